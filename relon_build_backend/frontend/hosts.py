@@ -1,0 +1,53 @@
+"""Host functions: what the front end knows about the shim's ``extern "C"`` functions.
+
+The host-shim toolchain (``cocompile``) reads ``host_shim.rs`` and the
+``[tool.relon.host-functions]`` table and produces these; the checker resolves bare
+calls against them. Capability bit ``i`` is ``CAPABILITIES[i]`` (stable: the ABI's
+capability mask and the generated loaders use the same order).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from .source import Span
+
+__all__ = ["CAPABILITIES", "Capability", "HostFunction", "HostType", "capability_mask"]
+
+Capability = Literal["reads_fs", "writes_fs", "network", "reads_clock", "reads_env", "uses_rng"]
+
+#: Capability names in bit order: bit ``i`` of a capability mask is ``CAPABILITIES[i]``.
+CAPABILITIES: tuple[Capability, ...] = (
+    "reads_fs",
+    "writes_fs",
+    "network",
+    "reads_clock",
+    "reads_env",
+    "uses_rng",
+)
+
+#: Relon scalar types a host function may take or return (Rust i64, f64, bool).
+HostType = Literal["Int", "Float", "Bool"]
+
+
+@dataclass(frozen=True, slots=True)
+class HostFunction:
+    """A ``#[no_mangle] pub extern "C" fn`` of a shim, callable from Relon by bare name."""
+
+    name: str
+    params: tuple[HostType, ...]
+    result: HostType
+    #: Capabilities the caller must grant; empty means pure (ungated).
+    capabilities: frozenset[Capability]
+    #: Where the ``fn`` is declared in ``host_shim.rs`` (for diagnostics).
+    span: Span
+
+    @property
+    def is_gated(self) -> bool:
+        return bool(self.capabilities)
+
+
+def capability_mask(capabilities: frozenset[Capability] | set[Capability]) -> int:
+    """The bit mask of ``capabilities`` (bit ``i`` is ``CAPABILITIES[i]``)."""
+    return sum(1 << CAPABILITIES.index(cap) for cap in capabilities)
