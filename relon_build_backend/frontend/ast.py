@@ -25,8 +25,8 @@ from typing import Literal, TypeAlias
 from .source import Span
 
 __all__ = [
-    "BinaryOp",
     "Binary",
+    "BinaryOp",
     "Binding",
     "BoolLiteral",
     "Call",
@@ -169,9 +169,7 @@ class Unary:
     span: Span
 
 
-BinaryOp: TypeAlias = Literal[
-    "||", "&&", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%"
-]
+BinaryOp: TypeAlias = Literal["||", "&&", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -1,0 +1,197 @@
+"""``relon-build``: the command line (contract section 7).
+
+Works on files and folders outside any packaging::
+
+    relon-build check PATH...
+    relon-build ir FILE.relon
+    relon-build llvm-ir FILE.relon [--shim host_shim.rs] [--target native|wasm32] [--optimized]
+    relon-build compile DIR -o OUT [--target native|wasm32]...
+    relon-build doctor
+
+This is a boundary: a :class:`RelonBuildError` becomes ``relon-build: error: ...`` on
+stderr and exit status 1, without a traceback. Only this module prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import cast
+
+from .codegen.targets import TargetKind, target_spec
+from .compiler import (
+    CompiledRule,
+    CompileOptions,
+    RuleSource,
+    check_rules,
+    compile_package,
+    find_shim,
+    front_end,
+    load_hosts,
+    rule_object,
+)
+from .errors import RelonBuildError, SourceError
+
+__all__ = ["main"]
+
+_TARGETS = ("native", "wasm32")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG
+        if args.verbose > 1
+        else logging.INFO
+        if args.verbose
+        else logging.WARNING,
+        format="relon-build: %(message)s",
+    )
+    try:
+        return int(args.run(args))
+    except SourceError as exc:
+        print(exc.render(), file=sys.stderr)
+        count = len(exc.diagnostics)
+        print(
+            f"relon-build: error: {count} error{'s' if count != 1 else ''} found", file=sys.stderr
+        )
+        return 1
+    except RelonBuildError as exc:
+        print(f"relon-build: error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="relon-build", description="Compile Relon rules ahead of time (native and wasm32)."
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more output (-vv: debug)"
+    )
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    check = sub.add_parser("check", help="parse and type-check .relon files (folders are searched)")
+    check.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    check.set_defaults(run=_cmd_check)
+
+    ir = sub.add_parser("ir", help="print the Relon IR of a file")
+    ir.add_argument("file", type=Path, metavar="FILE.relon")
+    ir.set_defaults(run=_cmd_ir)
+
+    llvm_ir = sub.add_parser("llvm-ir", help="print the LLVM IR of a file's module")
+    llvm_ir.add_argument("file", type=Path, metavar="FILE.relon")
+    llvm_ir.add_argument("--shim", type=Path, help="host_shim.rs (default: found next to the file)")
+    llvm_ir.add_argument("--target", choices=_TARGETS, default="native")
+    llvm_ir.add_argument(
+        "--optimized", action="store_true", help="after linking the shim, inlining and O3"
+    )
+    llvm_ir.set_defaults(run=_cmd_llvm_ir)
+
+    comp = sub.add_parser("compile", help="compile a folder of rules into a library and/or .wasm")
+    comp.add_argument("dir", type=Path, metavar="DIR")
+    comp.add_argument("-o", "--output", type=Path, required=True, metavar="OUT")
+    comp.add_argument(
+        "--target", dest="targets", action="append", choices=_TARGETS, help="repeatable"
+    )
+    comp.add_argument("--opt-level", type=int, choices=range(4), default=3)
+    comp.add_argument(
+        "--target-cpu", default=None, help='default: portable baseline; "native" opts in'
+    )
+    comp.set_defaults(run=_cmd_compile)
+
+    doctor = sub.add_parser("doctor", help="report the toolchain found and what is missing")
+    doctor.set_defaults(run=_cmd_doctor)
+    return parser
+
+
+def _relon_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(path.rglob("*.relon"))
+    if not path.exists():
+        raise RelonBuildError(f"{path}: no such file or directory")
+    return [path]
+
+
+def _rule_source(path: Path) -> RuleSource:
+    return RuleSource(path=path.resolve(), module_name=path.stem, display_path=str(path))
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    count = 0
+    for root in args.paths:
+        files = _relon_files(root)
+        package_dir = root if root.is_dir() else root.parent
+        check_rules([_rule_source(f) for f in files], package_dir, {})
+        count += len(files)
+    print(f"relon-build: {count} file{'s' if count != 1 else ''} checked, no errors")
+    return 0
+
+
+def _single_rule(path: Path, shim: Path | None = None) -> CompiledRule:
+    files = _relon_files(path)
+    if len(files) != 1 or path.is_dir():
+        raise RelonBuildError(f"{path}: expected one .relon file")
+    source = _rule_source(path)
+    if shim is None:
+        return check_rules([source], path.parent, {})[0]
+    return front_end(source, shim=shim, hosts=load_hosts(shim, {}, None))
+
+
+def _cmd_ir(args: argparse.Namespace) -> int:
+    from .ir.printer import format_module
+
+    print(format_module(_single_rule(args.file).ir), end="")
+    return 0
+
+
+def _cmd_llvm_ir(args: argparse.Namespace) -> int:
+    from .compiler import work_directory
+
+    shim = args.shim or find_shim(args.file, args.file.parent)
+    rule = _single_rule(args.file, shim)
+    target = target_spec(cast(TargetKind, args.target))
+    with work_directory() as work:
+        _, text = rule_object(rule, target, CompileOptions(), work, optimized=args.optimized)
+    print(text, end="" if text.endswith("\n") else "\n")
+    return 0
+
+
+def _cmd_compile(args: argparse.Namespace) -> int:
+    root: Path = args.dir
+    if not root.is_dir():
+        raise RelonBuildError(f"{root}: not a directory")
+    package = root.resolve().name
+    rules = [
+        RuleSource(
+            path=f.resolve(),
+            module_name=".".join((package, *f.relative_to(root).with_suffix("").parts)),
+            display_path=str(f),
+        )
+        for f in _relon_files(root)
+    ]
+    if not rules:
+        raise RelonBuildError(f"{root}: no .relon files found")
+    targets = tuple(dict.fromkeys(args.targets or _TARGETS))
+    options = CompileOptions(
+        targets=cast(tuple[TargetKind, ...], targets),
+        opt_level=args.opt_level,
+        target_cpu=args.target_cpu,
+    )
+    built = compile_package(root, package, rules, args.output, options)
+    for artifact in (built.library, built.wasm):
+        if artifact is not None:
+            print(f"relon-build: wrote {artifact}")
+    for rule in built.rules:
+        print(f"  {rule.module_name}: {rule.symbol_prefix}_call / _main")
+    return 0
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from .cocompile import doctor_report
+
+    print(doctor_report())
+    return 0

@@ -1,0 +1,346 @@
+"""The compiler driver: ``.relon`` files (+ ``host_shim.rs``) -> native library and ``.wasm``.
+
+This is the one place that runs the stages in order; each stage stays ignorant of the
+others::
+
+    source --frontend.parse/check--> checked AST --lower--> Relon IR
+           --codegen--> LLVM IR --cocompile (shim, inline, O3)--> object
+           --link--> librelon-<pkg>.so / relon-<pkg>.wasm
+
+Diagnostics of every rule are collected before anything is generated, so a package
+author sees all source errors of a build at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .codegen.abi import HostExport, RuleInterface, rule_symbol_prefix, scalar_name, source_hash
+from .codegen.targets import TargetKind, TargetSpec, target_spec
+from .errors import ConfigError, RelonBuildError, SourceError
+from .frontend.diagnostics import Diagnostic
+from .frontend.hosts import Capability, HostFunction
+from .frontend.source import SourceFile
+from .ir.nodes import IrModule
+
+__all__ = [
+    "SHIM_FILENAME",
+    "CompileOptions",
+    "CompiledPackage",
+    "CompiledRule",
+    "RuleSource",
+    "compile_package",
+    "find_shim",
+    "front_end",
+    "library_filename",
+    "read_source",
+    "wasm_filename",
+]
+
+log = logging.getLogger(__name__)
+
+SHIM_FILENAME = "host_shim.rs"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSource:
+    """One ``.relon`` file to compile."""
+
+    path: Path  # absolute
+    module_name: str  # dotted import name, e.g. "mypkg.rules.quote"
+    display_path: str  # how diagnostics name the file
+
+
+@dataclass(frozen=True, slots=True)
+class CompileOptions:
+    """What to build (resolved settings; see ``settings.py`` for where they come from)."""
+
+    targets: tuple[TargetKind, ...] = ("native", "wasm32")
+    opt_level: int = 3
+    target_cpu: str | None = None
+    host_gates: Mapping[str, frozenset[Capability]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    """A rule after the front end: its IR, interface and the shim it co-compiles with."""
+
+    source: RuleSource
+    ir: IrModule
+    interface: RuleInterface
+    shim: Path | None
+    hosts: tuple[HostFunction, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPackage:
+    """The artifacts of one top-level package."""
+
+    library: Path | None
+    wasm: Path | None
+    rules: tuple[RuleInterface, ...]
+
+
+def library_filename(package: str) -> str:
+    """``librelon-<package>.so`` (``.dylib``/``.dll``): the dash keeps it from ever being
+    importable or mistaken for a CPython extension module."""
+    suffix = {"darwin": ".dylib", "win32": ".dll"}.get(sys.platform, ".so")
+    return f"librelon-{package}{suffix}"
+
+
+def wasm_filename(package: str) -> str:
+    return f"relon-{package}.wasm"
+
+
+def read_source(path: Path, display_path: str) -> SourceFile:
+    """The text of a source file (UTF-8), reported as ``display_path``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise RelonBuildError(f"{display_path}: not valid UTF-8 ({exc.reason})") from None
+    except OSError as exc:
+        raise RelonBuildError(f"{display_path}: cannot read ({exc.strerror})") from None
+    return SourceFile(display_path, text)
+
+
+def find_shim(relon_file: Path, package_dir: Path) -> Path | None:
+    """The ``host_shim.rs`` next to ``relon_file`` or in the nearest parent directory,
+    not looking above ``package_dir`` (contract section 2)."""
+    directory = relon_file.parent
+    root = package_dir.resolve()
+    while True:
+        candidate = directory / SHIM_FILENAME
+        if candidate.is_file():
+            return candidate
+        if directory.resolve() == root or directory.parent == directory:
+            return None
+        directory = directory.parent
+
+
+def front_end(
+    rule: RuleSource, *, shim: Path | None, hosts: Sequence[HostFunction]
+) -> CompiledRule:
+    """Parse, check and lower one rule; raises SourceError with all its diagnostics."""
+    from .frontend.checker import check_module
+    from .frontend.parser import parse_module
+    from .lower import lower_module
+
+    source = read_source(rule.path, rule.display_path)
+    checked = check_module(parse_module(source), hosts)
+    stem = rule.module_name.rsplit(".", 1)[-1]
+    ir = lower_module(checked, name=stem)
+    used = {imp.name for imp in ir.host_imports}
+    gated = tuple(
+        HostExport(
+            name=host.name,
+            params=host.params,
+            result=host.result,
+            capabilities=tuple(sorted(host.capabilities, key=_cap_order)),
+        )
+        for host in sorted(hosts, key=lambda h: h.name)
+        if host.name in used and host.is_gated
+    )
+    interface = RuleInterface(
+        module_name=rule.module_name,
+        symbol_prefix=rule_symbol_prefix(rule.module_name),
+        params=tuple((p.name, scalar_name(p.type)) for p in ir.entry.params),
+        result=scalar_name(ir.entry.result),
+        source_hash=source_hash(source.text),
+        doc=checked.doc,
+        gated_hosts=gated,
+    )
+    return CompiledRule(rule, ir, interface, shim, tuple(hosts))
+
+
+def _cap_order(cap: Capability) -> int:
+    from .frontend.hosts import CAPABILITIES
+
+    return CAPABILITIES.index(cap)
+
+
+def load_hosts(
+    shim: Path | None, gates: Mapping[str, frozenset[Capability]], display_root: Path | None
+) -> tuple[HostFunction, ...]:
+    """The host functions of ``shim`` (none without a shim)."""
+    if shim is None:
+        return ()
+    from .cocompile import read_host_functions
+
+    display = _display(shim, display_root)
+    return read_host_functions(shim, gates, display_path=display)
+
+
+def _display(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return str(path)
+
+
+def check_rules(
+    rules: Sequence[RuleSource],
+    package_dir: Path,
+    gates: Mapping[str, frozenset[Capability]],
+    *,
+    display_root: Path | None = None,
+) -> list[CompiledRule]:
+    """Run the front end over every rule, collecting the diagnostics of all files."""
+    shim_hosts: dict[Path | None, tuple[HostFunction, ...]] = {}
+    diagnostics: list[Diagnostic] = []
+    compiled: list[CompiledRule] = []
+    for rule in sorted(rules, key=lambda r: r.module_name):
+        shim = find_shim(rule.path, package_dir)
+        try:
+            if shim not in shim_hosts:
+                shim_hosts[shim] = load_hosts(shim, gates, display_root)
+            compiled.append(front_end(rule, shim=shim, hosts=shim_hosts[shim]))
+        except SourceError as exc:
+            diagnostics.extend(exc.diagnostics)
+    if diagnostics:
+        raise SourceError(diagnostics)
+    _check_gates_exist(gates, shim_hosts)
+    return compiled
+
+
+def _check_gates_exist(
+    gates: Mapping[str, frozenset[Capability]],
+    shim_hosts: Mapping[Path | None, tuple[HostFunction, ...]],
+) -> None:
+    known = {h.name for hosts in shim_hosts.values() for h in hosts}
+    unknown = sorted(set(gates) - known)
+    if unknown:
+        raise ConfigError(
+            "[tool.relon.host-functions] names "
+            + ", ".join(repr(n) for n in unknown)
+            + " but no host_shim.rs defines "
+            + ("it" if len(unknown) == 1 else "them")
+            + f"; host functions found: {', '.join(sorted(known)) or 'none'}"
+        )
+
+
+@contextmanager
+def work_directory(prefix: str = "relon-build-") -> Iterator[Path]:
+    """A fresh private directory, removed afterwards (unique per call: safe when several
+    compiles run at once in threads or processes)."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as name:
+        yield Path(name)
+
+
+def compile_package(
+    package_dir: Path,
+    package: str,
+    rules: Sequence[RuleSource],
+    out_dir: Path,
+    options: CompileOptions,
+) -> CompiledPackage:
+    """Compile ``rules`` of top-level package ``package`` into ``out_dir``.
+
+    Writes :func:`library_filename` and/or :func:`wasm_filename` atomically; on any
+    error nothing new is left in ``out_dir``. Raises :class:`RelonBuildError`.
+    """
+    compiled = check_rules(rules, package_dir, options.host_gates)
+    if not compiled:
+        return CompiledPackage(None, None, ())
+    _refuse_wasm_only_with_gates(compiled, options)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    library = wasm = None
+    with work_directory() as work:
+        for kind in options.targets:
+            target = target_spec(kind, cpu=options.target_cpu if kind == "native" else None)
+            if kind == "native":
+                library = out_dir / library_filename(package)
+                _build_target(compiled, target, options, work / kind, library)
+            else:
+                wasm = out_dir / wasm_filename(package)
+                _build_target(compiled, target, options, work / kind, wasm)
+    return CompiledPackage(library, wasm, tuple(rule.interface for rule in compiled))
+
+
+def _refuse_wasm_only_with_gates(compiled: Sequence[CompiledRule], options: CompileOptions) -> None:
+    if "native" in options.targets:
+        return
+    for rule in compiled:
+        if rule.interface.gated_hosts:
+            names = ", ".join(h.name for h in rule.interface.gated_hosts)
+            raise ConfigError(
+                f"{rule.source.display_path} calls gated host functions ({names}); on wasm "
+                'they are supplied by the native library, so add "native" to '
+                "[tool.relon] targets"
+            )
+
+
+def rule_object(
+    rule: CompiledRule, target: TargetSpec, options: CompileOptions, work: Path, *, optimized: bool
+) -> tuple[bytes, str]:
+    """The object code of one rule and its LLVM IR (optimized or pre-link)."""
+    from .cocompile import build_rule_object, compile_shim
+    from .codegen import generate_llvm_ir
+
+    text = generate_llvm_ir(
+        rule.ir,
+        symbol_prefix=rule.interface.symbol_prefix,
+        source_hash=rule.interface.source_hash,
+        target=target,
+    )
+    if not optimized:
+        return b"", text
+    shim = None
+    if rule.shim is not None and rule.ir.host_imports:
+        shim = compile_shim(rule.shim, target, workdir=work)
+    built = build_rule_object(
+        text,
+        shim,
+        target=target,
+        opt_level=options.opt_level,
+        exports=entry_symbols(rule.interface, target.kind),
+        host_functions=rule.hosts,
+    )
+    return built.object, built.optimized_ir
+
+
+def entry_symbols(interface: RuleInterface, kind: TargetKind) -> list[str]:
+    """The symbols a rule exports (docs/abi.md)."""
+    prefix = interface.symbol_prefix
+    names = [f"{prefix}_call", f"{prefix}_main", f"{prefix}_hash"]
+    if kind == "native":
+        names += [f"{prefix}_host_{host.name}" for host in interface.gated_hosts]
+    return names
+
+
+def _build_target(
+    compiled: Sequence[CompiledRule],
+    target: TargetSpec,
+    options: CompileOptions,
+    work: Path,
+    output: Path,
+) -> None:
+    from .cocompile import runtime_object
+    from .link import link_native, link_wasm
+
+    work.mkdir(parents=True)
+    objects: list[Path] = [runtime_object(target, workdir=work)]
+    exports = ["relon_abi_version"]
+    imports: list[str] = []
+    for index, rule in enumerate(compiled):
+        rule_work = work / f"rule{index}"
+        rule_work.mkdir()
+        log.info("compiling %s for %s", rule.source.display_path, target.kind)
+        obj, _ = rule_object(rule, target, options, rule_work, optimized=True)
+        path = rule_work / "rule.o"
+        path.write_bytes(obj)
+        objects.append(path)
+        exports += entry_symbols(rule.interface, target.kind)
+        imports += [f"relon_import_{h.name}" for h in rule.interface.gated_hosts]
+    if target.kind == "native":
+        link_native(objects, output, exports=exports, workdir=work)
+    else:
+        exports.append("relon_scratch")
+        link_wasm(objects, output, exports=exports, imports=sorted(set(imports)), workdir=work)

@@ -1,0 +1,48 @@
+"""Call every shipquote rule natively and under wasm, and print what comes back.
+
+Run by ``scripts/demo.sh`` in a fresh venv that holds only the built wheel and wasmtime.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from shipquote.rules import eligible, insurance, loyalty, peak_price, quote
+
+CALLS: list[tuple[str, Any, tuple[Any, ...], dict[str, Any]]] = [
+    ("quote 2.4 kg, zone 2", quote, (2400, 30, 20, 10, 2, False), {}),
+    ("quote 2.4 kg, zone 2, express", quote, (2400, 30, 20, 10, 2, True), {}),
+    ("quote bulky 80x60x50, zone 4", quote, (9000, 80, 60, 50, 4, False), {}),
+    ("quote unknown zone 9", quote, (1000, 10, 10, 10, 9, False), {}),
+    ("eligible 12 kg express", eligible, (12000, 100, 40, 30, True), {}),
+    ("eligible 25 kg express", eligible, (25000, 100, 40, 30, True), {}),
+    ("loyalty after 1,234 shipments", loyalty, (1234,), {}),
+    ("insurance on 1,200.00, zone 3", insurance, (), {"declared_value": 1200, "zone": 3}),
+    ("peak_price day 330 (no caps)", peak_price, (330, 80.0), {}),
+]
+
+
+def outcome(call: Callable[..., object], args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    try:
+        return repr(call(*args, **kwargs))
+    except Exception as exc:  # noqa: BLE001 - the demo shows every error kind
+        return f"{type(exc).__name__} (.kind={getattr(exc, 'kind', '?')})"
+
+
+def main() -> None:
+    print(f"{'call':<34} {'native':>28} {'wasm':>28}")
+    for label, rule, args, kwargs in CALLS:
+        native = outcome(rule.main, args, kwargs)
+        wasm = outcome(rule.Sandbox(backend="wasm").main, args, kwargs)
+        print(f"{label:<34} {native:>28} {wasm:>28}")
+    for backend in ("native", "wasm"):
+        clock = peak_price.Sandbox(caps={"reads_clock"}, backend=backend)
+        tight = loyalty.Sandbox(max_steps=10, backend=backend)
+        print(f"{backend}: peak_price(330, 80.0) with reads_clock = {clock.main(330, 80.0)!r}")
+        print(f"{backend}: peak_price(100, 80.0) with reads_clock = {clock.main(100, 80.0)!r}")
+        print(f"{backend}: loyalty(5000) with max_steps=10 -> {outcome(tight.main, (5000,), {})}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Compiled Relon rules: ``quote``, ``eligible``, ``loyalty`` and ``peak_price``."""

@@ -1,0 +1,54 @@
+"""shipquote's own tests: run against the installed wheel (``pip install .`` first)."""
+
+from __future__ import annotations
+
+import pytest
+
+from shipquote.rules import eligible, insurance, loyalty, peak_price, quote
+
+BACKENDS = ["native", "wasm"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_quote_uses_the_larger_of_real_and_volumetric_weight(backend: str) -> None:
+    rule = quote.Sandbox(backend=backend)
+    assert rule.main(2400, 30, 20, 10, 2, False) == 3 * 620
+    assert rule.main(2400, 30, 20, 10, 2, True) == 2 * 3 * 620
+    # 80*60*50 cm = 48 kg volumetric: 48 * 1340 + handling
+    assert rule.main(9000, 80, 60, 50, 4, False) == 48 * 1340 + 1500
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_unknown_zone_is_a_host_panic(backend: str) -> None:
+    with pytest.raises(quote.HostPanic):
+        quote.Sandbox(backend=backend).main(1000, 10, 10, 10, 9, False)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_eligibility_limits(backend: str) -> None:
+    rule = eligible.Sandbox(backend=backend)
+    assert rule.main(12000, 100, 40, 30, True) is True
+    assert rule.main(25000, 100, 40, 30, True) is False
+    assert rule.main(25000, 100, 40, 30, False) is True
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_loyalty_tiers_and_cap(backend: str) -> None:
+    rule = loyalty.Sandbox(backend=backend)
+    assert rule.main(0) == 0
+    assert rule.main(250) == 100
+    assert rule.main(100_000) == 1500
+
+
+def test_insurance_minimum() -> None:
+    assert insurance.main(100.0, 1) == 2.5
+    assert insurance.main(declared_value=1200, zone=3) == pytest.approx(15.0)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_peak_season_needs_the_clock(backend: str) -> None:
+    with pytest.raises(PermissionError):
+        peak_price.Sandbox(backend=backend).main(330, 80.0)
+    granted = peak_price.Sandbox(caps={"reads_clock"}, backend=backend)
+    assert granted.main(330, 100.0) == pytest.approx(118.0)
+    assert granted.main(100, 100.0) == 100.0

@@ -1,0 +1,141 @@
+"""Host functions co-compiled from a real host_shim.rs: inlining, capabilities, panics."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .harness import RulePackage, build_rule_package, write_package
+
+pytestmark = [pytest.mark.rustc, pytest.mark.wasm]
+
+SHIM = """
+#[no_mangle]
+pub extern "C" fn add_tax(cents: i64) -> i64 {
+    cents + cents / 5
+}
+
+#[no_mangle]
+pub extern "C" fn half(x: f64) -> f64 {
+    x / 2.0
+}
+
+#[no_mangle]
+pub extern "C" fn is_even(x: i64) -> bool {
+    x % 2 == 0
+}
+
+/// Panics (Rust division by zero) when d == 0.
+#[no_mangle]
+pub extern "C" fn ratio(n: i64, d: i64) -> i64 {
+    n / d
+}
+
+#[no_mangle]
+pub extern "C" fn secret_offset(x: i64) -> i64 {
+    x + 1_700_000_000
+}
+
+#[no_mangle]
+pub extern "C" fn both_gates(x: i64) -> i64 {
+    x * 3
+}
+"""
+
+RULES = {
+    "pure": "#main(Int c, Float x) -> Float\nhalf(x) + add_tax(c) / 1",
+    "even": "#main(Int x) -> Bool\nis_even(x) && !is_even(x + 1)",
+    "ratio": "#main(Int n, Int d) -> Int\nratio(n, d) + 1",
+    "gated": "#main(Int x) -> Int\nsecret_offset(x)",
+    "gated_args": "#main(Int x) -> Int\nsecret_offset(10 / x)",
+    "two_gates": "#main(Int x) -> Int\nboth_gates(x)",
+    "loop_host": "#main(Int n) -> Int\nrange(n).map((i) => add_tax(i)).sum()",
+}
+
+GATES = {
+    "secret_offset": frozenset({"reads_env"}),
+    "both_gates": frozenset({"reads_clock", "uses_rng"}),
+}
+
+
+@pytest.fixture(scope="module")
+def rules(tmp_path_factory: pytest.TempPathFactory) -> RulePackage:
+    return build_rule_package(
+        tmp_path_factory.mktemp("hosts"), RULES, shim=SHIM, gates=GATES  # type: ignore[arg-type]
+    )
+
+
+BACKENDS = ["native", "wasm"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_pure_host_functions(rules: RulePackage, backend: str) -> None:
+    assert rules["pure"].Sandbox(backend=backend).main(100, 3.0) == 1.5 + 120
+    assert rules["even"].Sandbox(backend=backend).main(4) is True
+    assert rules["even"].Sandbox(backend=backend).main(5) is False
+    assert rules["loop_host"].Sandbox(backend=backend).main(10) == sum(i + i // 5 for i in range(10))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_gated_host_function_needs_its_capability(rules: RulePackage, backend: str) -> None:
+    gated = rules["gated"]
+    with pytest.raises(gated.CapabilityDenied) as info:
+        gated.Sandbox(backend=backend).main(42)
+    assert isinstance(info.value, PermissionError)
+    assert info.value.kind == "CapabilityDenied"
+    with pytest.raises(PermissionError):
+        gated.main(42)
+    assert gated.Sandbox(caps={"reads_env"}, backend=backend).main(42) == 1_700_000_042
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_capability_is_checked_before_arguments(rules: RulePackage, backend: str) -> None:
+    module = rules["gated_args"]
+    with pytest.raises(module.CapabilityDenied):
+        module.Sandbox(backend=backend).main(0)
+    with pytest.raises(module.DivisionByZero):
+        module.Sandbox(caps={"reads_env"}, backend=backend).main(0)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_every_capability_of_a_host_function_is_required(rules: RulePackage, backend: str) -> None:
+    module = rules["two_gates"]
+    for caps in [set(), {"reads_clock"}, {"uses_rng"}, {"reads_env", "network"}]:
+        with pytest.raises(module.CapabilityDenied):
+            module.Sandbox(caps=caps, backend=backend).main(2)
+    assert module.Sandbox(caps={"reads_clock", "uses_rng"}, backend=backend).main(2) == 6
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_host_panic_is_an_exception_and_the_interpreter_survives(
+    rules: RulePackage, backend: str
+) -> None:
+    module = rules["ratio"]
+    box = module.Sandbox(backend=backend)
+    for _ in range(3):  # repeatedly: the guard must be reusable after a panic
+        with pytest.raises(module.HostPanic) as info:
+            box.main(1, 0)
+        assert isinstance(info.value, RuntimeError)
+        assert info.value.kind == "HostPanic"
+    assert box.main(10, 3) == 4
+
+
+def test_optimized_ir_has_no_call_to_a_host_function(tmp_path: Path) -> None:
+    _, package_dir = write_package(tmp_path, {"loop_host": RULES["loop_host"]}, shim=SHIM)
+    for target in ["native", "wasm32"]:
+        out = subprocess.run(
+            [sys.executable, "-m", "relon_build_backend", "llvm-ir",
+             str(package_dir / "loop_host.relon"), "--optimized", "--target", target],
+            capture_output=True, text=True, check=True,
+        ).stdout
+        assert "define" in out
+        assert "@add_tax" not in out, out
+        before = subprocess.run(
+            [sys.executable, "-m", "relon_build_backend", "llvm-ir",
+             str(package_dir / "loop_host.relon"), "--target", target],
+            capture_output=True, text=True, check=True,
+        ).stdout
+        assert "@add_tax" in before
