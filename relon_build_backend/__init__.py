@@ -22,3 +22,75 @@ This module exports the PEP 517 / PEP 660 hooks and nothing else.
 """
 
 from __future__ import annotations
+
+# -- PEP 517 / PEP 660 hooks ------------------------------------------------------------
+# Each wraps setuptools.build_meta (so [project], [tool.setuptools] and both layouts keep
+# working); the build_relon sub-command does the Relon work. Heavy imports (setuptools,
+# llvmlite) happen inside the hooks. PEP 517 runs hooks in the source tree's folder.
+from .setuptools.hooks import ConfigSettings as _ConfigSettings
+from .setuptools.hooks import build_meta as _build_meta
+from .setuptools.hooks import hook_boundary as _hook_boundary
+
+__all__ = [
+    "build_editable",
+    "build_sdist",
+    "build_wheel",
+    "get_requires_for_build_editable",
+    "get_requires_for_build_sdist",
+    "get_requires_for_build_wheel",
+    "prepare_metadata_for_build_editable",
+    "prepare_metadata_for_build_wheel",
+]
+
+
+def get_requires_for_build_wheel(config_settings: _ConfigSettings = None) -> list[str]:
+    with _hook_boundary(config_settings) as settings:
+        return list(_build_meta().get_requires_for_build_wheel(settings))
+
+
+def get_requires_for_build_sdist(config_settings: _ConfigSettings = None) -> list[str]:
+    with _hook_boundary(config_settings) as settings:
+        return list(_build_meta().get_requires_for_build_sdist(settings))
+
+
+def get_requires_for_build_editable(config_settings: _ConfigSettings = None) -> list[str]:
+    with _hook_boundary(config_settings) as settings:
+        return list(_build_meta().get_requires_for_build_editable(settings))
+
+
+def prepare_metadata_for_build_wheel(
+    metadata_directory: str, config_settings: _ConfigSettings = None
+) -> str:
+    with _hook_boundary(config_settings) as settings:
+        return str(_build_meta().prepare_metadata_for_build_wheel(metadata_directory, settings))
+
+
+def prepare_metadata_for_build_editable(
+    metadata_directory: str, config_settings: _ConfigSettings = None
+) -> str:
+    with _hook_boundary(config_settings) as settings:
+        meta = _build_meta()
+        return str(meta.prepare_metadata_for_build_editable(metadata_directory, settings))
+
+
+def build_wheel(
+    wheel_directory: str,
+    config_settings: _ConfigSettings = None,
+    metadata_directory: str | None = None,
+) -> str:
+    with _hook_boundary(config_settings) as settings:
+        return str(_build_meta().build_wheel(wheel_directory, settings, metadata_directory))
+
+
+def build_editable(
+    wheel_directory: str,
+    config_settings: _ConfigSettings = None,
+    metadata_directory: str | None = None,
+) -> str:
+    with _hook_boundary(config_settings) as settings:
+        return str(_build_meta().build_editable(wheel_directory, settings, metadata_directory))
+
+
+def build_sdist(sdist_directory: str, config_settings: _ConfigSettings = None) -> str:
+    with _hook_boundary(config_settings) as settings:
+        return str(_build_meta().build_sdist(sdist_directory, settings))

@@ -34,6 +34,7 @@ from .compiler import (
     rule_object,
 )
 from .errors import RelonBuildError, SourceError
+from .frontend.diagnostics import Diagnostic
 
 __all__ = ["main"]
 
@@ -122,11 +123,17 @@ def _rule_source(path: Path) -> RuleSource:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     count = 0
+    diagnostics: list[Diagnostic] = []
     for root in args.paths:
         files = _relon_files(root)
         package_dir = root if root.is_dir() else root.parent
-        check_rules([_rule_source(f) for f in files], package_dir, {})
         count += len(files)
+        try:
+            check_rules([_rule_source(f) for f in files], package_dir, {})
+        except SourceError as exc:
+            diagnostics.extend(exc.diagnostics)
+    if diagnostics:
+        raise SourceError(diagnostics)
     print(f"relon-build: {count} file{'s' if count != 1 else ''} checked, no errors")
     return 0
 

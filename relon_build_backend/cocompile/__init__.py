@@ -1,1 +1,38 @@
-"""(stage package; see relon_build_backend/__init__.py for the pipeline)"""
+"""Stage 4: the host-shim toolchain and the closed-world co-compile.
+
+``host_shim.rs`` -> host functions (:func:`read_host_functions`) -> LLVM module
+from rustc (:func:`compile_shim`: rustc discovery, ``no_std`` crate root, skew
+bridge) -> linked into each rule's module, inlined and optimised
+(:func:`build_rule_object`); plus the runtime object every library links
+(:func:`runtime_object`) and the toolchain report (:func:`doctor_report`).
+"""
+
+from __future__ import annotations
+
+from .doctor import DoctorReport, MissingPiece, diagnose, doctor_report
+from .rule_object import CoCompiledModule, RuleObject, build_rule_object
+from .runtime import runtime_object
+from .rustc import RustcInfo, discover_rustcs, find_rustc
+from .shim_compiler import CompiledShim, choose_ir_format, compile_shim
+from .shim_reader import check_gates, read_host_functions
+from .tools import run_tool
+
+__all__ = [
+    "CoCompiledModule",
+    "CompiledShim",
+    "DoctorReport",
+    "MissingPiece",
+    "RuleObject",
+    "RustcInfo",
+    "build_rule_object",
+    "check_gates",
+    "choose_ir_format",
+    "compile_shim",
+    "diagnose",
+    "discover_rustcs",
+    "doctor_report",
+    "find_rustc",
+    "read_host_functions",
+    "run_tool",
+    "runtime_object",
+]

@@ -1,1 +1,28 @@
-"""(stage package; see relon_build_backend/__init__.py for the pipeline)"""
+"""Codegen: Relon IR -> LLVM IR text (llvmlite), with the entry ABI of docs/abi.md.
+
+Modules: ``unit`` (shared state, context layout), ``emitter`` (expressions, errors,
+steps, calls), ``arith`` (operators and math), ``loops`` (fused loops), ``entry``
+(module assembly and exported entries); ``abi`` and ``targets`` are shared contracts.
+"""
+
+from __future__ import annotations
+
+from ..ir.nodes import IrModule
+from .targets import TargetSpec
+
+__all__ = ["generate_llvm_ir"]
+
+
+def generate_llvm_ir(
+    module: IrModule, *, symbol_prefix: str, source_hash: int, target: TargetSpec
+) -> str:
+    """The unoptimized LLVM IR text of one rule for ``target`` (triple and data layout
+    set), before the host shim is linked. See ``entry.py`` for what it defines."""
+    from .entry import build_module
+
+    llvm_module = build_module(
+        module, prefix=symbol_prefix, source_hash=source_hash, kind=target.kind
+    )
+    llvm_module.triple = target.triple
+    llvm_module.data_layout = str(target.create_target_machine(opt_level=0).target_data)
+    return str(llvm_module)

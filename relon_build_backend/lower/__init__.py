@@ -1,1 +1,62 @@
-"""(stage package; see relon_build_backend/__init__.py for the pipeline)"""
+"""Stage 2: the checked module -> Relon IR (:mod:`relon_build_backend.ir.nodes`).
+
+:func:`lower_module` lambda-lifts every where-bound closure instance into an
+:class:`~relon_build_backend.ir.nodes.Function` (captures first, computed in
+``captures``), lowers each body (``exprs``, ``loops``), lists the host functions
+called, and verifies the result against the IR rules (``ir/verify.py``).
+"""
+
+from __future__ import annotations
+
+from ..frontend import typed as t
+from ..frontend.checker import CheckedModule
+from ..frontend.hosts import CAPABILITIES
+from ..ir import nodes as ir
+from ..ir.verify import verify_module
+from .captures import compute_captures, hosts_called
+from .exprs import FunctionLowering, ir_type
+
+__all__ = ["lower_module"]
+
+
+def lower_module(checked: CheckedModule, *, name: str) -> ir.IrModule:
+    """The IR of ``checked``, named ``name`` (the rule's file stem).
+
+    :raises AssertionError: if the result breaks an IR rule (a bug of ours).
+    """
+    captures = compute_captures(checked.functions)
+    entry_lowering = FunctionLowering(captures)
+    params = tuple(entry_lowering.param(p) for p in checked.params)
+    assert [p.name for p in params] == [p.name for p in checked.params], "renamed #main"
+    span = checked.module.span
+    body = entry_lowering.expr(checked.body)
+    entry = ir.Function("main", params, ir_type(checked.result), body, span)
+    functions = tuple(_lower_function(f, captures) for f in checked.functions)
+    bodies = [checked.body, *(f.body for f in checked.functions)]
+    hosts = tuple(
+        ir.HostImport(
+            name=call.host.name,
+            params=tuple(_host_type(p) for p in call.host.params),
+            result=_host_type(call.host.result),
+            capabilities=tuple(c for c in CAPABILITIES if c in call.host.capabilities),
+            span=call.host.span,
+        )
+        for _, call in sorted(hosts_called(bodies).items())
+    )
+    module = ir.IrModule(name, entry, functions, hosts, span)
+    verify_module(module)
+    return module
+
+
+def _host_type(name: str) -> ir.IrType:
+    # HostType is "Int" | "Float" | "Bool"; IrType values are the lower-case names.
+    return ir.IrType(name.lower())
+
+
+def _lower_function(
+    function: t.FunctionInstance, captures: dict[str, tuple[t.Binder, ...]]
+) -> ir.Function:
+    lowering = FunctionLowering(captures)
+    params = tuple(lowering.param(b) for b in (*captures[function.name], *function.params))
+    body = lowering.expr(function.body)
+    return ir.Function(function.name, params, ir_type(function.result), body, function.span)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -44,6 +45,9 @@ pub extern "C" fn both_gates(x: i64) -> i64 {
     x * 3
 }
 """
+
+#: a call of the host function, as LLVM prints it (names may be quoted)
+HOST_CALL = re.compile(r'call [^\n]*@"?add_tax"?\(')
 
 RULES = {
     "pure": "#main(Int c, Float x) -> Float\nhalf(x) + add_tax(c) / 1",
@@ -132,10 +136,10 @@ def test_optimized_ir_has_no_call_to_a_host_function(tmp_path: Path) -> None:
             capture_output=True, text=True, check=True,
         ).stdout
         assert "define" in out
-        assert "@add_tax" not in out, out
+        assert not HOST_CALL.search(out), out
         before = subprocess.run(
             [sys.executable, "-m", "relon_build_backend", "llvm-ir",
              str(package_dir / "loop_host.relon"), "--target", target],
             capture_output=True, text=True, check=True,
         ).stdout
-        assert "@add_tax" in before
+        assert HOST_CALL.search(before), before

@@ -160,8 +160,8 @@ CASES: list[tuple[str, tuple[Any, ...], Expected]] = [
     ("rng2", (3, 6), ((0 * 2 + 3) * 2 + 4) * 2 + 5),
     ("rng2", (6, 3), 0),
     ("filt", (10,), 4),
-    ("anyall", (8,), True),
-    ("anyall", (7,), False),
+    ("anyall", (9,), True),
+    ("anyall", (8,), False),
     ("wa", (100_000,), 1_799_895),
     ("wc", (100_000,), 111_112_777_727_778),
     ("wf", (0.0, 100_000), 150000.0),
@@ -200,9 +200,9 @@ CASES: list[tuple[str, tuple[Any, ...], Expected]] = [
     ("nan_eq", (NAN,), True),
     ("nan_eq", (1.0,), False),
     ("inf", (1.0,), math.inf),
-    ("bools", (True, False), True),
+    ("bools", (True, False), False),
     ("bools", (True, True), True),
-    ("bools", (False, True), False),
+    ("bools", (False, True), True),
 ]
 
 

@@ -1,0 +1,189 @@
+"""The closed-world co-compile of one rule: link the shim, inline it, optimise, emit.
+
+:class:`CoCompiledModule` is the lifecycle object of one rule's LLVM module
+(house style 15): parse + verify the rule IR -> link the shim -> finalize
+(internalize everything but the exports, force-inline host functions, O3,
+verify) -> emit. Any change after :meth:`CoCompiledModule.finalize` raises.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..codegen.targets import TargetSpec
+from ..errors import ShimError
+from ..frontend.hosts import HostFunction
+from .shim_compiler import CompiledShim, parse_shim_module
+
+if TYPE_CHECKING:
+    import llvmlite.binding as llvm
+
+__all__ = ["CoCompiledModule", "RuleObject", "build_rule_object"]
+
+log = logging.getLogger(__name__)
+
+# wasm32 has no runtime.c: a shim panic is a wasm trap the loader maps to HostPanic.
+# External here so it resolves the shim's declaration; internalized like the rest.
+_WASM_TRAP = """
+define void @relon_trap() noreturn nounwind {
+  call void @llvm.trap()
+  unreachable
+}
+declare void @llvm.trap() cold noreturn nounwind
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleObject:
+    """One rule's object code and its LLVM IR after link + inline + optimisation."""
+
+    object: bytes
+    optimized_ir: str
+
+
+class CoCompiledModule:
+    """One rule's LLVM module on its way to an object file (see the module docstring)."""
+
+    def __init__(self, rule_ir: str, *, target: TargetSpec, opt_level: int) -> None:
+        import llvmlite.binding as llvm
+
+        self._target = target
+        self._opt_level = opt_level
+        self._tm = target.create_target_machine(opt_level=opt_level)
+        self._module = self._parse_own(rule_ir, "rule")
+        self._rule_functions = frozenset(
+            f.name for f in self._module.functions if not f.is_declaration
+        )
+        self._finalized = False
+        self._llvm = llvm
+
+    def _parse_own(self, text: str, what: str) -> llvm.ModuleRef:
+        import llvmlite.binding as llvm
+
+        try:
+            module = llvm.parse_assembly(text)
+            module.verify()
+        except RuntimeError as exc:
+            raise AssertionError(f"generated {what} LLVM IR is invalid: {exc}") from exc
+        self._retarget(module)
+        return module
+
+    def _retarget(self, module: llvm.ModuleRef) -> None:
+        module.triple = self._target.triple
+        module.data_layout = str(self._tm.target_data)
+
+    def _raise_if_finalized(self) -> None:
+        if self._finalized:
+            raise AssertionError("the module is finalized; it cannot change any more")
+
+    def link_shim(self, shim: CompiledShim) -> None:
+        """Link the shim's module in (its functions become this module's)."""
+        self._raise_if_finalized()
+        assert shim.triple == self._target.triple, "shim compiled for another target"
+        host = parse_shim_module(shim)
+        self._retarget(host)
+        self._check_host_types(host)
+        try:
+            self._module.link_in(host)  # destroys `host`
+        except RuntimeError as exc:
+            raise ShimError(
+                f"cannot link {shim.source} into the rule: {exc}; rename the shim function "
+                "(names starting with relon_ are reserved)"
+            ) from None
+
+    def _check_host_types(self, host: llvm.ModuleRef) -> None:
+        # A declaration whose type differs from the definition links silently but the
+        # call is then UB and never inlined (e.g. Rust bool is `i1 zeroext`, not i32).
+        defined = {f.name: f for f in host.functions if not f.is_declaration}
+        for declared in self._module.functions:
+            definition = defined.get(declared.name)
+            if declared.is_declaration and definition is not None:
+                want, got = str(definition.global_value_type), str(declared.global_value_type)
+                assert want == got, (
+                    f"rule declares host function {declared.name} as {got}, the shim defines {want}"
+                )
+
+    def finalize(self, exports: Sequence[str]) -> None:
+        """Internalize all but ``exports``, inline host code, optimise and verify."""
+        self._raise_if_finalized()
+        if self._target.kind == "wasm32" and self._declares("relon_trap"):
+            self._module.link_in(self._parse_own(_WASM_TRAP, "trap"))
+        keep = frozenset(exports)
+        defined = {f.name for f in self._module.functions if not f.is_declaration}
+        missing = sorted(keep - defined - {g.name for g in self._module.global_variables})
+        assert not missing, f"exports not defined by the rule module: {missing}"
+        # Names are read after linking: the IR linker copies internal helpers lazily.
+        for function in self._module.functions:
+            if function.is_declaration:
+                continue
+            if function.name not in keep:
+                function.linkage = self._llvm.Linkage.internal
+            if function.name not in self._rule_functions and not _is_noinline(function):
+                function.add_function_attribute("alwaysinline")
+        for variable in self._module.global_variables:
+            if not variable.is_declaration and variable.name not in keep:
+                variable.linkage = self._llvm.Linkage.internal
+        self._verify("after linking")
+        pto = self._llvm.create_pipeline_tuning_options(speed_level=self._opt_level)
+        builder = self._llvm.create_pass_builder(self._tm, pto)
+        builder.getModulePassManager().run(self._module, builder)
+        self._verify("after optimisation")
+        self._finalized = True
+
+    def _declares(self, name: str) -> bool:
+        return any(f.name == name and f.is_declaration for f in self._module.functions)
+
+    def _verify(self, when: str) -> None:
+        try:
+            self._module.verify()
+        except RuntimeError as exc:
+            raise AssertionError(f"co-compiled module invalid {when}: {exc}") from exc
+
+    @property
+    def llvm_ir(self) -> str:
+        """The module's current LLVM IR text."""
+        return str(self._module)
+
+    def emit_object(self) -> bytes:
+        """The object file (only once finalized)."""
+        assert self._finalized, "finalize() before emitting"
+        return bytes(self._tm.emit_object(self._module))
+
+
+def _is_noinline(function: llvm.ValueRef) -> bool:
+    # rustc marks cold panic helpers noinline; alwaysinline on them fails verification.
+    return any(b"noinline" in attr for attr in function.attributes)
+
+
+def build_rule_object(
+    rule_ir: str,
+    shim: CompiledShim | None,
+    *,
+    target: TargetSpec,
+    opt_level: int,
+    exports: Sequence[str],
+    host_functions: Sequence[HostFunction],
+) -> RuleObject:
+    """Co-compile one rule (LLVM IR text from codegen) with its shim into an object.
+
+    ``host_functions`` are the shim's; the rule's calls to them are inlined (on
+    wasm32 gated ones stay ``env`` imports). Raises :class:`ShimError` when the
+    shim's IR cannot be read or linked.
+    """
+    module = CoCompiledModule(rule_ir, target=target, opt_level=opt_level)
+    if shim is not None:
+        module.link_shim(shim)
+    module.finalize(exports)
+    optimized = module.llvm_ir
+    _log_remaining_host_calls(optimized, host_functions)
+    return RuleObject(module.emit_object(), optimized)
+
+
+def _log_remaining_host_calls(ir: str, host_functions: Sequence[HostFunction]) -> None:
+    remaining = [h.name for h in host_functions if f"@{h.name}(" in ir]
+    if remaining:
+        # Only at opt-level 0 or for noinline host code; worth knowing, not an error.
+        log.debug("host functions not inlined: %s", ", ".join(remaining))

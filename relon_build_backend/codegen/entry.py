@@ -1,0 +1,224 @@
+"""Build one rule's LLVM module: host declarations, internal functions and the exported
+entries of docs/abi.md.
+
+Exports, for symbol prefix ``P``:
+
+- ``i32 P_call(i64 caps, i64 max_steps, params..., ptr out)``
+- ``i32 P_main(params..., ptr out)`` (caps 0, unlimited steps)
+- ``i64 P_hash()``
+- natively, per gated host import ``h``: ``i32 P_host_h(params..., ptr out)``
+
+Internally ``P.run`` allocates the per-call context and calls the body. Natively, when
+the module calls any host function, ``P_call`` runs ``P.run`` under ``relon_guard`` via
+a thunk taking a frame struct of its arguments, so a host panic returns status 7.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..ir.nodes import HostImport, IrModule, IrType
+from .emitter import emit_function
+from .unit import (
+    CTX_CAPS,
+    CTX_DEPTH,
+    CTX_STATUS,
+    CTX_STEPS,
+    CodegenUnit,
+    HostDecl,
+    abi_type,
+    context_type,
+    llvm_type,
+)
+
+if TYPE_CHECKING:
+    from llvmlite import ir
+
+    from .targets import TargetKind
+
+__all__ = ["build_module"]
+
+
+def _wasm_import_attributes(name: str) -> ir.FunctionAttributes:
+    """Function attributes holding the two string attributes that name a wasm import.
+
+    llvmlite's attribute set only accepts enum attributes, so the ``key=value`` strings
+    bypass its whitelist through ``set.add`` (the set renders its items verbatim).
+    ``name`` is a host function identifier validated by the front end.
+    """
+    from llvmlite import ir
+
+    attributes = ir.FunctionAttributes()
+    set.add(attributes, '"wasm-import-module"="env"')
+    set.add(attributes, f'"wasm-import-name"="{name}"')
+    return attributes
+
+
+def _declare_host(module: ir.Module, host: HostImport, kind: TargetKind) -> HostDecl:
+    from llvmlite import ir
+
+    if kind == "wasm32" and host.capabilities:
+        fnty = ir.FunctionType(abi_type(host.result), [abi_type(t) for t in host.params])
+        function = ir.Function(module, fnty, name=f"relon_import_{host.name}")
+        function.attributes = _wasm_import_attributes(host.name)
+        return HostDecl(host, function, wasm_import=True)
+    fnty = ir.FunctionType(llvm_type(host.result), [llvm_type(t) for t in host.params])
+    function = ir.Function(module, fnty, name=host.name)
+    # Rust's extern "C" bool is a zero-extended i1, parameter and return alike
+    for arg, ty in zip(function.args, host.params, strict=True):
+        if ty is IrType.BOOL:
+            arg.add_attribute("zeroext")
+    if host.result is IrType.BOOL:
+        function.return_value.add_attribute("zeroext")
+    return HostDecl(host, function, wasm_import=False)
+
+
+def _declare_internal(
+    module: ir.Module, prefix: str, ir_module: IrModule
+) -> dict[str, ir.Function]:
+    from llvmlite import ir
+
+    functions: dict[str, ir.Function] = {}
+    for source in (ir_module.entry, *ir_module.functions):
+        params = [ir.PointerType(), *(llvm_type(p.type) for p in source.params)]
+        fnty = ir.FunctionType(llvm_type(source.result), params)
+        function = ir.Function(module, fnty, name=f"{prefix}.fn.{source.name}")
+        function.linkage = "internal"
+        functions[source.name] = function
+    return functions
+
+
+def _to_abi(builder: ir.IRBuilder, value: ir.Value, ty: IrType) -> ir.Value:
+    from llvmlite import ir
+
+    return builder.zext(value, ir.IntType(32)) if ty is IrType.BOOL else value
+
+
+def _from_abi(builder: ir.IRBuilder, value: ir.Value, ty: IrType) -> ir.Value:
+    from llvmlite import ir
+
+    return builder.icmp_unsigned("!=", value, ir.IntType(32)(0)) if ty is IrType.BOOL else value
+
+
+def _define_run(unit: CodegenUnit, ir_module: IrModule) -> ir.Function:
+    """``i32 P.run(i64 caps, i64 max_steps, abi params..., ptr out)``: the whole call."""
+    from llvmlite import ir
+
+    i32, i64 = ir.IntType(32), ir.IntType(64)
+    entry = ir_module.entry
+    params = [i64, i64, *(abi_type(p.type) for p in entry.params), ir.PointerType()]
+    run = ir.Function(unit.module, ir.FunctionType(i32, params), name=f"{unit.prefix}.run")
+    run.linkage = "internal"
+    b = ir.IRBuilder(run.append_basic_block("entry"))
+    caps, max_steps, *values, out = run.args
+    ctx_type = context_type()
+    ctx = b.alloca(ctx_type, name="ctx")
+
+    def field(index: int) -> ir.Value:
+        # ``ctx`` is a typed alloca: llvmlite derives the field type itself
+        return b.gep(ctx, [i32(0), i32(index)], inbounds=True)
+
+    b.store(caps, field(CTX_CAPS))
+    # negative budget = unlimited: as an unsigned count 2**64-1 can never run out
+    unlimited = b.icmp_signed("<", max_steps, i64(0))
+    b.store(b.select(unlimited, i64(-1), max_steps), field(CTX_STEPS))
+    b.store(i32(0), field(CTX_DEPTH))
+    b.store(i32(0), field(CTX_STATUS))
+    args = [_from_abi(b, v, p.type) for v, p in zip(values, entry.params, strict=True)]
+    result = b.call(unit.functions[entry.name], [ctx, *args])
+    status = b.load(field(CTX_STATUS), typ=i32)
+    with b.if_then(b.icmp_signed("==", status, i32(0))):
+        b.store(_to_abi(b, result, entry.result), out)
+    b.ret(status)
+    return run
+
+
+def _guarded(unit: CodegenUnit, name: str, target: ir.Function) -> ir.Function:
+    """``i32 name(args of target...)`` calling ``target`` under ``relon_guard``.
+
+    The arguments travel in a frame struct in the caller's stack; the thunk unpacks it.
+    """
+    from llvmlite import ir
+
+    i32 = ir.IntType(32)
+    ptr = ir.PointerType()
+    guard = unit.module.globals.get("relon_guard") or ir.Function(
+        unit.module, ir.FunctionType(i32, [ptr, ptr]), name="relon_guard"
+    )
+    arg_types = list(target.function_type.args)
+    frame_type = ir.LiteralStructType(arg_types)
+    thunk = ir.Function(unit.module, ir.FunctionType(i32, [ptr]), name=f"{name}.thunk")
+    thunk.linkage = "internal"
+    tb = ir.IRBuilder(thunk.append_basic_block("entry"))
+    loaded = [
+        tb.load(tb.gep(thunk.args[0], [i32(0), i32(i)], source_etype=frame_type), typ=t)
+        for i, t in enumerate(arg_types)
+    ]
+    tb.ret(tb.call(target, loaded))
+    wrapper = ir.Function(unit.module, target.function_type, name=name)
+    wb = ir.IRBuilder(wrapper.append_basic_block("entry"))
+    frame = wb.alloca(frame_type, name="frame")
+    for i, arg in enumerate(wrapper.args):
+        wb.store(arg, wb.gep(frame, [i32(0), i32(i)]))
+    wb.ret(wb.call(guard, [thunk, frame]))
+    return wrapper
+
+
+def _define_host_export(unit: CodegenUnit, decl: HostDecl) -> None:
+    """``i32 P_host_<h>(abi params..., ptr out)``: the gated host function, guarded."""
+    from llvmlite import ir
+
+    i32 = ir.IntType(32)
+    host = decl.host
+    params = [*(abi_type(t) for t in host.params), ir.PointerType()]
+    inner = ir.Function(
+        unit.module, ir.FunctionType(i32, params), name=f"{unit.prefix}.host.{host.name}"
+    )
+    inner.linkage = "internal"
+    b = ir.IRBuilder(inner.append_basic_block("entry"))
+    *values, out = inner.args
+    args = [_from_abi(b, v, t) for v, t in zip(values, host.params, strict=True)]
+    b.store(_to_abi(b, decl.call(b, args), host.result), out)
+    b.ret(i32(0))
+    _guarded(unit, f"{unit.prefix}_host_{host.name}", inner)
+
+
+def _define_entries(unit: CodegenUnit, ir_module: IrModule, source_hash: int) -> None:
+    from llvmlite import ir
+
+    i64 = ir.IntType(64)
+    run = _define_run(unit, ir_module)
+    guarded = unit.kind == "native" and bool(ir_module.host_imports)
+    if guarded:
+        call = _guarded(unit, f"{unit.prefix}_call", run)
+    else:
+        call = ir.Function(unit.module, run.function_type, name=f"{unit.prefix}_call")
+        b = ir.IRBuilder(call.append_basic_block("entry"))
+        b.ret(b.call(run, list(call.args)))
+    main_type = ir.FunctionType(ir.IntType(32), list(run.function_type.args)[2:])
+    main = ir.Function(unit.module, main_type, name=f"{unit.prefix}_main")
+    b = ir.IRBuilder(main.append_basic_block("entry"))
+    b.ret(b.call(call, [i64(0), i64(-1), *main.args]))
+    hash_fn = ir.Function(unit.module, ir.FunctionType(i64, []), name=f"{unit.prefix}_hash")
+    ir.IRBuilder(hash_fn.append_basic_block("entry")).ret(i64(source_hash))
+
+
+def build_module(
+    ir_module: IrModule, *, prefix: str, source_hash: int, kind: TargetKind
+) -> ir.Module:
+    """The complete (unoptimized) llvmlite module of one rule; triple and data layout
+    are set by the caller."""
+    from llvmlite import ir
+
+    module = ir.Module(name=prefix)
+    hosts = {h.name: _declare_host(module, h, kind) for h in ir_module.host_imports}
+    functions = _declare_internal(module, prefix, ir_module)
+    unit = CodegenUnit(module, kind, prefix, functions, hosts)
+    for source in (ir_module.entry, *ir_module.functions):
+        emit_function(unit, source)
+    _define_entries(unit, ir_module, source_hash)
+    if kind == "native":
+        for decl in hosts.values():
+            if decl.host.capabilities:
+                _define_host_export(unit, decl)
+    return module

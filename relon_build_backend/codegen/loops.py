@@ -1,0 +1,251 @@
+"""Fused loops (:class:`~relon_build_backend.ir.nodes.Loop`) with the exact drain
+semantics of the unfused chain.
+
+Two loops are emitted over the same counter:
+
+- the **fast loop** runs every stage and the terminal, with no bookkeeping beyond the
+  step charge, so O3 sees a plain counted loop;
+- the **drain loop** is entered when stage ``k`` fails at element ``i`` (the error
+  becomes *pending*, ``active = k``), when ``init`` fails (``active`` = number of
+  stages, from the first element) or when ``any``/``all`` is decided (``active`` =
+  number of stages, nothing pending). It runs stages ``0..active-1`` over the remaining
+  elements; a failing stage ``j`` replaces the pending error and sets ``active = j``.
+
+After either loop ends the pending error (if any) is raised to the enclosing handler,
+else the terminal's value is the result. ``StepLimitExceeded`` bypasses all of this
+(the emitter routes it to the function-level handler).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..ir.nodes import (
+    AllTerminal,
+    AnyTerminal,
+    CountTerminal,
+    FilterStage,
+    IrType,
+    Loop,
+    MapStage,
+    ReduceTerminal,
+    SumTerminal,
+)
+from .arith import checked_add
+from .emitter import Handler
+from .unit import llvm_type
+
+if TYPE_CHECKING:
+    from llvmlite import ir
+
+    from .emitter import FunctionEmitter
+
+__all__ = ["emit_loop"]
+
+
+@dataclass(frozen=True, slots=True)
+class _LoopState:
+    """The slots and shared blocks of one loop."""
+
+    loop: Loop
+    end: ir.Value
+    index: ir.Value  # i64*: current element
+    result: ir.Value  # accumulator / decided value
+    pending: ir.Value  # i32*: pending status, 0 = none
+    active: ir.Value  # i32*: stages still running while draining
+    enter_drain: ir.Block  # advance past the current element, then drain
+    drain_head: ir.Block
+    exit: ir.Block
+
+
+def _i32(value: int) -> ir.Constant:
+    from llvmlite import ir
+
+    return ir.IntType(32)(value)
+
+
+def emit_loop(em: FunctionEmitter, loop: Loop) -> ir.Value:
+    """Emit ``loop`` at the builder's position; returns the terminal's value."""
+    from llvmlite import ir
+
+    bld = em.builder
+    i64 = ir.IntType(64)
+    start = em.emit(loop.source.start)
+    end = em.emit(loop.source.end)
+    state = _LoopState(
+        loop=loop,
+        end=end,
+        index=em.alloca(i64, "loop.i"),
+        result=em.alloca(llvm_type(loop.terminal.type), "loop.acc"),
+        pending=em.alloca(ir.IntType(32), "loop.pending"),
+        active=em.alloca(ir.IntType(32), "loop.active"),
+        enter_drain=em.new_block("loop.enter_drain"),
+        drain_head=em.new_block("loop.drain_head"),
+        exit=em.new_block("loop.exit"),
+    )
+    bld.store(start, state.index)
+    bld.store(_i32(0), state.pending)
+    _emit_init(em, state)
+    fast_head = em.new_block("loop.head")
+    bld.branch(fast_head)
+    _emit_fast_loop(em, state, fast_head)
+    _emit_drain_loop(em, state)
+    bld.position_at_end(state.exit)
+    pending = bld.load(state.pending, typ=ir.IntType(32))
+    with bld.if_then(bld.icmp_signed("!=", pending, _i32(0)), likely=False):
+        em.fail_status(pending)
+    return bld.load(state.result, typ=llvm_type(loop.terminal.type))
+
+
+def _emit_init(em: FunctionEmitter, state: _LoopState) -> None:
+    """Store the terminal's initial value; a failing ``init`` drains every stage."""
+    from llvmlite import ir
+
+    bld = em.builder
+    terminal = state.loop.terminal
+    match terminal:
+        case ReduceTerminal():
+            failed = em.new_block("loop.init_failed")
+            with em.handling(Handler(state.pending, failed)):
+                bld.store(em.emit(terminal.init), state.result)
+            after = bld.block
+            bld.position_at_end(failed)
+            bld.store(_i32(len(state.loop.stages)), state.active)
+            bld.branch(state.drain_head)  # index is still ``start``
+            bld.position_at_end(after)
+        case SumTerminal(type=IrType.FLOAT):
+            bld.store(ir.DoubleType()(0.0), state.result)
+        case SumTerminal() | CountTerminal():
+            bld.store(ir.IntType(64)(0), state.result)
+        case AnyTerminal():
+            bld.store(ir.IntType(1)(0), state.result)
+        case AllTerminal():
+            bld.store(ir.IntType(1)(1), state.result)
+
+
+def _failing_to(em: FunctionEmitter, state: _LoopState, stage: int, then: ir.Block) -> Handler:
+    """A handler making the error pending with ``active = stage``, continuing at ``then``."""
+    from llvmlite import ir
+
+    block = em.new_block(f"loop.fail{stage}")
+    builder = ir.IRBuilder(block)
+    builder.store(_i32(stage), state.active)
+    builder.branch(then)
+    return Handler(state.pending, block)
+
+
+def _emit_stages(
+    em: FunctionEmitter, state: _LoopState, next_element: ir.Block, *, draining: bool
+) -> ir.Value:
+    """Run the stages on the current element; returns the element after the last map.
+    Dropped elements (filters) branch to ``next_element``."""
+    from llvmlite import ir
+
+    bld = em.builder
+    element: ir.Value = bld.load(state.index, typ=ir.IntType(64))
+    active = bld.load(state.active, typ=ir.IntType(32)) if draining else None
+    on_fail = next_element if draining else state.enter_drain
+    for k, stage in enumerate(state.loop.stages):
+        if active is not None:
+            run = em.new_block(f"loop.stage{k}")
+            bld.cbranch(bld.icmp_signed(">", active, _i32(k)), run, next_element)
+            bld.position_at_end(run)
+        em.locals[stage.var] = element
+        with em.handling(_failing_to(em, state, k, on_fail)):
+            match stage:
+                case MapStage():
+                    element = em.emit(stage.value)
+                case FilterStage():
+                    keep = em.emit(stage.condition)
+                    kept = em.new_block(f"loop.kept{k}")
+                    bld.cbranch(keep, kept, next_element)
+                    bld.position_at_end(kept)
+    return element
+
+
+def _emit_fast_loop(em: FunctionEmitter, state: _LoopState, head: ir.Block) -> None:
+    from llvmlite import ir
+
+    bld = em.builder
+    i64 = ir.IntType(64)
+    body, latch = em.new_block("loop.body"), em.new_block("loop.latch")
+    bld.position_at_end(head)
+    index = bld.load(state.index, typ=i64)
+    bld.cbranch(bld.icmp_signed("<", index, state.end), body, state.exit)
+    bld.position_at_end(body)
+    em.charge_step()
+    element = _emit_stages(em, state, latch, draining=False)
+    with em.handling(_failing_to(em, state, len(state.loop.stages), state.enter_drain)):
+        _emit_terminal(em, state, element)
+    bld.branch(latch)
+    bld.position_at_end(latch)
+    bld.store(bld.add(bld.load(state.index, typ=i64), i64(1), flags=["nsw"]), state.index)
+    bld.branch(head)
+
+
+def _emit_terminal(em: FunctionEmitter, state: _LoopState, element: ir.Value) -> None:
+    from llvmlite import ir
+
+    bld = em.builder
+    terminal = state.loop.terminal
+    ty = llvm_type(terminal.type)
+    match terminal:
+        case ReduceTerminal():
+            em.locals[terminal.acc] = bld.load(state.result, typ=ty)
+            em.locals[terminal.var] = element
+            bld.store(em.emit(terminal.update), state.result)
+        case SumTerminal(type=IrType.FLOAT):
+            bld.store(bld.fadd(bld.load(state.result, typ=ty), element), state.result)
+        case SumTerminal():
+            bld.store(checked_add(em, bld.load(state.result, typ=ty), element), state.result)
+        case CountTerminal():
+            bld.store(bld.add(bld.load(state.result, typ=ty), ir.IntType(64)(1)), state.result)
+        case AnyTerminal() | AllTerminal():
+            em.locals[terminal.var] = element
+            holds = em.emit(terminal.condition)
+            decided = holds if isinstance(terminal, AnyTerminal) else bld.not_(holds)
+            with bld.if_then(decided, likely=False):
+                bld.store(ir.IntType(1)(isinstance(terminal, AnyTerminal)), state.result)
+                _decide(em, state)
+
+
+def _decide(em: FunctionEmitter, state: _LoopState) -> None:
+    """any/all decided: stop, or drain the stages before the terminal (nothing pending)."""
+    bld = em.builder
+    stages = len(state.loop.stages)
+    if stages == 0:
+        bld.branch(state.exit)
+        return
+    bld.store(_i32(stages), state.active)
+    bld.branch(state.enter_drain)
+
+
+def _emit_drain_loop(em: FunctionEmitter, state: _LoopState) -> None:
+    from llvmlite import ir
+
+    bld = em.builder
+    i64 = ir.IntType(64)
+    bld.position_at_end(state.enter_drain)
+    bld.store(bld.add(bld.load(state.index, typ=i64), i64(1), flags=["nsw"]), state.index)
+    bld.branch(state.drain_head)
+    body, latch = em.new_block("loop.drain_body"), em.new_block("loop.drain_latch")
+    check, idle = em.new_block("loop.drain_check"), em.new_block("loop.drain_idle")
+    bld.position_at_end(state.drain_head)
+    index = bld.load(state.index, typ=i64)
+    bld.cbranch(bld.icmp_signed("<", index, state.end), check, state.exit)
+    bld.position_at_end(check)
+    idle_now = bld.icmp_signed("==", bld.load(state.active, typ=ir.IntType(32)), _i32(0))
+    bld.cbranch(idle_now, idle, body)
+    bld.position_at_end(idle)
+    # no stage left to run: the remaining iterations only charge their steps, so
+    # charge them at once instead of spinning (same result, O(1))
+    em.charge_steps(bld.sub(state.end, index))
+    bld.branch(state.exit)
+    bld.position_at_end(body)
+    em.charge_step()
+    _emit_stages(em, state, latch, draining=True)
+    bld.branch(latch)  # the terminal never runs while draining
+    bld.position_at_end(latch)
+    bld.store(bld.add(bld.load(state.index, typ=i64), i64(1), flags=["nsw"]), state.index)
+    bld.branch(state.drain_head)

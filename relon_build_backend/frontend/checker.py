@@ -1,0 +1,244 @@
+"""The type checker: a parsed :class:`~.ast.Module` -> a :class:`CheckedModule`.
+
+It resolves every name, checks every operator, call and range chain against the
+semantics in docs (relon-subset.md), makes Int-to-Float widening explicit, and
+instantiates each where-bound closure per argument-type signature. It collects every
+diagnostic of the file and raises them together as one
+:class:`~relon_build_backend.errors.SourceError`.
+
+The expression forms live here; operators are in ``check_ops``, calls in
+``check_calls``, range chains in ``check_chains``, closure instances in ``instances``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NoReturn
+
+from ..errors import SourceError
+from . import ast
+from .check_calls import check_call, check_method_call
+from .check_ops import check_binary, check_unary, coerce, poison
+from .context import CheckContext
+from .hosts import HostFunction
+from .instances import instantiate, read_annotation
+from .nesting import MAX_DEPTH, deepest
+from .scope import ClosureDef, Scope, suggest
+from .stdlib import STD_MODULES
+from .typed import Binder, Cond, Expr, FunctionInstance, Let, Literal_, Var
+from .types import BOOL, ERROR, FLOAT, INT, ErrorType, Scalar, Type
+
+__all__ = ["CheckedModule", "check_module"]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedModule:
+    """A module that type-checks, with its typed tree (what the lowering consumes)."""
+
+    module: ast.Module
+    #: ``(name, "Int" | "Float" | "Bool")`` in ``#main`` order
+    main_params: tuple[tuple[str, str], ...]
+    main_result: str
+    doc: str
+    #: the ``#main`` parameters as binders (same order)
+    params: tuple[Binder, ...]
+    result: Scalar
+    body: Expr
+    #: where-bound closure instances, in the order their checking started
+    functions: tuple[FunctionInstance, ...]
+
+
+def check_module(module: ast.Module, hosts: Sequence[HostFunction]) -> CheckedModule:
+    """Check ``module`` calling ``hosts`` by bare name.
+
+    :raises SourceError: with every type error of the file, in source order.
+    """
+    ctx = CheckContext(_check_expr, hosts, _read_imports(module))
+    for directive in module.imports:
+        if directive.module not in STD_MODULES:
+            hint = suggest(directive.module, STD_MODULES) or "use std/math or std/list"
+            ctx.error(f"unknown module '{directive.module}'", directive.span, hint)
+    params, result = _read_main(ctx, module)
+    depth, deepest_node = deepest(module.body)
+    if depth > MAX_DEPTH:
+        ctx.error(
+            f"expression nested too deeply ({depth} levels, at most {MAX_DEPTH})",
+            deepest_node.span,
+            "split it up: a long operator chain can be summed from where-bound parts "
+            "(each where binding counts as one level)",
+        )
+        raise SourceError(ctx.diagnostics)
+    body = ctx.check(module.body, Scope({p.name: p for p in params}))
+    if result is not None:
+        hint = f"declare `-> {body.type}` in #main if that is what the rule returns"
+        body = coerce(ctx, body, result, "the result of #main", hint)
+    if ctx.diagnostics:
+        raise SourceError(sorted(ctx.diagnostics, key=lambda d: (d.span.start, d.span.end)))
+    assert isinstance(result, Scalar), result
+    return CheckedModule(
+        module=module,
+        main_params=tuple((p.name, str(p.type)) for p in params),
+        main_result=str(result),
+        doc=module.doc,
+        params=params,
+        result=result,
+        body=body,
+        functions=ctx.functions(),
+    )
+
+
+def _read_imports(module: ast.Module) -> dict[str, str]:
+    # Unknown modules stay in (reported once, below): their uses are then not also
+    # reported as "not imported".
+    return {d.name: d.module for d in module.imports}
+
+
+def _read_main(ctx: CheckContext, module: ast.Module) -> tuple[tuple[Binder, ...], Scalar | None]:
+    main = module.main
+    if main is None:
+        ctx.error(
+            "this file has no #main directive",
+            module.body.span,
+            "declare the entry signature before the expression, e.g. `#main(Int n) -> Int`",
+        )
+        return (), None
+    params: list[Binder] = []
+    for param in main.params:
+        if param.type is None:
+            ctx.error(
+                f"#main parameter '{param.name}' needs a type",
+                param.span,
+                f"write e.g. `Int {param.name}` (Int, Float or Bool)",
+            )
+        ty = ERROR if param.type is None else read_annotation(ctx, param.type)
+        if any(p.name == param.name for p in params):
+            ctx.error(f"duplicate #main parameter '{param.name}'", param.span)
+        params.append(Binder(param.name, ty, param.span))
+    if main.result is None:
+        ctx.error(
+            "#main needs a result type",
+            main.span,
+            "write `-> Int`, `-> Float` or `-> Bool` after the parameters",
+        )
+        return tuple(params), None
+    result = read_annotation(ctx, main.result)
+    return tuple(params), result if isinstance(result, Scalar) else None
+
+
+def _check_expr(ctx: CheckContext, node: ast.Expr, scope: Scope) -> Expr:  # noqa: RET503
+    match node:
+        case ast.IntLiteral():
+            return Literal_(node.value, INT, node.span)
+        case ast.FloatLiteral():
+            return Literal_(node.value, FLOAT, node.span)
+        case ast.BoolLiteral():
+            return Literal_(node.value, BOOL, node.span)
+        case ast.StringLiteral() | ast.FStringLiteral():
+            return _unsupported(ctx, "String values are", node)
+        case ast.ListLiteral() | ast.Comprehension():
+            return _unsupported(ctx, "List values are", node)
+        case ast.TupleLiteral():
+            return _unsupported(ctx, "tuples are", node)
+        case ast.Index():
+            return _unsupported(ctx, "indexing is", node)
+        case ast.FieldAccess():
+            return _unsupported(ctx, "tuple fields are", node)
+        case ast.Name():
+            return _check_name(ctx, node, scope)
+        case ast.Unary():
+            return check_unary(ctx, node, ctx.check(node.operand, scope))
+        case ast.Binary():
+            left = ctx.check(node.left, scope)
+            return check_binary(ctx, node, left, ctx.check(node.right, scope))
+        case ast.Ternary():
+            return _check_ternary(ctx, node, scope)
+        case ast.Call():
+            return check_call(ctx, node, scope)
+        case ast.MethodCall():
+            return check_method_call(ctx, node, scope)
+        case ast.Closure():
+            ctx.error(
+                "a closure can only be bound in a where block or passed to "
+                "map/filter/reduce/any/all",
+                node.span,
+                "bind it: `... where { f: (x) => x * 2 }`, then call `f(...)`",
+            )
+            return poison(node.span)
+        case ast.Where():
+            return _check_where(ctx, node, scope)
+    _unreachable(node)  # mypy proves this unreachable: every node kind is handled
+
+
+def _unsupported(ctx: CheckContext, what: str, node: ast.Expr) -> Expr:
+    ctx.error(f"{what} not supported by the AOT compiler yet", node.span)
+    return poison(node.span)
+
+
+def _check_name(ctx: CheckContext, node: ast.Name, scope: Scope) -> Expr:
+    entry = scope.lookup(node.name)
+    if isinstance(entry, Binder):
+        return Var(entry, node.span)
+    if isinstance(entry, ClosureDef):
+        ctx.error(
+            f"'{node.name}' is a closure, not a value",
+            node.span,
+            f"call it: `{node.name}(...)`",
+        )
+    else:
+        ctx.error(f"unknown name '{node.name}'", node.span, suggest(node.name, scope.names()))
+    return poison(node.span)
+
+
+def _check_ternary(ctx: CheckContext, node: ast.Ternary, scope: Scope) -> Expr:
+    condition = ctx.check(node.condition, scope)
+    if condition.type != BOOL and not isinstance(condition.type, ErrorType):
+        ctx.error(
+            f"the condition of '?:' must be Bool, not {condition.type}",
+            condition.span,
+            "compare explicitly, e.g. `x != 0 ? a : b`",
+        )
+        condition = poison(condition.span)
+    then = ctx.check(node.then, scope)
+    otherwise = ctx.check(node.otherwise, scope)
+    ty: Type = then.type
+    if isinstance(then.type, ErrorType) or isinstance(otherwise.type, ErrorType):
+        ty = ERROR
+    elif then.type != otherwise.type:
+        mixed = {then.type, otherwise.type} == {INT, FLOAT}
+        ctx.error(
+            f"the branches of '?:' have different types: {then.type} and {otherwise.type}",
+            node.span,
+            "write the Int branch as a Float, e.g. `0.0` instead of `0`" if mixed else None,
+        )
+        ty = ERROR
+    return Cond(condition, then, otherwise, ty, node.span)
+
+
+def _check_where(ctx: CheckContext, node: ast.Where, scope: Scope) -> Expr:
+    """Bindings in order, each seeing the ones before it; closures also see themselves."""
+    lets: list[tuple[Binder, Expr, ast.Binding]] = []
+    seen: set[str] = set()
+    for binding in node.bindings:
+        if binding.name in seen:
+            ctx.error(f"'{binding.name}' is bound twice in this where block", binding.span)
+        seen.add(binding.name)
+        if isinstance(binding.value, ast.Closure):
+            cdef = ClosureDef(binding.name, binding.value, scope)
+            # Check the body now (as a probe if unannotated) so an unused closure's
+            # mistakes are reported too.
+            instantiate(ctx, cdef, (ERROR,) * len(binding.value.params), binding.span)
+            scope = scope.child({binding.name: cdef})
+            continue
+        value = ctx.check(binding.value, scope)
+        binder = Binder(binding.name, value.type, binding.span)
+        lets.append((binder, value, binding))
+        scope = scope.child({binding.name: binder})
+    body = ctx.check(node.body, scope)
+    for binder, value, binding in reversed(lets):
+        body = Let(binder, value, body, binding.span)
+    return body
+
+
+def _unreachable(node: NoReturn) -> NoReturn:
+    raise AssertionError(f"unhandled AST node {node!r}")

@@ -1,0 +1,90 @@
+"""The state of checking one file: diagnostics, imports, hosts and closure instances.
+
+:class:`CheckContext` is a lifecycle object (one per :func:`~.checker.check_module`
+call). The helper modules (``check_calls``, ``check_chains``) receive it and call back
+into the expression checker through :meth:`CheckContext.check`, so they never import
+``checker`` (no import cycle).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from . import ast
+from .diagnostics import Diagnostic
+from .hosts import HostFunction
+from .scope import ClosureDef, Scope
+from .source import Span
+from .typed import Expr, FunctionInstance
+from .types import Type
+
+__all__ = ["CheckContext", "ExprChecker", "Instance"]
+
+ExprChecker = Callable[["CheckContext", ast.Expr, Scope], Expr]
+
+
+@dataclass(slots=True)
+class Instance:
+    """A closure instance being checked or done. ``result`` is None until known (an
+    unannotated closure's result is known once its body is checked)."""
+
+    name: str
+    order: int
+    params: tuple[Type, ...]
+    result: Type | None
+    done: FunctionInstance | None = None
+
+
+class CheckContext:
+    """Collects diagnostics and closure instances while one module is checked."""
+
+    def __init__(
+        self,
+        check: ExprChecker,
+        hosts: Sequence[HostFunction],
+        imports: Mapping[str, str],
+    ) -> None:
+        self._check = check
+        self.hosts: dict[str, HostFunction] = {h.name: h for h in hosts}
+        #: import alias -> std module (``"math"`` -> ``"std/math"``)
+        self.imports = dict(imports)
+        self.diagnostics: list[Diagnostic] = []
+        self.instances: dict[tuple[ClosureDef, tuple[Type, ...]], Instance] = {}
+        self._names: set[str] = {"main"}
+
+    def check(self, expr: ast.Expr, scope: Scope) -> Expr:
+        return self._check(self, expr, scope)
+
+    def error(self, message: str, span: Span, hint: str | None = None) -> None:
+        diag = Diagnostic(message, span, hint)
+        # A closure checked at two signatures would report its body's errors twice.
+        if diag not in self.diagnostics:
+            self.diagnostics.append(diag)
+
+    def function_name(self, base: str) -> str:
+        """A module-unique function name derived from ``base``."""
+        name, n = base, 1
+        while name in self._names:
+            n += 1
+            name = f"{base}_{n}"
+        self._names.add(name)
+        return name
+
+    @contextmanager
+    def probe(self) -> Iterator[None]:
+        """Check something only for its diagnostics: every instance created inside
+        (they may see values of unknown type) is forgotten afterwards, and so are the
+        function names they took."""
+        saved = self.instances, set(self._names)
+        self.instances = dict(self.instances)
+        try:
+            yield
+        finally:
+            self.instances, self._names = saved
+
+    def functions(self) -> tuple[FunctionInstance, ...]:
+        """The finished instances in the order their checking started."""
+        done = sorted(self.instances.values(), key=lambda inst: inst.order)
+        return tuple(inst.done for inst in done if inst.done is not None)

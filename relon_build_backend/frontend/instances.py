@@ -1,0 +1,95 @@
+"""Where-bound closures: one checked instance per argument-type signature.
+
+A where-bound closure has no single type: each distinct tuple of argument types it is
+called (or used as a stage function) with gets its own :class:`~.context.Instance`,
+whose body is checked once, with the parameters typed by annotation or by those
+argument types. The instance is registered before its body is checked, so a recursive
+call finds it; its result type is known then only when annotated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from . import ast
+from .check_ops import coerce
+from .context import CheckContext, Instance
+from .diagnostics import Diagnostic
+from .scope import ClosureDef
+from .source import Span
+from .typed import Binder, FunctionInstance
+from .types import ErrorType, Type, resolve_type
+
+__all__ = ["arity_message", "instantiate", "read_annotation"]
+
+
+def instantiate(
+    ctx: CheckContext, cdef: ClosureDef, arg_types: tuple[Type, ...], span: Span
+) -> Instance | None:
+    """The instance of ``cdef`` for arguments of ``arg_types``, checking its body the
+    first time. An annotated parameter takes its annotation; an unannotated one the
+    argument's type. None when the arity is wrong (after a diagnostic) or when an
+    argument type is unknown (the body is then checked only for its diagnostics)."""
+    closure = cdef.closure
+    if len(arg_types) != len(closure.params):
+        ctx.error(arity_message(f"'{cdef.name}'", len(closure.params), len(arg_types)), span)
+        return None
+    types = tuple(
+        read_annotation(ctx, p.type) if p.type is not None else arg
+        for p, arg in zip(closure.params, arg_types, strict=True)
+    )
+    key = (cdef, types)
+    inst = ctx.instances.get(key)
+    if inst is not None:
+        return inst
+    declared = read_annotation(ctx, closure.result) if closure.result is not None else None
+    # A probe (some parameter type unknown) only reports the body's errors: it and
+    # everything instantiated while checking it are forgotten afterwards.
+    if any(isinstance(ty, ErrorType) for ty in types):
+        with ctx.probe():
+            _check_instance(ctx, cdef, types, declared, f"{cdef.name}?")
+        return None
+    return _check_instance(ctx, cdef, types, declared, ctx.function_name(cdef.name))
+
+
+def _check_instance(
+    ctx: CheckContext,
+    cdef: ClosureDef,
+    types: tuple[Type, ...],
+    declared: Type | None,
+    name: str,
+) -> Instance:
+    closure = cdef.closure
+    inst = Instance(name, len(ctx.instances), types, declared)
+    ctx.instances[cdef, types] = inst
+    binders = tuple(Binder(p.name, ty, p.span) for p, ty in zip(closure.params, types, strict=True))
+    _check_unique_params(ctx, closure.params)
+    scope = cdef.scope.child({cdef.name: cdef}).child({b.name: b for b in binders})
+    body = ctx.check(closure.body, scope)
+    if declared is None:
+        inst.result = body.type
+    else:
+        body = coerce(ctx, body, declared, f"the result of '{cdef.name}'")
+    inst.done = FunctionInstance(inst.name, binders, inst.result or body.type, body, closure.span)
+    return inst
+
+
+def read_annotation(ctx: CheckContext, expr: ast.TypeExpr) -> Type:
+    found: list[Diagnostic] = []
+    ty = resolve_type(expr, found)
+    for diag in found:
+        ctx.error(diag.message, diag.span, diag.hint)
+    return ty
+
+
+def _check_unique_params(ctx: CheckContext, params: Sequence[ast.Param]) -> None:
+    seen: set[str] = set()
+    for param in params:
+        if param.name in seen and param.name != "_":
+            ctx.error(f"duplicate parameter '{param.name}'", param.span)
+        seen.add(param.name)
+
+
+def arity_message(what: str, expected: int, got: int) -> str:
+    plural = "" if expected == 1 else "s"
+    return f"{what} takes {expected} argument{plural}, got {got}"

@@ -1,0 +1,61 @@
+"""The standard library the AOT compiler knows: ``std/math`` and the list operations.
+
+Pure data: names, arities and the modules ``#import`` may name. The checks that use
+them live in ``check_calls`` (math) and ``check_chains`` (list operations).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from .typed import MathName
+
+__all__ = [
+    "LIST_FUNCTIONS",
+    "LIST_STAGES",
+    "LIST_TERMINALS",
+    "MATH_ARITY",
+    "MATH_FLOAT_ONLY",
+    "MATH_INT_IDENTITY",
+    "STD_MODULES",
+    "UNSUPPORTED_LIST_METHODS",
+]
+
+#: Every math function and its number of arguments.
+MATH_ARITY: Final[dict[MathName, int]] = {
+    "abs": 1,
+    "min": 2,
+    "max": 2,
+    "clamp": 3,
+    "floor": 1,
+    "ceil": 1,
+    "round": 1,
+    "sqrt": 1,
+    "pow": 2,
+}
+
+#: Functions computed in Float only: Int arguments are widened.
+MATH_FLOAT_ONLY: Final = frozenset({"sqrt"})
+
+#: Rounding functions: on an Int they return the argument itself.
+MATH_INT_IDENTITY: Final = frozenset({"floor", "ceil", "round"})
+
+#: ``xs.map(f)`` / ``xs.filter(p)``: stages of a fused range chain.
+LIST_STAGES: Final = ("map", "filter")
+
+#: Methods that end a range chain (the chain then is one loop, not a list).
+LIST_TERMINALS: Final = ("reduce", "sum", "len", "any", "all")
+
+#: List methods of the language that need List values (a later issue adds them).
+UNSUPPORTED_LIST_METHODS: Final = frozenset(
+    {"min", "max", "first", "last", "contains", "reverse", "sort", "unique", "join"}
+)
+
+#: ``list.f(xs, ...)`` means ``xs.f(...)``.
+LIST_FUNCTIONS: Final = LIST_STAGES + LIST_TERMINALS
+
+#: The modules ``#import name from "..."`` may name, and their functions.
+STD_MODULES: Final[dict[str, tuple[str, ...]]] = {
+    "std/math": tuple(MATH_ARITY),
+    "std/list": LIST_FUNCTIONS + tuple(sorted(UNSUPPORTED_LIST_METHODS)),
+}

@@ -1,0 +1,123 @@
+"""Where the rules of a distribution are and what building them produces.
+
+Takes what setuptools knows (the import packages it ships and their ``package_dir``
+mapping) and returns, per top-level package, its ``.relon`` files (any depth), its
+``host_shim.rs`` files and the package-relative paths of every generated file. Pure
+path arithmetic plus a directory walk: nothing here compiles or writes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from ..errors import RelonBuildError
+
+__all__ = [
+    "RUNTIME_FILENAME",
+    "SHIM_FILENAME",
+    "PackageRules",
+    "Rule",
+    "RuleLayoutError",
+    "find_package_rules",
+    "top_level_source_dir",
+]
+
+SHIM_FILENAME = "host_shim.rs"
+#: The loader runtime copied into every package with rules (loader.RUNTIME_MODULE).
+RUNTIME_FILENAME = "_relon_runtime.py"
+_SUFFIX = ".relon"
+
+
+class RuleLayoutError(RelonBuildError):
+    """A ``.relon`` file whose path cannot become an importable module name."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One ``.relon`` file: ``pkg/sub/name.relon`` becomes module ``pkg.sub.name``."""
+
+    source: PurePosixPath  # relative to the project root, e.g. src/pkg/sub/name.relon
+    module_name: str  # dotted, e.g. pkg.sub.name
+    loader: PurePosixPath  # relative to the top-level package dir, e.g. sub/name.py
+
+
+@dataclass(frozen=True, slots=True)
+class PackageRules:
+    """The rules of one top-level package, which build into one library and one .wasm."""
+
+    package: str
+    source_dir: PurePosixPath  # relative to the project root, e.g. src/pkg
+    rules: tuple[Rule, ...]  # sorted by module name
+    shims: tuple[PurePosixPath, ...]  # every host_shim.rs in the package, project-relative
+
+
+def top_level_source_dir(package: str, package_dir: Mapping[str, str]) -> PurePosixPath:
+    """The source folder of top-level ``package``, the way setuptools' ``build_py``
+    resolves it (``package_dir[package]``, else ``package_dir[""]/package``)."""
+    if package in package_dir:
+        return PurePosixPath(_posix(package_dir[package]))
+    return PurePosixPath(_posix(package_dir.get("", "")), package)
+
+
+def find_package_rules(
+    packages: Iterable[str], package_dir: Mapping[str, str], project_dir: Path
+) -> tuple[PackageRules, ...]:
+    """The rules of every top-level package among ``packages`` that has any.
+
+    :raises RuleLayoutError: a ``.relon`` file or folder name is not a Python identifier.
+    """
+    found = []
+    for top in sorted({name.partition(".")[0] for name in packages}):
+        source_dir = top_level_source_dir(top, package_dir)
+        rules, shims = _walk(project_dir, source_dir, top)
+        if rules:
+            found.append(PackageRules(top, source_dir, rules, shims))
+    return tuple(found)
+
+
+def _walk(
+    project_dir: Path, source_dir: PurePosixPath, top: str
+) -> tuple[tuple[Rule, ...], tuple[PurePosixPath, ...]]:
+    """Every rule and shim below ``source_dir`` (sorted: the build must not depend on
+    the order the file system lists directories in)."""
+    rules: list[Rule] = []
+    shims: list[PurePosixPath] = []
+    root = project_dir / source_dir
+    for dirpath, dirnames, filenames in os.walk(root):
+        # Hidden folders, caches and our own staging folders are never package content.
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__pycache__")))
+        relative = PurePosixPath(Path(dirpath).relative_to(root).as_posix())
+        for filename in sorted(filenames):
+            if filename == SHIM_FILENAME:
+                shims.append(source_dir / relative / filename)
+            elif filename.endswith(_SUFFIX):
+                rules.append(_rule(source_dir, relative / filename, top))
+    return tuple(sorted(rules, key=lambda r: r.module_name)), tuple(shims)
+
+
+def _rule(source_dir: PurePosixPath, inside: PurePosixPath, top: str) -> Rule:
+    parts = [p for p in inside.parent.parts if p != "."]
+    parts.append(inside.name.removesuffix(_SUFFIX))
+    bad = [part for part in parts if not part.isidentifier()]
+    if bad:
+        raise RuleLayoutError(
+            f"{source_dir / inside}: {bad[0]!r} is not a valid Python identifier, so "
+            "the rule cannot become an importable module; rename it (letters, digits "
+            "and underscores, not starting with a digit)"
+        )
+    if inside.parent == PurePosixPath(".") and parts[-1] == RUNTIME_FILENAME[:-3]:
+        raise RuleLayoutError(
+            f"{source_dir / inside}: {parts[-1]!r} is reserved for the Relon loader "
+            "runtime; rename the rule"
+        )
+    loader = PurePosixPath(*parts[:-1], parts[-1] + ".py")
+    return Rule(source_dir / inside, ".".join([top, *parts]), loader)
+
+
+def _posix(path: str) -> str:
+    """A setuptools ``package_dir`` value with ``/`` separators and no ``./`` prefix."""
+    text = PurePosixPath(path.replace(os.sep, "/")).as_posix()
+    return "" if text == "." else text

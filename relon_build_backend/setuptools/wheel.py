@@ -1,0 +1,63 @@
+"""The wheel of a distribution with rules: ``py3-none-<platform>``, root in platlib.
+
+The library is loaded with ctypes and never touches the CPython ABI, so one wheel per
+platform serves every Python 3; it is still platform-specific, so
+``Root-Is-Purelib: false``. setuptools tags anything without extension modules
+``py3-none-any``, hence this ``bdist_wheel`` subclass. Distributions without rules
+(our entry points run for every setuptools build in the environment) are untouched.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+# setuptools ships no py.typed (84.x) and types-setuptools is not a dependency.
+from setuptools.command.bdist_wheel import bdist_wheel  # type: ignore[import-untyped]
+
+from .command import distribution_rules
+
+__all__ = ["BdistWheel", "platform_tag"]
+
+
+def platform_tag(setuptools_tag: tuple[str, str, str]) -> tuple[str, str, str]:
+    """``("py3", "none", platform)`` keeping the platform setuptools chose (which already
+    honours ``--plat-name``, ``_PYTHON_HOST_PLATFORM`` and 32-bit interpreters)."""
+    return ("py3", "none", setuptools_tag[2])
+
+
+class BdistWheel(bdist_wheel):  # type: ignore[misc]  # bdist_wheel is Any (untyped setuptools)
+    """``bdist_wheel`` tagging distributions with rules ``py3-none-<platform>``."""
+
+    def initialize_options(self) -> None:
+        super().initialize_options()
+        self.has_rules = False
+
+    def finalize_options(self) -> None:
+        super().finalize_options()
+        self.has_rules = bool(distribution_rules(self.distribution))
+        if self.has_rules:
+            self.root_is_pure = False
+
+    def get_tag(self) -> tuple[str, str, str]:
+        tag = super().get_tag()
+        return platform_tag(tag) if self.has_rules else tag
+
+    # Any: mirrors the untyped distutils signature we extend.
+    def reinitialize_command(
+        self, command: str, reinit_subcommands: bool = False, **kw: Any
+    ) -> Any:
+        """For ``install``: pure modules go to the wheel root next to the library.
+
+        Without extension modules ``install`` picks purelib as its ``install_lib``,
+        which a non-pure wheel maps to ``<name>.data/purelib``; the loaders must sit
+        next to the library at the root instead.
+        """
+        cmd = super().reinitialize_command(command, reinit_subcommands, **kw)
+        if command == "install" and self.has_rules:
+            # The same root bdist_wheel.run() gives platlib (it is "" except on Windows).
+            assert self.data_dir, "finalize_options sets data_dir"
+            root = str(Path(self.data_dir).parent) if os.name == "nt" else ""
+            cmd.install_lib = root
+        return cmd

@@ -1,0 +1,140 @@
+"""What the generated LLVM module contains: exports, declarations, no traps, no globals."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import llvmlite.binding as llvm
+import pytest
+import wasmtime
+
+from relon_build_backend.codegen import generate_llvm_ir
+from relon_build_backend.codegen.targets import TargetKind, target_spec
+from relon_build_backend.ir import nodes as n
+
+from .harness import build_wasm, optimized_module, prefix
+from .rules import RULES
+
+KINDS: tuple[TargetKind, ...] = ("native", "wasm32")
+FAST_MATH = re.compile(r"\b(fast|nnan|ninf|nsz|arcp|contract|afn|reassoc)\b")
+
+
+def ir_text(name: str, kind: TargetKind) -> str:
+    module = RULES[name]
+    return generate_llvm_ir(
+        module, symbol_prefix=prefix(module), source_hash=-5, target=target_spec(kind)
+    )
+
+
+def parsed(name: str, kind: TargetKind) -> llvm.ModuleRef:
+    module = llvm.parse_assembly(ir_text(name, kind))
+    module.verify()
+    return module
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_rule_verifies_without_traps_fast_math_or_globals(kind: TargetKind) -> None:
+    for name in RULES:
+        text = ir_text(name, kind)
+        module = llvm.parse_assembly(text)
+        module.verify()
+        assert "llvm.trap" not in text, name
+        assert not FAST_MATH.findall(text), name
+        assert list(module.global_variables) == [], name  # per-call state lives in frames
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_target_triple_and_layout(kind: TargetKind) -> None:
+    spec = target_spec(kind)
+    module = parsed("add", kind)
+    assert module.triple == spec.triple
+    assert module.data_layout == str(spec.create_target_machine(opt_level=3).target_data)
+
+
+def _exported(module: llvm.ModuleRef) -> set[str]:
+    return {
+        f.name
+        for f in module.functions
+        if not f.is_declaration and f.linkage == llvm.Linkage.external
+    }
+
+
+def test_exports() -> None:
+    p = prefix(RULES["add"])
+    assert _exported(parsed("add", "native")) == {f"{p}_call", f"{p}_main", f"{p}_hash"}
+    g = prefix(RULES["mixed"])
+    assert _exported(parsed("mixed", "native")) == {
+        f"{g}_call",
+        f"{g}_main",
+        f"{g}_hash",
+        f"{g}_host_clock_ms",
+    }
+    assert _exported(parsed("mixed", "wasm32")) == {f"{g}_call", f"{g}_main", f"{g}_hash"}
+
+
+def test_guard_only_natively_with_hosts() -> None:
+    assert "relon_guard" not in ir_text("add", "native")
+    assert "declare i32 @relon_guard(ptr" in ir_text("pure", "native").replace('"', "")
+    assert "relon_guard" not in ir_text("pure", "wasm32")
+
+
+def test_host_declarations() -> None:
+    native = ir_text("genv", "native").replace('"', "")
+    assert re.search(r"declare zeroext i1 @env_flag\(i1 zeroext", native)
+    wasm = ir_text("genv", "wasm32")
+    decl = next(
+        line
+        for line in wasm.splitlines()
+        if "relon_import_env_flag" in line and line.startswith("declare")
+    )
+    assert re.search(r"declare i32 @\"?relon_import_env_flag\"?\(i32", decl)
+    assert '"wasm-import-module"="env"' in decl
+    assert '"wasm-import-name"="env_flag"' in decl
+    pure_wasm = ir_text("hnot", "wasm32").replace('"', "")
+    assert re.search(r"declare zeroext i1 @host_not\(i1 zeroext", pure_wasm)  # inlined later
+
+
+@pytest.mark.wasm
+def test_wasm_imports_and_no_i128_libcalls(tmp_path: Path) -> None:
+    # linked without compiler builtins: a __multi3 for the checked multiply would not link
+    modules = [RULES[name] for name in ("mul", "int_pow", "gated", "genv")]
+    wasm = build_wasm(modules, "", tmp_path, builtins=False)
+    module = wasmtime.Module.from_file(wasmtime.Engine(), str(wasm))
+    assert sorted((i.module, i.name) for i in module.imports) == [
+        ("env", "clock_ms"),
+        ("env", "env_flag"),
+    ]
+
+
+def test_hash_entry_value() -> None:
+    module = parsed("add", "native")
+    body = str(module.get_function(f"{prefix(RULES['add'])}_hash"))
+    assert "ret i64 -5" in body
+
+
+def test_ir_invariant_violation_is_our_bug() -> None:
+    span = RULES["add"].span
+    call = n.HostCall("nope", (), n.IrType.INT, span)  # no such HostImport
+    entry = n.Function("main", (), n.IrType.INT, call, span)
+    with pytest.raises(AssertionError, match="undeclared 'nope'"):
+        generate_llvm_ir(
+            n.IrModule("bad", entry, (), (), span),
+            symbol_prefix="p",
+            source_hash=0,
+            target=target_spec("native"),
+        )
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("name", ["sumsq", "count_even", "drain", "any_drain"])
+def test_optimized_loops_keep_no_state_in_memory(kind: TargetKind, name: str) -> None:
+    # after O3 the per-call context and the loop state are registers: no stack slot, no
+    # load/store except the result, no call but overflow intrinsics
+    module = optimized_module([RULES[name]], target_spec(kind), "")
+    body = str(module.get_function(f"{prefix(RULES[name])}_call"))
+    assert "alloca" not in body
+    assert "load " not in body
+    assert body.count("store ") == 1
+    calls = re.findall(r"call [^@]*@([\w.]+)", body)
+    assert all(c.startswith("llvm.") for c in calls), calls

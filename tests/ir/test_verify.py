@@ -1,0 +1,90 @@
+"""The IR verifier catches every class of broken IR (hand-built), and the printer's forms."""
+
+from __future__ import annotations
+
+import pytest
+
+from relon_build_backend.frontend.source import SourceFile, Span
+from relon_build_backend.ir import nodes as ir
+from relon_build_backend.ir.printer import format_expr, format_module
+from relon_build_backend.ir.verify import check_ir, verify_module
+
+SPAN = Span(SourceFile("x.relon", "x"), 0, 1)
+INT, F, B = ir.IrType.INT, ir.IrType.FLOAT, ir.IrType.BOOL
+
+
+def local(name: str, ty: ir.IrType = INT) -> ir.Local:
+    return ir.Local(name, ty, SPAN)
+
+
+def const(value: int | float | bool, ty: ir.IrType = INT) -> ir.Const:
+    return ir.Const(value, ty, SPAN)
+
+
+def module(body: ir.Expr, *functions: ir.Function, result: ir.IrType = INT) -> ir.IrModule:
+    entry = ir.Function("main", (ir.Param("n", INT),), result, body, SPAN)
+    return ir.IrModule("x", entry, functions, (), SPAN)
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (local("m"), "main: local m is not bound here"),
+        (local("n", F), "main: local n: float is not int"),
+        (
+            ir.Binary(ir.BinOp.FLOAT_ADD, local("n"), const(1.0, F), F, SPAN),
+            "argument 0: int is not float",
+        ),
+        (ir.Let("n", const(1), local("n"), SPAN), "main: name n bound twice"),
+        (ir.Not(local("n"), SPAN), "boolean operator argument 0: int is not bool"),
+        (ir.Call("nope", (), INT, SPAN), "call of unknown function nope"),
+        (ir.HostCall("tick", (), INT, SPAN), "host call of tick, which is not imported"),
+        (ir.MathCall(ir.MathOp.FLOAT_SQRT, (local("n"),), F, SPAN), "math.float.sqrt argument 0"),
+        (const(True), "constant True is not int"),
+        (
+            ir.Loop(
+                ir.RangeSource(const(0), local("n"), SPAN),
+                (ir.MapStage("x", F, local("x", F), SPAN),),
+                ir.SumTerminal(INT, SPAN),
+                SPAN,
+            ),
+            "stage variable x: float is not int",
+        ),
+    ],
+)
+def test_check_ir_reports_the_problem(body: ir.Expr, problem: str) -> None:
+    problems = check_ir(module(body))
+    assert any(problem in p for p in problems), problems
+
+
+def test_verify_module_raises_an_assertion_with_the_listing() -> None:
+    with pytest.raises(
+        AssertionError, match=r"(?s)invalid Relon IR:.*local m is not bound.*fn main"
+    ):
+        verify_module(module(local("m")))
+
+
+def test_valid_module_with_a_lifted_function() -> None:
+    f = ir.Function(
+        "f",
+        (ir.Param("k", INT),),
+        B,
+        ir.Binary(ir.BinOp.INT_GT, local("k"), const(0), B, SPAN),
+        SPAN,
+    )
+    good = module(ir.If(ir.Call("f", (local("n"),), B, SPAN), const(1), const(2), INT, SPAN), f)
+    assert check_ir(good) == []
+    assert format_module(good) == (
+        "module x\n\nfn main(n: int) -> int =\n  if call f(n) then 1 else 2\n\n"
+        "fn f(k: int) -> bool =\n  int.gt(k, 0)\n"
+    )
+
+
+def test_printer_breaks_long_and_block_expressions_into_a_tree() -> None:
+    let = ir.Let(
+        "a", const(1), ir.Binary(ir.BinOp.INT_ADD, local("a"), local("n"), INT, SPAN), SPAN
+    )
+    expr = ir.Binary(ir.BinOp.INT_MUL, let, const(-3), INT, SPAN)
+    assert format_expr(expr) == "int.mul\n  let a: int = 1\n  int.add(a, n)\n  -3"
+    consts = ir.MathCall(ir.MathOp.FLOAT_MIN, (const(float("nan"), F), const(-0.0, F)), F, SPAN)
+    assert format_expr(consts) == "math.float.min(nan, -0.0)"

@@ -1,0 +1,263 @@
+"""A fake built package: a C library and a WAT module implementing docs/abi.md by hand.
+
+Four rules live in one native library and one ``.wasm`` (as in a real package):
+
+- ``rules.quote``  ``#main(Int qty, Float price, Bool gold) -> Float``: loops ``qty``
+  times (one step each), returns ``qty * price`` (doubled when ``gold``). ``qty`` in
+  -7..-1 returns status ``-qty``; -8 returns the unknown status 99; -9 traps in wasm
+  (status 7 natively).
+- ``rules.clock``  ``#main(Int x) -> Int``: needs ``reads_clock`` and calls the gated host
+  function ``clock_add(x) = x + 1000``, which panics for 13. For x == 77 the wasm code
+  "forgets" its own capability check, so the loader's check is what denies it.
+- ``flag``         ``#main(Bool a, Int b) -> Bool``: ``a != (b > 0)``.
+- ``rules.answer`` ``#main() -> Int``: 42.
+"""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+
+from relon_build_backend.codegen.abi import (
+    HostExport,
+    RuleInterface,
+    rule_symbol_prefix,
+    source_hash,
+)
+from relon_build_backend.loader import RUNTIME_MODULE, render_loader, runtime_source
+
+SOURCES = {
+    "rules.quote": "// Price a quote.\n#main(Int qty, Float price, Bool gold) -> Float\n",
+    "rules.clock": "#main(Int x) -> Int\nclock_add(x)\n",
+    "flag": "// Exclusive or.\r\n#main(Bool a, Int b) -> Bool\r\n",
+    "rules.answer": "#main() -> Int\n42\n",
+}
+CLOCK_HOST = HostExport("clock_add", ("Int",), "Int", ("reads_clock",))
+
+
+def interface(package: str, rule: str, *, text: str | None = None) -> RuleInterface:
+    module = f"{package}.{rule}"
+    params: dict[str, tuple[tuple[str, str], ...]] = {
+        "rules.quote": (("qty", "Int"), ("price", "Float"), ("gold", "Bool")),
+        "rules.clock": (("x", "Int"),),
+        "flag": (("a", "Bool"), ("b", "Int")),
+        "rules.answer": (),
+    }
+    results = {"rules.quote": "Float", "rules.clock": "Int", "flag": "Bool", "rules.answer": "Int"}
+    docs = {"rules.quote": "Price a quote.", "flag": "Exclusive or."}
+    return RuleInterface(
+        module_name=module,
+        symbol_prefix=rule_symbol_prefix(module),
+        params=params[rule],  # type: ignore[arg-type]
+        result=results[rule],  # type: ignore[arg-type]
+        source_hash=source_hash(SOURCES[rule] if text is None else text),
+        doc=docs.get(rule, ""),
+        gated_hosts=(CLOCK_HOST,) if rule == "rules.clock" else (),
+    )
+
+
+def _hash_literal(value: int) -> str:
+    return f"(int64_t)0x{value & 0xFFFFFFFFFFFFFFFF:016x}ULL"
+
+
+def c_source(package: str, *, abi: int = 1) -> str:
+    p = {rule: rule_symbol_prefix(f"{package}.{rule}") for rule in SOURCES}
+    hashes = {rule: _hash_literal(source_hash(text)) for rule, text in SOURCES.items()}
+    q, c, f, a = p["rules.quote"], p["rules.clock"], p["flag"], p["rules.answer"]
+    return f"""
+#include <stdint.h>
+int32_t relon_abi_version(void) {{ return {abi}; }}
+
+int32_t {q}_call(int64_t caps, int64_t steps, int64_t qty, double price, int32_t gold,
+                 double *out) {{
+    if (qty >= -7 && qty <= -1) return (int32_t)-qty;
+    if (qty == -8) return 99;
+    if (qty == -9) return 7;
+    for (int64_t i = 0; i < qty; i++) {{
+        if (steps == 0) return 6;
+        if (steps > 0) steps--;
+    }}
+    *out = (double)qty * price * (gold ? 2.0 : 1.0);
+    return 0;
+}}
+int32_t {q}_main(int64_t qty, double price, int32_t gold, double *out) {{
+    return {q}_call(0, -1, qty, price, gold, out);
+}}
+int64_t {q}_hash(void) {{ return {hashes["rules.quote"]}; }}
+
+int32_t {c}_host_clock_add(int64_t x, int64_t *out) {{
+    if (x == 13) return 7;
+    *out = x + 1000;
+    return 0;
+}}
+int32_t {c}_call(int64_t caps, int64_t steps, int64_t x, int64_t *out) {{
+    (void)steps;
+    if (!(caps & (1 << 3))) return 5;
+    return {c}_host_clock_add(x, out);
+}}
+int32_t {c}_main(int64_t x, int64_t *out) {{ return {c}_call(0, -1, x, out); }}
+int64_t {c}_hash(void) {{ return {hashes["rules.clock"]}; }}
+
+int32_t {f}_call(int64_t caps, int64_t steps, int32_t a, int64_t b, int32_t *out) {{
+    (void)caps; (void)steps;
+    *out = (a != 0) != (b > 0);
+    return 0;
+}}
+int32_t {f}_main(int32_t a, int64_t b, int32_t *out) {{ return {f}_call(0, -1, a, b, out); }}
+int64_t {f}_hash(void) {{ return {hashes["flag"]}; }}
+
+int32_t {a}_call(int64_t caps, int64_t steps, int64_t *out) {{
+    (void)caps; (void)steps;
+    *out = 42;
+    return 0;
+}}
+int32_t {a}_main(int64_t *out) {{ return {a}_call(0, -1, out); }}
+int64_t {a}_hash(void) {{ return {hashes["rules.answer"]}; }}
+"""
+
+
+def wat_source(package: str, *, salt: str = "") -> str:
+    """The fixture's wasm module; a ``salt`` makes its hashes those of other sources."""
+    p = {rule: rule_symbol_prefix(f"{package}.{rule}") for rule in SOURCES}
+    h = {rule: source_hash(text + salt) for rule, text in SOURCES.items()}
+    q, c, f, a = p["rules.quote"], p["rules.clock"], p["flag"], p["rules.answer"]
+    return f"""(module
+  (import "env" "clock_add" (func $clock_add (param i64) (result i64)))
+  (import "env" "unused_host" (func $unused (param f64 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "relon_abi_version") (result i32) (i32.const 1))
+  (func (export "relon_scratch") (result i32) (i32.const 64))
+  (func (export "{q}_call") (param $caps i64) (param $steps i64) (param $qty i64)
+        (param $price f64) (param $gold i32) (param $out i32) (result i32)
+    (local $i i64) (local $r f64)
+    (if (i32.and (i64.ge_s (local.get $qty) (i64.const -7))
+                 (i64.le_s (local.get $qty) (i64.const -1)))
+      (then (return (i32.wrap_i64 (i64.sub (i64.const 0) (local.get $qty))))))
+    (if (i64.eq (local.get $qty) (i64.const -8)) (then (return (i32.const 99))))
+    (if (i64.eq (local.get $qty) (i64.const -9)) (then unreachable))
+    (block $done (loop $next
+      (br_if $done (i64.ge_s (local.get $i) (local.get $qty)))
+      (if (i64.eqz (local.get $steps)) (then (return (i32.const 6))))
+      (if (i64.gt_s (local.get $steps) (i64.const 0))
+        (then (local.set $steps (i64.sub (local.get $steps) (i64.const 1)))))
+      (local.set $i (i64.add (local.get $i) (i64.const 1)))
+      (br $next)))
+    (local.set $r (f64.mul (f64.convert_i64_s (local.get $qty)) (local.get $price)))
+    (if (local.get $gold) (then (local.set $r (f64.mul (local.get $r) (f64.const 2)))))
+    (f64.store (local.get $out) (local.get $r))
+    (i32.const 0))
+  (func (export "{q}_hash") (result i64) (i64.const {h["rules.quote"]}))
+  (func (export "{c}_call") (param $caps i64) (param $steps i64) (param $x i64)
+        (param $out i32) (result i32)
+    (if (i32.and (i64.ne (local.get $x) (i64.const 77))
+                 (i64.eqz (i64.and (local.get $caps) (i64.const 8))))
+      (then (return (i32.const 5))))
+    (i64.store (local.get $out) (call $clock_add (local.get $x)))
+    (i32.const 0))
+  (func (export "{c}_hash") (result i64) (i64.const {h["rules.clock"]}))
+  (func (export "{f}_call") (param $caps i64) (param $steps i64) (param $a i32) (param $b i64)
+        (param $out i32) (result i32)
+    (i32.store (local.get $out) (i32.ne (local.get $a) (i64.gt_s (local.get $b) (i64.const 0))))
+    (i32.const 0))
+  (func (export "{f}_hash") (result i64) (i64.const {h["flag"]}))
+  (func (export "{a}_call") (param $caps i64) (param $steps i64) (param $out i32) (result i32)
+    (i64.store (local.get $out) (i64.const 42))
+    (i32.const 0))
+  (func (export "{a}_hash") (result i64) (i64.const {h["rules.answer"]}))
+)
+"""
+
+
+@dataclass(frozen=True)
+class FakePackage:
+    """A built package on sys.path: ``root/<name>/...``."""
+
+    root: Path
+    name: str
+
+    @property
+    def dir(self) -> Path:
+        return self.root / self.name
+
+    def write_rule(
+        self, rule: str, *, text: str | None = None, check: bool = False, **kw: object
+    ) -> Path:
+        """Write the loader of ``rule`` (optionally with other interface data/files)."""
+        parts = rule.split(".")
+        path = self.dir.joinpath(*parts[:-1], parts[-1] + ".py")
+        if check:
+            path.with_suffix(".relon").write_text(SOURCES[rule], newline="")
+        iface = interface(self.name, rule, text=text)
+        overrides = {k: v for k, v in kw.items() if k in RuleInterface.__dataclass_fields__}
+        iface = replace(iface, **overrides)  # type: ignore[arg-type]
+        options = {"library": "libfake.so", "wasm": "fake.wasm"}
+        options.update({k: v for k, v in kw.items() if k in options})  # type: ignore[misc]
+        text_out = render_loader(
+            iface,
+            package=self.name,
+            library=options["library"],
+            wasm=options["wasm"],
+            check_source=f"{parts[-1]}.relon" if check else None,
+        )
+        path.write_text(text_out)
+        return path
+
+    def load(self, rule: str) -> object:
+        module = f"{self.name}.{rule}"
+        sys.modules.pop(module, None)
+        importlib.invalidate_caches()
+        return importlib.import_module(module)
+
+
+_COUNTER = iter(range(1_000_000))
+
+
+def make_package(root: Path, *, abi: int = 1) -> FakePackage:
+    """Compile the fixture library (cc) and wasm (wat2wasm) into a fresh package."""
+    name = f"relonfake{next(_COUNTER)}"
+    pkg = FakePackage(root, name)
+    (pkg.dir / "rules").mkdir(parents=True)
+    (pkg.dir / "__init__.py").write_text("")
+    (pkg.dir / "py.typed").write_text("")
+    (pkg.dir / "rules" / "__init__.py").write_text("")
+    (pkg.dir / f"{RUNTIME_MODULE}.py").write_text(runtime_source())
+    c_file = root / f"{name}.c"
+    c_file.write_text(c_source(name, abi=abi))
+    cmd = ["cc", "-shared", "-fPIC", "-O1", "-o", str(pkg.dir / "libfake.so"), str(c_file)]
+    subprocess.run(cmd, check=True, capture_output=True)
+    wasmtime = pytest.importorskip("wasmtime")
+    (pkg.dir / "fake.wasm").write_bytes(wasmtime.wat2wasm(wat_source(name)))
+    for rule in SOURCES:
+        pkg.write_rule(rule)
+    return pkg
+
+
+@pytest.fixture(scope="session")
+def packages_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    root = tmp_path_factory.mktemp("loader")
+    sys.path.insert(0, str(root))
+    yield root
+    sys.path.remove(str(root))
+
+
+@pytest.fixture(scope="session")
+def fake(packages_root: Path) -> FakePackage:
+    """The shared fake package (do not rewrite its loaders; use ``fresh`` for that)."""
+    return make_package(packages_root)
+
+
+@pytest.fixture
+def fresh(packages_root: Path) -> FakePackage:
+    """A package of its own, for tests that rewrite files."""
+    return make_package(packages_root)
+
+
+@pytest.fixture(autouse=True)
+def _no_disk_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RELON_WASM_CACHE", "0")
