@@ -15,6 +15,7 @@ Usage: ``python benchmarks/rules_speed.py`` from the repository root.
 
 from __future__ import annotations
 
+import functools
 import sys
 import tempfile
 import timeit
@@ -23,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.e2e.harness import build_rule_package  # noqa: E402
+from tests.e2e.harness import build_rule_package
 
 N = 100_000
 
@@ -52,7 +53,7 @@ KERNELS: dict[str, tuple[str, Callable[..., object], tuple[object, ...]]] = {
     ),
     "scalar": (
         "#main(Int qty, Float price, Bool gold) -> Float\n"
-        "gold ? total * 0.9 : total where { total: qty * price }",
+        "(gold ? total * 0.9 : total) where { total: qty * price }",
         lambda qty, price, gold: qty * price * 0.9 if gold else qty * price,
         (3, 9.5, True),
     ),
@@ -70,7 +71,9 @@ def per_call(fn: Callable[[], object], budget: float = 0.3) -> float:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         package = build_rule_package(Path(tmp), {name: k[0] for name, k in KERNELS.items()})
-        header = f"{'kernel':<8}{'python':>12}{'native':>12}{'wasm':>12}{'py/native':>11}{'py/wasm':>10}"
+        header = (
+            f"{'kernel':<8}{'python':>12}{'native':>12}{'wasm':>12}{'py/native':>11}{'py/wasm':>10}"
+        )
         print(header)
         print("-" * len(header))
         for name, (_, python, args) in KERNELS.items():
@@ -78,9 +81,9 @@ def main() -> None:
             wasm = rule.Sandbox(backend="wasm")
             expected = python(*args)
             assert rule.main(*args) == expected and wasm.main(*args) == expected, name
-            t_py = per_call(lambda: python(*args))
-            t_native = per_call(lambda: rule.main(*args))
-            t_wasm = per_call(lambda: wasm.main(*args))
+            t_py = per_call(functools.partial(python, *args))
+            t_native = per_call(functools.partial(rule.main, *args))
+            t_wasm = per_call(functools.partial(wasm.main, *args))
             print(
                 f"{name:<8}{_fmt(t_py):>12}{_fmt(t_native):>12}{_fmt(t_wasm):>12}"
                 f"{t_py / t_native:>10.1f}x{t_py / t_wasm:>9.1f}x"

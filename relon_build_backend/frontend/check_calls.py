@@ -34,6 +34,8 @@ def check_call(ctx: CheckContext, node: ast.Call, scope: Scope) -> Expr:
     """``f(a, b)`` for a bare name ``f``."""
     entry = scope.lookup(node.callee)
     if isinstance(entry, Binder):
+        if isinstance(entry.type, ErrorType):  # its binding already has a diagnostic
+            return poison(node.span)
         ctx.error(
             f"'{node.callee}' is a value of type {entry.type}, not a function", node.callee_span
         )

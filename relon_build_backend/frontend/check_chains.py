@@ -17,7 +17,13 @@ from .context import CheckContext
 from .instances import instantiate, read_annotation
 from .scope import ClosureDef, Scope, suggest
 from .source import Span
-from .stdlib import LIST_FUNCTIONS, LIST_STAGES, LIST_TERMINALS, UNSUPPORTED_LIST_METHODS
+from .stdlib import (
+    LIST_FUNCTIONS,
+    LIST_STAGES,
+    LIST_TERMINALS,
+    MATH_ARITY,
+    UNSUPPORTED_LIST_METHODS,
+)
 from .typed import (
     AllOf,
     AnyOf,
@@ -81,6 +87,8 @@ def check_list_method(
             ctx.error(message, args[0].span)
         else:
             hint = suggest(method, LIST_FUNCTIONS)
+            if method in MATH_ARITY:
+                hint = f"call it as a function: `{method}(...)`"
             ctx.error(f"{receiver.type} has no method '{method}'", node.span, hint)
         return poison(node.span)
     range_call, stage_calls = chain

@@ -17,7 +17,7 @@ from .source import Span
 from .typed import Arith, ArithOp, Compare, CompareOp, Expr, Invalid, Logic, Neg, Not, Widen
 from .types import BOOL, FLOAT, INT, ErrorType, Scalar, Type
 
-__all__ = ["check_binary", "check_unary", "coerce", "poison", "widen_pair"]
+__all__ = ["check_binary", "check_unary", "coerce", "poison"]
 
 _ARITH = ("+", "-", "*", "/", "%")
 _ORDER = ("<", "<=", ">", ">=")
@@ -40,7 +40,7 @@ def coerce(ctx: CheckContext, expr: Expr, target: Type, what: str, hint: str | N
     return poison(expr.span)
 
 
-def widen_pair(left: Expr, right: Expr) -> tuple[Expr, Expr, Scalar]:
+def _widen_pair(left: Expr, right: Expr) -> tuple[Expr, Expr, Scalar]:
     """Both Int or both Float after widening the Int side; both must be Int or Float."""
     if left.type == INT and right.type == INT:
         return left, right, INT
@@ -82,7 +82,7 @@ def check_binary(ctx: CheckContext, node: ast.Binary, left: Expr, right: Expr) -
             f"the {'left' if bad is left else 'right'} side is {bad.type}",
         )
         return poison(node.span)
-    left, right, ty = widen_pair(left, right)
+    left, right, ty = _widen_pair(left, right)
     if op in _ORDER:
         return Compare(cast(CompareOp, op), left, right, ty, node.span)
     assert op in _ARITH, op
@@ -113,8 +113,8 @@ def _check_equality(ctx: CheckContext, node: ast.Binary, left: Expr, right: Expr
         ctx.error(
             f"cannot compare Int with Float using '{node.op}'",
             node.op_span,
-            "make both sides the same type, e.g. write the Int side as a Float "
-            "literal (`1.0`) or use `<=`/`>=`, which widen Int to Float",
+            "make both sides Float: write a Float literal (`1.0`, not `1`) or widen "
+            "the Int side with `* 1.0`",
         )
     else:
         ctx.error(f"cannot compare {lt} with {rt} using '{node.op}'", node.op_span)

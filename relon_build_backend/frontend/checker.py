@@ -54,21 +54,10 @@ def check_module(module: ast.Module, hosts: Sequence[HostFunction]) -> CheckedMo
 
     :raises SourceError: with every type error of the file, in source order.
     """
-    ctx = CheckContext(_check_expr, hosts, _read_imports(module))
-    for directive in module.imports:
-        if directive.module not in STD_MODULES:
-            hint = suggest(directive.module, STD_MODULES) or "use std/math or std/list"
-            ctx.error(f"unknown module '{directive.module}'", directive.span, hint)
+    ctx = CheckContext(_check_expr, hosts, {d.name: d.module for d in module.imports})
+    _check_imports(ctx, module)
     params, result = _read_main(ctx, module)
-    depth, deepest_node = deepest(module.body)
-    if depth > MAX_DEPTH:
-        ctx.error(
-            f"expression nested too deeply ({depth} levels, at most {MAX_DEPTH})",
-            deepest_node.span,
-            "split it up: a long operator chain can be summed from where-bound parts "
-            "(each where binding counts as one level)",
-        )
-        raise SourceError(ctx.diagnostics)
+    _check_depth(ctx, module)
     body = ctx.check(module.body, Scope({p.name: p for p in params}))
     if result is not None:
         hint = f"declare `-> {body.type}` in #main if that is what the rule returns"
@@ -88,10 +77,26 @@ def check_module(module: ast.Module, hosts: Sequence[HostFunction]) -> CheckedMo
     )
 
 
-def _read_imports(module: ast.Module) -> dict[str, str]:
-    # Unknown modules stay in (reported once, below): their uses are then not also
-    # reported as "not imported".
-    return {d.name: d.module for d in module.imports}
+def _check_imports(ctx: CheckContext, module: ast.Module) -> None:
+    # An unknown module's alias stays in ctx.imports, so its uses are not also reported
+    # as "not imported".
+    for directive in module.imports:
+        if directive.module not in STD_MODULES:
+            hint = suggest(directive.module, STD_MODULES) or "use std/math or std/list"
+            ctx.error(f"unknown module '{directive.module}'", directive.span, hint)
+
+
+def _check_depth(ctx: CheckContext, module: ast.Module) -> None:
+    """:raises SourceError: if the body nests too deeply for the recursive stages."""
+    depth, deepest_node = deepest(module.body)
+    if depth > MAX_DEPTH:
+        ctx.error(
+            f"expression nested too deeply ({depth} levels, at most {MAX_DEPTH})",
+            deepest_node.span,
+            "split it up: a long operator chain can be summed from where-bound parts "
+            "(each where binding counts as one level)",
+        )
+        raise SourceError(ctx.diagnostics)
 
 
 def _read_main(ctx: CheckContext, module: ast.Module) -> tuple[tuple[Binder, ...], Scalar | None]:
@@ -218,6 +223,7 @@ def _check_ternary(ctx: CheckContext, node: ast.Ternary, scope: Scope) -> Expr:
 def _check_where(ctx: CheckContext, node: ast.Where, scope: Scope) -> Expr:
     """Bindings in order, each seeing the ones before it; closures also see themselves."""
     lets: list[tuple[Binder, Expr, ast.Binding]] = []
+    closures: list[ClosureDef] = []
     seen: set[str] = set()
     for binding in node.bindings:
         if binding.name in seen:
@@ -225,9 +231,7 @@ def _check_where(ctx: CheckContext, node: ast.Where, scope: Scope) -> Expr:
         seen.add(binding.name)
         if isinstance(binding.value, ast.Closure):
             cdef = ClosureDef(binding.name, binding.value, scope)
-            # Check the body now (as a probe if unannotated) so an unused closure's
-            # mistakes are reported too.
-            instantiate(ctx, cdef, (ERROR,) * len(binding.value.params), binding.span)
+            closures.append(cdef)
             scope = scope.child({binding.name: cdef})
             continue
         value = ctx.check(binding.value, scope)
@@ -235,6 +239,12 @@ def _check_where(ctx: CheckContext, node: ast.Where, scope: Scope) -> Expr:
         lets.append((binder, value, binding))
         scope = scope.child({binding.name: binder})
     body = ctx.check(node.body, scope)
+    used = {cdef for cdef, _ in ctx.instances}
+    for cdef in closures:
+        if cdef not in used:
+            # Check an unused closure too, so its mistakes are reported (as a probe
+            # when a parameter type is unknown; fully annotated, it is emitted).
+            instantiate(ctx, cdef, (ERROR,) * len(cdef.closure.params), cdef.closure.span)
     for binder, value, binding in reversed(lets):
         body = Let(binder, value, body, binding.span)
     return body

@@ -29,7 +29,6 @@ __all__ = [
     "Type",
     "is_scalar",
     "resolve_type",
-    "type_name",
 ]
 
 ScalarName: TypeAlias = Literal["Int", "Float", "Bool", "String"]
@@ -95,10 +94,6 @@ _TYPE_NAMES = ("Int", "Float", "Bool", "String", "List")
 def is_scalar(ty: Type) -> bool:
     """True for the types the AOT compiler handles now (Int, Float, Bool)."""
     return ty in _SUPPORTED
-
-
-def type_name(ty: Type) -> str:
-    return str(ty)
 
 
 def resolve_type(expr: ast.TypeExpr, diagnostics: list[Diagnostic]) -> Type:

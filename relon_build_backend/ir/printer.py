@@ -19,6 +19,8 @@ line. Example::
 
 from __future__ import annotations
 
+import math
+
 from . import nodes as ir
 
 __all__ = ["format_expr", "format_module"]
@@ -109,7 +111,12 @@ def _const(const: ir.Const) -> str:
     if const.type is ir.IrType.BOOL:
         return "true" if const.value else "false"
     if const.type is ir.IrType.FLOAT:
-        return repr(float(const.value))  # always has '.', 'e', 'inf' or 'nan'
+        value = float(const.value)
+        if math.isnan(value):
+            return "NaN"  # Relon's spellings: keywords, so never a local's name
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return repr(value)  # always has a '.' or an 'e', unlike an Int
     return str(int(const.value))
 
 

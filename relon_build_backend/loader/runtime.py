@@ -5,6 +5,10 @@ module passes plain data (a :class:`RuleSpec`) to :func:`load_rule` and re-expor
 it returns. Only the standard library is imported here: ``wasmtime`` is imported the
 first time a ``Sandbox(backend="wasm")`` is built. The entry ABI is docs/abi.md of
 relon-build-backend; the constants below must match it (a test checks they do).
+
+Compiled wasm modules are cached on disk, keyed by the sha256 of the ``.wasm``, in
+``$XDG_CACHE_HOME/relon-wasm`` (``~/.cache/relon-wasm``); ``RELON_WASM_CACHE`` names
+another folder, or ``0`` turns the cache off.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import importlib
 import inspect
 import math
 import os
+import struct
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -581,16 +586,26 @@ def _compile(wt: Any, engine: Any, data: bytes) -> Any:
             temp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
             temp.write_bytes(module.serialize())
             temp.replace(cached)
+            _prune(cached.parent)
     return module
+
+
+def _prune(cache: Path, keep: int = 64) -> None:
+    """Keep the ``keep`` most recently written modules (every rebuild adds one)."""
+    entries = sorted(cache.glob("*.cwasm"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in entries[keep:]:
+        stale.unlink(missing_ok=True)
 
 
 class _WasmInstance:
     """A Store + Instance of one rule's ``.wasm`` for one Sandbox (calls serialised by a lock).
 
-    wasmtime-py's public ``Func.__call__`` re-reads the function type and boxes every value
-    (~25-90 us a call). When wasmtime-py still has the internals we rely on, calls go
-    through ``wasmtime_func_call_unchecked`` with a preallocated raw-value array (~2 us);
-    that is sound because the export's type is checked once against the ABI below.
+    wasmtime-py 50's only public call, ``Func.__call__``, re-reads the function type and
+    boxes every value (~60 us a call here; it has no typed or cached-type call). When
+    wasmtime-py still has the internals we rely on, calls go through
+    ``wasmtime_func_call_unchecked`` with a preallocated raw-value array (~2 us, see
+    benchmarks/loader_overhead.py), else through ``Func.__call__``. Unchecked is sound
+    because the export's type is checked against the ABI, with the public API, first.
     """
 
     def __init__(self, rule: Rule, caps: frozenset[str]) -> None:
@@ -682,8 +697,9 @@ class _WasmInstance:
             status = self._invoke(args)
             if status:
                 _fail(status)
-            base = ctypes.cast(self._memory.data_ptr(self._store), ctypes.c_void_p).value
-            value = self._out.from_address((base or 0) + self._scratch).value
+            # re-read each call: memory.grow may move it; addressof() is 10x cheaper than cast()
+            base = ctypes.addressof(self._memory.data_ptr(self._store).contents)
+            value = self._out.from_address(base + self._scratch).value
         return value != 0 if self._out is ctypes.c_int32 else value
 
     def _raise(self, error: RelonError) -> NoReturn:
@@ -721,26 +737,34 @@ def _exports(exports: Any) -> Callable[[str], Any]:
 def _fast_path(
     wt: Any, store: Any, func: Any, kinds: tuple[str, ...]
 ) -> Callable[[tuple[object, ...]], int] | None:
-    """``args -> status`` through wasmtime's unchecked call, or None if unavailable."""
+    """``args -> status`` through wasmtime's unchecked call, or None if unavailable.
+
+    The arguments go into wasmtime's raw-value array with one ``struct.pack_into`` (per
+    element ctypes assignment costs ~10x more). The trap slot is reused: after a trap the
+    instance is rebuilt, with a new closure.
+    """
     try:
         ffi = importlib.import_module("wasmtime._ffi")
         raise_pending = importlib.import_module("wasmtime._func").maybe_raise_last_exn
         call_unchecked, context = ffi.wasmtime_func_call_unchecked, store._context()
-        raw = (ffi.wasmtime_val_raw_t * max(len(kinds), 1))()
-        func_ref, trap_type = ctypes.byref(func._func), ctypes.POINTER(ffi.wasm_trap_t)
+        raw = (ffi.wasmtime_val_raw_t * len(kinds))()
+        func_ref, trap = ctypes.byref(func._func), ctypes.POINTER(ffi.wasm_trap_t)()
         from_trap, from_error = wt.Trap._from_ptr, wt.WasmtimeError._from_ptr
     except (ImportError, AttributeError):
         return None
-    fields = [_WASM_TYPES[k] for k in kinds]
-    count = len(kinds)
+    size, codes = ctypes.sizeof(raw[0]), {"i64": "q", "f64": "d", "i32": "i"}
+    fields = [codes[_WASM_TYPES[k]] for k in kinds]
+    pack = struct.Struct(
+        "=" + "".join(f"{c}{size - struct.calcsize(c)}x" for c in fields)
+    ).pack_into
+    status_of, count, trap_ref = struct.Struct("=i").unpack_from, len(kinds), ctypes.byref(trap)
 
     def invoke(args: tuple[object, ...]) -> int:
-        for slot, field, value in zip(raw, fields, args, strict=True):
-            setattr(slot, field, value)
-        trap = trap_type()
-        error = call_unchecked(context, func_ref, raw, count, ctypes.byref(trap))
+        pack(raw, 0, *args)
+        error = call_unchecked(context, func_ref, raw, count, trap_ref)
         if not error and not trap:
-            return int(raw[0].i32)
+            status: int = status_of(raw)[0]
+            return status
         # wasmtime-py parks an exception raised by a host import (ours) until the caller
         # collects it; collect it here so it cannot leak into an unrelated call.
         problem = from_trap(trap) if trap else from_error(error)

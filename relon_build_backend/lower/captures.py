@@ -1,4 +1,4 @@
-"""Capture analysis for lambda lifting.
+"""Walks of the typed tree: capture analysis for lambda lifting, and host calls.
 
 A lifted closure receives, as extra leading parameters, every value it reads that is
 bound outside it: the free variables of its body, plus the captures of the closures
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..frontend import typed as t
 
-__all__ = ["Usage", "compute_captures", "scan"]
+__all__ = ["Usage", "compute_captures", "hosts_called", "scan"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,8 +60,11 @@ def build_rule_package(
 ) -> RulePackage:
     name, package_dir = write_package(root, rules, shim=shim)
     sources = [
-        RuleSource(path=package_dir / f"{stem}.relon", module_name=f"{name}.{stem}",
-                   display_path=f"{name}/{stem}.relon")
+        RuleSource(
+            path=package_dir / f"{stem}.relon",
+            module_name=f"{name}.{stem}",
+            display_path=f"{name}/{stem}.relon",
+        )
         for stem in rules
     ]
     options = CompileOptions(targets=targets, host_gates=gates or {})  # type: ignore[arg-type]

@@ -68,7 +68,10 @@ GATES = {
 @pytest.fixture(scope="module")
 def rules(tmp_path_factory: pytest.TempPathFactory) -> RulePackage:
     return build_rule_package(
-        tmp_path_factory.mktemp("hosts"), RULES, shim=SHIM, gates=GATES  # type: ignore[arg-type]
+        tmp_path_factory.mktemp("hosts"),
+        RULES,
+        shim=SHIM,
+        gates=GATES,  # type: ignore[arg-type]
     )
 
 
@@ -80,7 +83,9 @@ def test_pure_host_functions(rules: RulePackage, backend: str) -> None:
     assert rules["pure"].Sandbox(backend=backend).main(100, 3.0) == 1.5 + 120
     assert rules["even"].Sandbox(backend=backend).main(4) is True
     assert rules["even"].Sandbox(backend=backend).main(5) is False
-    assert rules["loop_host"].Sandbox(backend=backend).main(10) == sum(i + i // 5 for i in range(10))
+    assert rules["loop_host"].Sandbox(backend=backend).main(10) == sum(
+        i + i // 5 for i in range(10)
+    )
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -131,15 +136,34 @@ def test_optimized_ir_has_no_call_to_a_host_function(tmp_path: Path) -> None:
     _, package_dir = write_package(tmp_path, {"loop_host": RULES["loop_host"]}, shim=SHIM)
     for target in ["native", "wasm32"]:
         out = subprocess.run(
-            [sys.executable, "-m", "relon_build_backend", "llvm-ir",
-             str(package_dir / "loop_host.relon"), "--optimized", "--target", target],
-            capture_output=True, text=True, check=True,
+            [
+                sys.executable,
+                "-m",
+                "relon_build_backend",
+                "llvm-ir",
+                str(package_dir / "loop_host.relon"),
+                "--optimized",
+                "--target",
+                target,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         assert "define" in out
         assert not HOST_CALL.search(out), out
         before = subprocess.run(
-            [sys.executable, "-m", "relon_build_backend", "llvm-ir",
-             str(package_dir / "loop_host.relon"), "--target", target],
-            capture_output=True, text=True, check=True,
+            [
+                sys.executable,
+                "-m",
+                "relon_build_backend",
+                "llvm-ir",
+                str(package_dir / "loop_host.relon"),
+                "--target",
+                target,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         assert HOST_CALL.search(before), before

@@ -57,8 +57,7 @@ RULES = {
     "rng2": "#main(Int a, Int b) -> Int\nrange(a, b).reduce(0, (acc, i) => acc * 2 + i)",
     "filt": "#main(Int n) -> Int\nrange(n).filter((i) => i % 3 == 0).len()",
     "anyall": (
-        "#main(Int n) -> Bool\n"
-        "range(n).any((i) => i * i > 50) && range(n).all((i) => i < 100)"
+        "#main(Int n) -> Bool\nrange(n).any((i) => i * i > 50) && range(n).all((i) => i < 100)"
     ),
     "wa": "#main(Int n) -> Int\nrange(n).reduce(0, (acc, i) => acc + (i % 7) * (i % 13))",
     "wc": (
@@ -92,7 +91,9 @@ RULES = {
     "sqrt": "#main(Float x) -> Float\nsqrt(x)",
     "pow": "#main(Float x, Float y) -> Float\npow(x, y)",
     "fminmax": "#main(Float a, Float b) -> Float\nmin(a, b) * 1000.0 + max(a, b)",
-    "imported": '#import math from "std/math"\n#main(Int a) -> Int\nmath.max(a, 3) + math.min(a, 3)',
+    "imported": (
+        '#import math from "std/math"\n#main(Int a) -> Int\nmath.max(a, 3) + math.min(a, 3)'
+    ),
     "pipe": "#main(Int a) -> Int\na | max(3) | min(10)",
     "literals": "#main(Int a) -> Int\na + 0x10 + 0b11 + 0o7",
     "floats": "#main() -> Float\n1e3 + 0.5",
@@ -229,7 +230,9 @@ def same(actual: Any, expected: Any) -> bool:
 
 @pytest.mark.parametrize("backend", ["native", "wasm"])
 @pytest.mark.parametrize(("rule", "args", "expected"), CASES, ids=lambda v: repr(v)[:40])
-def test_case(rules: RulePackage, rule: str, args: tuple[Any, ...], expected: Any, backend: str) -> None:
+def test_case(
+    rules: RulePackage, rule: str, args: tuple[Any, ...], expected: Any, backend: str
+) -> None:
     actual = outcome(rules, rule, args, backend)
     assert same(actual, expected), f"{rule}{args} on {backend}: got {actual!r}, want {expected!r}"
 

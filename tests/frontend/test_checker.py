@@ -75,8 +75,8 @@ def test_int_float_equality_is_an_error_with_a_hint() -> None:
         "rule.relon:2:3: error: cannot compare Int with Float using '!='\n"
         "    x != n\n"
         "      ^~\n"
-        "  hint: make both sides the same type, e.g. write the Int side as a Float literal "
-        "(`1.0`) or use `<=`/`>=`, which widen Int to Float"
+        "  hint: make both sides Float: write a Float literal (`1.0`, not `1`) or widen the "
+        "Int side with `* 1.0`"
     )
 
 

@@ -87,4 +87,4 @@ def test_printer_breaks_long_and_block_expressions_into_a_tree() -> None:
     expr = ir.Binary(ir.BinOp.INT_MUL, let, const(-3), INT, SPAN)
     assert format_expr(expr) == "int.mul\n  let a: int = 1\n  int.add(a, n)\n  -3"
     consts = ir.MathCall(ir.MathOp.FLOAT_MIN, (const(float("nan"), F), const(-0.0, F)), F, SPAN)
-    assert format_expr(consts) == "math.float.min(nan, -0.0)"
+    assert format_expr(consts) == "math.float.min(NaN, -0.0)"

@@ -21,6 +21,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -208,7 +209,7 @@ class FakePackage:
         path.write_text(text_out)
         return path
 
-    def load(self, rule: str) -> object:
+    def load(self, rule: str) -> Any:
         module = f"{self.name}.{rule}"
         sys.modules.pop(module, None)
         importlib.invalidate_caches()

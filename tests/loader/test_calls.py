@@ -93,8 +93,8 @@ def test_int_converts_for_float_and_nan_passes(quote: Any, backend: str) -> None
 def test_wrong_arguments(quote: Any, backend: str, args: tuple[object, ...], message: str) -> None:
     with pytest.raises(quote.MainArgTypeMismatch) as info:
         run(quote, backend, *args)
-    assert isinstance(info.value, TypeError)
     assert info.value.kind == "MainArgTypeMismatch"
+    assert isinstance(info.value, TypeError)
     assert message in str(info.value)
 
 

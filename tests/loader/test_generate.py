@@ -182,3 +182,14 @@ def test_render_is_deterministic() -> None:
     first = render_loader(iface, package="p", library="a.so", wasm="a.wasm", check_source=None)
     again = render_loader(iface, package="p", library="a.so", wasm="a.wasm", check_source=None)
     assert first == again
+
+
+def test_generated_modules_import_only_typing_and_their_runtime(generated: Path) -> None:
+    allowed = {"__future__", "typing", "collections.abc", "genpkg"}
+    for file in (generated / "genpkg").rglob("*.py"):
+        if file.name in ("__init__.py", f"{RUNTIME_MODULE}.py"):
+            continue
+        tree = ast.parse(file.read_text())
+        modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert not any(isinstance(n, ast.Import) for n in ast.walk(tree))
+        assert modules <= allowed, file

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -147,3 +148,19 @@ def test_disk_cache(fresh: FakePackage, tmp_path: Path, monkeypatch: pytest.Monk
     runtime._WASM_STATE.clear()
     assert quote.Sandbox(backend="wasm").main(1, 1.5, False) == 1.5
     assert cached.read_bytes() != b"not a module"
+
+
+def test_disk_cache_is_pruned(
+    fresh: FakePackage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RELON_WASM_CACHE", str(tmp_path))
+    for i in range(70):
+        old = tmp_path / f"{i:064x}.cwasm"
+        old.write_bytes(b"old")
+        os.utime(old, (1_000_000 + i, 1_000_000 + i))
+    quote: Any = fresh.load("rules.quote")
+    assert quote.Sandbox(backend="wasm").main(2, 1.5, False) == 3.0
+    kept = sorted(tmp_path.glob("*.cwasm"))
+    assert len(kept) == 64
+    assert tmp_path / f"{0:064x}.cwasm" not in kept  # the oldest went first
+    assert tmp_path / f"{69:064x}.cwasm" in kept

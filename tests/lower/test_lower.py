@@ -70,7 +70,7 @@ def test_captures_come_first_in_binding_order_and_pass_through_callers() -> None
         "#main(Int n, Int m) -> Int\n"
         "g(1) where { a: m, b: n, f: (Int x) -> Int => x + b + a, g: (Int y) -> Int => f(y) }"
     )
-    f, g = module.functions
+    f, g = sorted(module.functions, key=lambda fn: fn.name)
     assert [p.name for p in f.params] == ["a", "b", "x"]
     assert [p.name for p in g.params] == ["a", "b", "y"]
     call = g.body

@@ -3,7 +3,8 @@
 A small seeded generator writes programs that type-check by construction (every
 operator, math and host call, ternary, closures with captures and recursion, range
 chains with every terminal). Each must check without a diagnostic and lower to IR
-that passes the verifier (``lower_module`` runs it); the text form must be stable.
+that passes the verifier (``lower_module`` runs it); the text form must be stable and
+read back (``ir/reader.py``) to a module that verifies and prints the same.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from relon_build_backend.frontend.hosts import HostFunction
 from relon_build_backend.frontend.parser import parse_module
 from relon_build_backend.frontend.source import SourceFile, Span
 from relon_build_backend.ir.printer import format_module
+from relon_build_backend.ir.reader import read_module
+from relon_build_backend.ir.verify import check_ir
 from relon_build_backend.lower import lower_module
 
 SHIM = SourceFile("host_shim.rs", "fn h() {}")
@@ -147,3 +150,6 @@ def test_random_well_typed_programs_lower_to_valid_ir(batch: int) -> None:
         first = format_module(lower_module(checked, name="r"))
         again = check_module(parse_module(SourceFile("r.relon", text)), HOSTS)
         assert format_module(lower_module(again, name="r")) == first, text
+        read_back = read_module(first)
+        assert check_ir(read_back) == [], first
+        assert format_module(read_back) == first

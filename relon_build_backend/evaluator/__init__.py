@@ -1,0 +1,68 @@
+"""A reference evaluator (oracle) for checked Relon modules.
+
+:func:`evaluate` runs a :class:`~..frontend.checker.CheckedModule` in Python with the
+semantics of docs (relon-subset.md): a plain tree walk over the typed tree, with range
+chains evaluated unfused. The differential test (tests/e2e/test_differential.py)
+compares it with the compiled native and wasm code. Modules: ``values`` (the error and
+argument checks), ``numeric`` (operators and math), ``interpreter`` (the tree walk).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from ..ir.nodes import MAX_CALL_DEPTH
+from .interpreter import Machine
+from .values import ERROR_KINDS, ErrorKindName, EvaluationError, Value, convert_args
+
+if TYPE_CHECKING:
+    from ..frontend.checker import CheckedModule
+
+__all__ = ["ERROR_KINDS", "ErrorKindName", "EvaluationError", "Value", "evaluate"]
+
+# Python frames per Relon call level (call, body, nested operators), generously: deep
+# but legal Relon recursion must not hit Python's recursion limit first.
+_FRAMES_PER_CALL = 40
+
+
+def evaluate(
+    checked: CheckedModule,
+    args: Sequence[object],
+    *,
+    caps: frozenset[str] = frozenset(),
+    max_steps: int | None = None,
+    hosts: Mapping[str, Callable[..., object]] | None = None,
+) -> Value:
+    """The result of ``#main`` of ``checked`` called with ``args`` (in ``#main`` order).
+
+    ``caps`` are the granted capability names; ``max_steps`` bounds the steps (one per
+    call and per range element; ``None`` or negative: unlimited); ``hosts`` maps each
+    host function the module calls to a Python model of it, which may raise
+    ``EvaluationError("HostPanic")`` to model a panic.
+
+    With a step limit the result matches the compiled code whenever the limit is not
+    reached; which error wins when it is reached can differ (the fused loop runs
+    elements through all stages at once, this evaluator stage by stage).
+
+    :raises EvaluationError: with the contract's ``.kind`` (``NumericOverflow``...).
+    """
+    values = convert_args(checked.main_params, args)
+    machine = Machine(checked.functions, caps=caps, max_steps=max_steps, hosts=hosts or {})
+    env = dict(zip(checked.params, values, strict=True))
+    with _recursion_room(MAX_CALL_DEPTH * _FRAMES_PER_CALL):
+        return machine.eval(checked.body, env)
+
+
+@contextmanager
+def _recursion_room(frames: int) -> Iterator[None]:
+    # Python >= 3.11 runs Python-to-Python calls without growing the C stack, so a
+    # higher limit is safe there; the limit is process-wide, hence restored after.
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, frames))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)

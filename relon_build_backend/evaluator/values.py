@@ -1,0 +1,86 @@
+"""Run-time values of the evaluator: the error it raises and ``#main`` argument checks.
+
+Relon values are plain Python ``int`` (always within i64), ``float`` and ``bool``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal, TypeAlias
+
+__all__ = [
+    "ERROR_KINDS",
+    "I64_MAX",
+    "I64_MIN",
+    "ErrorKindName",
+    "EvaluationError",
+    "Value",
+    "convert_args",
+]
+
+I64_MAX = 2**63 - 1
+I64_MIN = -(2**63)
+
+Value: TypeAlias = int | float | bool
+
+ErrorKindName: TypeAlias = Literal[
+    "NumericOverflow",
+    "DivisionByZero",
+    "IndexOutOfBounds",
+    "EmptyList",
+    "CapabilityDenied",
+    "StepLimitExceeded",
+    "MainArgTypeMismatch",
+    "HostPanic",
+]
+
+#: The ``.kind`` tags of the user contract (section 5), in its order.
+ERROR_KINDS: tuple[ErrorKindName, ...] = (
+    "NumericOverflow",
+    "DivisionByZero",
+    "IndexOutOfBounds",
+    "EmptyList",
+    "CapabilityDenied",
+    "StepLimitExceeded",
+    "MainArgTypeMismatch",
+    "HostPanic",
+)
+
+
+class EvaluationError(Exception):
+    """A Relon run-time error; ``kind`` is the contract's stable tag (``NumericOverflow``...)."""
+
+    def __init__(self, kind: ErrorKindName, detail: str = "") -> None:
+        assert kind in ERROR_KINDS, kind
+        self.kind: ErrorKindName = kind
+        super().__init__(f"{kind}: {detail}" if detail else kind)
+
+
+def _convert(name: str, kind: str, value: object) -> Value:
+    # type(), not isinstance(): bool is an int subclass but never an Int or Float value
+    cls = type(value)
+    if kind == "Bool" and cls is bool:
+        return bool(value)
+    if kind in ("Int", "Float") and issubclass(cls, int) and cls is not bool:
+        number = int(value)  # type: ignore[call-overload]  # cls is an int subclass
+        if kind == "Float":
+            return float(number)
+        if not I64_MIN <= number <= I64_MAX:
+            raise EvaluationError("NumericOverflow", f"argument '{name}' does not fit in i64")
+        return number
+    if kind == "Float" and issubclass(cls, float):
+        return float(value)  # type: ignore[arg-type]  # cls is a float subclass
+    raise EvaluationError("MainArgTypeMismatch", f"argument '{name}' must be {kind}")
+
+
+def convert_args(params: Sequence[tuple[str, str]], args: Sequence[object]) -> tuple[Value, ...]:
+    """``args`` as the values of ``#main`` parameters ``(name, "Int"|"Float"|"Bool")``.
+
+    :raises EvaluationError: ``MainArgTypeMismatch`` for a wrong count or type,
+        ``NumericOverflow`` for an Int outside i64.
+    """
+    if len(args) != len(params):
+        raise EvaluationError(
+            "MainArgTypeMismatch", f"#main takes {len(params)} arguments, got {len(args)}"
+        )
+    return tuple(_convert(name, kind, value) for (name, kind), value in zip(params, args))
