@@ -132,38 +132,18 @@ def test_host_panic_is_an_exception_and_the_interpreter_survives(
     assert box.main(10, 3) == 4
 
 
-def test_optimized_ir_has_no_call_to_a_host_function(tmp_path: Path) -> None:
+def llvm_ir(rule: Path, *options: str) -> str:
+    """``relon-build llvm-ir`` of ``rule``, run as a real subprocess."""
+    command = [sys.executable, "-m", "relon_build_backend", "llvm-ir", str(rule), *options]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.parametrize("target", ["native", "wasm32"])
+def test_optimized_ir_has_no_call_to_a_host_function(tmp_path: Path, target: str) -> None:
     _, package_dir = write_package(tmp_path, {"loop_host": RULES["loop_host"]}, shim=SHIM)
-    for target in ["native", "wasm32"]:
-        out = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "relon_build_backend",
-                "llvm-ir",
-                str(package_dir / "loop_host.relon"),
-                "--optimized",
-                "--target",
-                target,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        assert "define" in out
-        assert not HOST_CALL.search(out), out
-        before = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "relon_build_backend",
-                "llvm-ir",
-                str(package_dir / "loop_host.relon"),
-                "--target",
-                target,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        assert HOST_CALL.search(before), before
+    rule = package_dir / "loop_host.relon"
+    before = llvm_ir(rule, "--target", target)
+    assert HOST_CALL.search(before), before
+    optimized = llvm_ir(rule, "--optimized", "--target", target)
+    assert "define" in optimized
+    assert not HOST_CALL.search(optimized), optimized
