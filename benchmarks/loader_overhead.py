@@ -11,14 +11,22 @@ the scalar rule ``#main(Int qty, Float price, Bool gold) -> Float``:
 - the wasm backend through wasmtime's unchecked call and through the public
   ``Func.__call__`` path, plus a bare public ``Func.__call__`` of the entry.
 
-Prints per-call times and ratios to the bare ctypes call. Best-of-N ``timeit``; the
-machines are shared and noisy, so compare the ratios of one run, not absolute numbers.
+and, from the String/List fixture of tests/loader/compound.py, a String rule
+(``text.echo``: ``#main(String s, Int status) -> String``) and a List<Int> rule
+(``total``: ``#main(List<Int> xs) -> Int``) against their own bare ctypes calls (bytes
+already encoded, the int64 array already packed, the result read with ``string_at``):
+the loader's extra cost is encoding/packing, the result slots and the release.
+
+Prints per-call times and ratios to the bare ctypes call of the same rule. Best-of-N
+``timeit``; the machines are shared and noisy, so compare the ratios of one run, not
+absolute numbers.
 
 Usage: ``python benchmarks/loader_overhead.py`` from the repository root.
 """
 
 from __future__ import annotations
 
+import array
 import ctypes
 import importlib
 import os
@@ -31,13 +39,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.loader.compound import make_compound_package
 from tests.loader.conftest import make_package
 
 NUMBER = 20_000
 ROUNDS = 9
 
 
-def per_call_ns(rows: list[tuple[str, Callable[[], object], int]]) -> list[float]:
+def per_call_ns(rows: list[Row]) -> list[float]:
     """Best ns/call of each row; rounds interleave the rows so load spikes hit all alike."""
     best = [float("inf")] * len(rows)
     for _ in range(ROUNDS):
@@ -46,7 +55,51 @@ def per_call_ns(rows: list[tuple[str, Callable[[], object], int]]) -> list[float
     return best
 
 
-def cases(root: Path) -> list[tuple[str, Callable[[], object], int]]:
+Row = tuple[str, Callable[[], object], int]
+
+
+def cases(root: Path) -> list[list[Row]]:
+    """Groups of rows; the first row of each group is the bare call the others compare to."""
+    return [scalar_cases(root), *compound_cases(root)]
+
+
+def compound_cases(root: Path) -> list[list[Row]]:
+    pkg = make_compound_package(root, "relon_bench_compound")
+    echo: Any = importlib.import_module(f"{pkg.name}.text.echo")
+    total: Any = importlib.import_module(f"{pkg.name}.total")
+    lib = ctypes.CDLL(str(pkg.dir / "libcompound.so"))
+    slots = (ctypes.c_int64 * 3)()
+    bare_echo = getattr(lib, f"{echo._RULE.spec.prefix}_main")
+    bare_echo.argtypes = [ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_void_p]
+    bare_echo.restype = ctypes.c_int32
+
+    def bare_string() -> str:
+        bare_echo(b"hello, world", 12, 0, slots)
+        return ctypes.string_at(slots[0], slots[1]).decode()
+
+    bare_total = getattr(lib, f"{total._RULE.spec.prefix}_main")
+    bare_total.argtypes = [ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p]
+    bare_total.restype = ctypes.c_int32
+    numbers = list(range(100))
+    packed = array.array("q", numbers)
+    address, out = packed.buffer_info()[0], (ctypes.c_int64 * 2)()
+    echo_wasm, total_wasm = echo.Sandbox(backend="wasm"), total.Sandbox(backend="wasm")
+    return [
+        [
+            ("bare ctypes String P_main", bare_string, NUMBER),
+            ("echo.main (String)", lambda: echo.main("hello, world", 0), NUMBER),
+            ("echo Sandbox.main (wasm)", lambda: echo_wasm.main("hello, world", 0), NUMBER // 4),
+        ],
+        [
+            ("bare ctypes List<Int> P_main", lambda: bare_total(address, 100, out), NUMBER),
+            ("total.main (list of 100 int)", lambda: total.main(numbers), NUMBER),
+            ("total.main (array('q') of 100)", lambda: total.main(packed), NUMBER),
+            ("total Sandbox.main (wasm, list)", lambda: total_wasm.main(numbers), NUMBER // 4),
+        ],
+    ]
+
+
+def scalar_cases(root: Path) -> list[Row]:
     pkg = make_package(root)
     sys.path.insert(0, str(root))
     quote: Any = importlib.import_module(f"{pkg.name}.rules.quote")
@@ -86,13 +139,15 @@ def cases(root: Path) -> list[tuple[str, Callable[[], object], int]]:
 def main() -> None:
     os.environ.setdefault("RELON_WASM_CACHE", "0")
     with tempfile.TemporaryDirectory() as tmp:
-        rows_to_time = cases(Path(tmp))
-        rows = list(zip([r[0] for r in rows_to_time], per_call_ns(rows_to_time), strict=True))
-    base = rows[0][1]
-    width = max(len(name) for name, _ in rows)
+        groups = cases(Path(tmp))
+        timed = [list(zip([r[0] for r in g], per_call_ns(g), strict=True)) for g in groups]
+    width = max(len(name) for group in timed for name, _ in group)
     print(f"{'call':<{width}}  {'ns/call':>10}  {'x bare ctypes':>13}")
-    for name, ns in rows:
-        print(f"{name:<{width}}  {ns:>10.0f}  {ns / base:>13.2f}")
+    for group in timed:
+        base = group[0][1]
+        for name, ns in group:
+            print(f"{name:<{width}}  {ns:>10.0f}  {ns / base:>13.2f}")
+        print()
 
 
 if __name__ == "__main__":

@@ -21,7 +21,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .codegen.abi import HostExport, RuleInterface, rule_symbol_prefix, scalar_name, source_hash
+from .codegen.abi import (
+    HostExport,
+    RuleInterface,
+    result_names,
+    rule_symbol_prefix,
+    source_hash,
+    value_name,
+)
 from .codegen.targets import TargetKind, TargetSpec, target_spec
 from .errors import ConfigError, RelonBuildError, SourceError
 from .frontend.diagnostics import Diagnostic
@@ -149,8 +156,8 @@ def front_end(
     interface = RuleInterface(
         module_name=rule.module_name,
         symbol_prefix=rule_symbol_prefix(rule.module_name),
-        params=tuple((p.name, scalar_name(p.type)) for p in ir.entry.params),
-        result=scalar_name(ir.entry.result),
+        params=tuple((p.name, value_name(p.type)) for p in ir.entry.params),
+        result=result_names(ir.entry.result),
         source_hash=source_hash(source.text),
         doc=checked.doc,
         gated_hosts=gated,
@@ -240,13 +247,17 @@ def compile_package(
     rules: Sequence[RuleSource],
     out_dir: Path,
     options: CompileOptions,
+    *,
+    display_root: Path | None = None,
 ) -> CompiledPackage:
     """Compile ``rules`` of top-level package ``package`` into ``out_dir``.
 
     Writes :func:`library_filename` and/or :func:`wasm_filename` atomically; on any
-    error nothing new is left in ``out_dir``. Raises :class:`RelonBuildError`.
+    error nothing new is left in ``out_dir``. Shim paths in diagnostics are shown
+    relative to ``display_root`` (the project) when given. Raises
+    :class:`RelonBuildError`.
     """
-    compiled = check_rules(rules, package_dir, options.host_gates)
+    compiled = check_rules(rules, package_dir, options.host_gates, display_root=display_root)
     if not compiled:
         return CompiledPackage(None, None, ())
     _refuse_wasm_only_with_gates(compiled, options)
@@ -281,7 +292,13 @@ def rule_object(
     rule: CompiledRule, target: TargetSpec, options: CompileOptions, work: Path, *, optimized: bool
 ) -> tuple[bytes, str]:
     """The object code of one rule and its LLVM IR (optimized or pre-link)."""
-    from .cocompile import build_rule_object, compile_shim
+    from .cocompile import (
+        build_rule_object,
+        compile_runtime,
+        compile_shim,
+        declares_runtime,
+        runtime_cache_dir,
+    )
     from .codegen import generate_llvm_ir
 
     text = generate_llvm_ir(
@@ -295,6 +312,9 @@ def rule_object(
     shim = None
     if rule.shim is not None and rule.ir.host_imports:
         shim = compile_shim(rule.shim, target, workdir=work)
+    runtime = None
+    if declares_runtime(text):
+        runtime = compile_runtime(target, workdir=work, cache_dir=runtime_cache_dir())
     built = build_rule_object(
         text,
         shim,
@@ -302,6 +322,7 @@ def rule_object(
         opt_level=options.opt_level,
         exports=entry_symbols(rule.interface, target.kind),
         host_functions=rule.hosts,
+        runtime=runtime,
     )
     return built.object, built.optimized_ir
 
@@ -322,12 +343,12 @@ def _build_target(
     work: Path,
     output: Path,
 ) -> None:
-    from .cocompile import runtime_object
+    from .cocompile import NATIVE_EXPORTS, WASM_EXPORTS, runtime_object
     from .link import link_native, link_wasm
 
     work.mkdir(parents=True)
     objects: list[Path] = [runtime_object(target, workdir=work)]
-    exports = ["relon_abi_version"]
+    exports = list(NATIVE_EXPORTS if target.kind == "native" else WASM_EXPORTS)
     imports: list[str] = []
     for index, rule in enumerate(compiled):
         rule_work = work / f"rule{index}"
@@ -342,5 +363,4 @@ def _build_target(
     if target.kind == "native":
         link_native(objects, output, exports=exports, workdir=work)
     else:
-        exports.append("relon_scratch")
         link_wasm(objects, output, exports=exports, imports=sorted(set(imports)), workdir=work)

@@ -3,22 +3,28 @@
 ``host_shim.rs`` -> host functions (:func:`read_host_functions`) -> LLVM module
 from rustc (:func:`compile_shim`: rustc discovery, ``no_std`` crate root, skew
 bridge) -> linked into each rule's module, inlined and optimised
-(:func:`build_rule_object`); plus the runtime object every library links
-(:func:`runtime_object`) and the toolchain report (:func:`doctor_report`).
+(:func:`build_rule_object`); the runtime crate ``relon_rt.rs`` linked the same
+way into rules that use strings and lists (:func:`compile_runtime`); plus the
+runtime object every library links (:func:`runtime_object`: guards, arenas) and
+the toolchain report (:func:`doctor_report`).
 """
 
 from __future__ import annotations
 
 from .doctor import DoctorReport, MissingPiece, diagnose, doctor_report
 from .rule_object import CoCompiledModule, RuleObject, build_rule_object
-from .runtime import runtime_object
+from .runtime import NATIVE_EXPORTS, WASM_EXPORTS, runtime_object
+from .runtime_crate import CompiledRuntime, compile_runtime, declares_runtime, runtime_cache_dir
 from .rustc import RustcInfo, discover_rustcs, find_rustc
 from .shim_compiler import CompiledShim, choose_ir_format, compile_shim
 from .shim_reader import check_gates, read_host_functions
 from .tools import run_tool
 
 __all__ = [
+    "NATIVE_EXPORTS",
+    "WASM_EXPORTS",
     "CoCompiledModule",
+    "CompiledRuntime",
     "CompiledShim",
     "DoctorReport",
     "MissingPiece",
@@ -27,12 +33,15 @@ __all__ = [
     "build_rule_object",
     "check_gates",
     "choose_ir_format",
+    "compile_runtime",
     "compile_shim",
+    "declares_runtime",
     "diagnose",
     "discover_rustcs",
     "doctor_report",
     "find_rustc",
     "read_host_functions",
     "run_tool",
+    "runtime_cache_dir",
     "runtime_object",
 ]

@@ -61,14 +61,17 @@ def diagnose() -> DoctorReport:
     if not any(native in r.targets for r in rustcs):
         missing.append(
             MissingPiece(
-                f"rustc for {native}", "compiles host_shim.rs natively", INSTALL_HINT_RUSTC
+                f"rustc for {native}",
+                "compiles host_shim.rs and the Relon runtime (strings, lists) natively",
+                INSTALL_HINT_RUSTC,
             )
         )
     if not any(WASM_TARGET in r.targets for r in rustcs):
         missing.append(
             MissingPiece(
                 f"rustc with the {WASM_TARGET} std",
-                "compiles host_shim.rs for wasm32 and provides the wasm32 compiler builtins",
+                "compiles host_shim.rs and the Relon runtime for wasm32 and provides the "
+                "wasm32 compiler builtins",
                 INSTALL_HINT_WASM32,
             )
         )

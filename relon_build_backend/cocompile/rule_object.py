@@ -2,8 +2,11 @@
 
 :class:`CoCompiledModule` is the lifecycle object of one rule's LLVM module
 (house style 15): parse + verify the rule IR -> link the shim -> finalize
+-> link the runtime crate when the rule declares ``relon_rt_*`` functions -> finalize
 (internalize everything but the exports, force-inline host functions, O3,
 verify) -> emit. Any change after :meth:`CoCompiledModule.finalize` raises.
+Runtime functions are not force-inlined (sorting or float formatting at every
+call site would only grow the code); O3 inlines the small ones by itself.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from typing import TYPE_CHECKING
 from ..codegen.targets import TargetSpec
 from ..errors import ShimError
 from ..frontend.hosts import HostFunction
-from .shim_compiler import CompiledShim, parse_shim_module
+from .runtime_crate import RUNTIME_PREFIX, CompiledRuntime
+from .shim_compiler import CompiledShim, parse_rust_ir, parse_shim_module
 
 if TYPE_CHECKING:
     import llvmlite.binding as llvm
@@ -57,6 +61,8 @@ class CoCompiledModule:
         self._rule_functions = frozenset(
             f.name for f in self._module.functions if not f.is_declaration
         )
+        # Functions that came with the runtime crate: optimised, never force-inlined.
+        self._runtime_functions: frozenset[str] = frozenset()
         self._finalized = False
         self._llvm = llvm
 
@@ -85,7 +91,7 @@ class CoCompiledModule:
         assert shim.triple == self._target.triple, "shim compiled for another target"
         host = parse_shim_module(shim)
         self._retarget(host)
-        self._check_host_types(host)
+        self._check_host_types(host, "host function", "the shim")
         try:
             self._module.link_in(host)  # destroys `host`
         except RuntimeError as exc:
@@ -94,7 +100,37 @@ class CoCompiledModule:
                 "(names starting with relon_ are reserved)"
             ) from None
 
-    def _check_host_types(self, host: llvm.ModuleRef) -> None:
+    def link_runtime(self, runtime: CompiledRuntime) -> None:
+        """Link the runtime crate in (after any shim): the rule's ``relon_rt_*``
+        declarations resolve to it."""
+        self._raise_if_finalized()
+        assert runtime.triple == self._target.triple, "runtime compiled for another target"
+        assert not self._runtime_functions, "the runtime is linked already"
+        crate = parse_rust_ir(runtime.ir, runtime.ir_format, runtime.rustc, runtime.source)
+        self._retarget(crate)
+        self._check_host_types(crate, "runtime function", "the runtime crate")
+        before = self._defined()
+        try:
+            self._module.link_in(crate)  # destroys `crate`
+        except RuntimeError as exc:
+            raise ShimError(
+                f"cannot link the Relon runtime into the rule: {exc}; rename the shim "
+                "function (names starting with relon_ are reserved)"
+            ) from None
+        # Stripped of internal names, the crate's helpers are all named "": that name
+        # is in the set too, so none of them is force-inlined either.
+        self._runtime_functions = self._defined() - before
+
+    def needs_runtime(self) -> bool:
+        """Whether the module declares a ``relon_rt_*`` function nothing defines yet."""
+        return any(
+            f.is_declaration and f.name.startswith(RUNTIME_PREFIX) for f in self._module.functions
+        )
+
+    def _defined(self) -> frozenset[str]:
+        return frozenset(f.name for f in self._module.functions if not f.is_declaration)
+
+    def _check_host_types(self, host: llvm.ModuleRef, kind: str, definer: str) -> None:
         # A declaration whose type differs from the definition links silently but the
         # call is then UB and never inlined (e.g. Rust bool is `i1 zeroext`, not i32).
         defined = {f.name: f for f in host.functions if not f.is_declaration}
@@ -103,12 +139,13 @@ class CoCompiledModule:
             if declared.is_declaration and definition is not None:
                 want, got = str(definition.global_value_type), str(declared.global_value_type)
                 assert want == got, (
-                    f"rule declares host function {declared.name} as {got}, the shim defines {want}"
+                    f"rule declares {kind} {declared.name} as {got}, {definer} defines {want}"
                 )
 
     def finalize(self, exports: Sequence[str]) -> None:
         """Internalize all but ``exports``, inline host code, optimise and verify."""
         self._raise_if_finalized()
+        assert not self.needs_runtime(), "the rule calls relon_rt_* functions: link_runtime first"
         if self._target.kind == "wasm32" and self._declares("relon_trap"):
             self._module.link_in(self._parse_own(_WASM_TRAP, "trap"))
         keep = frozenset(exports)
@@ -116,12 +153,13 @@ class CoCompiledModule:
         missing = sorted(keep - defined - {g.name for g in self._module.global_variables})
         assert not missing, f"exports not defined by the rule module: {missing}"
         # Names are read after linking: the IR linker copies internal helpers lazily.
+        not_inlined = self._rule_functions | self._runtime_functions
         for function in self._module.functions:
             if function.is_declaration:
                 continue
             if function.name not in keep:
                 function.linkage = self._llvm.Linkage.internal
-            if function.name not in self._rule_functions and not _is_noinline(function):
+            if function.name not in not_inlined and not _is_noinline(function):
                 function.add_function_attribute("alwaysinline")
         for variable in self._module.global_variables:
             if not variable.is_declaration and variable.name not in keep:
@@ -166,16 +204,20 @@ def build_rule_object(
     opt_level: int,
     exports: Sequence[str],
     host_functions: Sequence[HostFunction],
+    runtime: CompiledRuntime | None = None,
 ) -> RuleObject:
     """Co-compile one rule (LLVM IR text from codegen) with its shim into an object.
 
     ``host_functions`` are the shim's; the rule's calls to them are inlined (on
-    wasm32 gated ones stay ``env`` imports). Raises :class:`ShimError` when the
-    shim's IR cannot be read or linked.
+    wasm32 gated ones stay ``env`` imports). ``runtime`` is needed when the rule
+    declares ``relon_rt_*`` functions (:func:`declares_runtime`). Raises
+    :class:`ShimError` when the shim's IR cannot be read or linked.
     """
     module = CoCompiledModule(rule_ir, target=target, opt_level=opt_level)
     if shim is not None:
         module.link_shim(shim)
+    if runtime is not None and module.needs_runtime():
+        module.link_runtime(runtime)
     module.finalize(exports)
     optimized = module.llvm_ir
     _log_remaining_host_calls(optimized, host_functions)

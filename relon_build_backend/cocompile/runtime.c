@@ -5,17 +5,46 @@
  * longjmps back so the entry returns status 7 (HostPanic) instead of killing the
  * process. The jmp_buf pointer is thread-local (threads never share it) and each
  * guard saves and restores the previous one (nested and reentrant calls).
+ *
+ * Arenas ("Memory during a call"): each call's strings and lists are bump-allocated
+ * from a chain of malloc'd chunks owned by the call; nothing is shared between
+ * calls or threads. relon_arena_detach hands the chain to the loader as the result
+ * handle, which it gives back to relon_release once it has copied the results.
  */
 #include <setjmp.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #define RELON_ABI_VERSION 1
 #define RELON_STATUS_HOST_PANIC 7
 
+/* Chunk sizes double from the first up to the largest; a request above half the
+ * standard size gets a chunk of its own (so big lists waste nothing). */
+#define RELON_FIRST_CHUNK ((size_t)4096)
+#define RELON_LARGEST_CHUNK ((size_t)1 << 20)
+
 typedef int32_t (*relon_thunk)(void *frame);
 
+typedef struct relon_chunk {
+    struct relon_chunk *next; /* the chunks allocated before this one */
+    size_t size;              /* usable bytes in data */
+    size_t used;
+    _Alignas(8) unsigned char data[];
+} relon_chunk;
+
+/* docs/abi.md declares relon_arena as int64_t[2]; generated code never looks inside. */
+typedef struct relon_arena {
+    relon_chunk *head; /* the chunk being filled, or NULL before the first allocation */
+    int64_t unused;
+} relon_arena;
+
+_Static_assert(sizeof(relon_arena) == 2 * sizeof(int64_t), "relon_arena is int64_t[2]");
+
 static _Thread_local jmp_buf *relon_current_guard;
+
+/* What a zero-byte allocation returns: a valid, 8-aligned, never-written address. */
+static int64_t relon_empty_block;
 
 int32_t relon_abi_version(void) { return RELON_ABI_VERSION; }
 
@@ -41,3 +70,74 @@ void relon_trap(void) {
     }
     longjmp(*target, 1);
 }
+
+static void relon_free_chain(relon_chunk *chunk) {
+    while (chunk != NULL) {
+        relon_chunk *next = chunk->next;
+        free(chunk);
+        chunk = next;
+    }
+}
+
+static relon_chunk *relon_new_chunk(size_t size) {
+    relon_chunk *chunk = malloc(sizeof(relon_chunk) + size);
+    if (chunk != NULL) {
+        chunk->next = NULL;
+        chunk->size = size;
+        chunk->used = 0;
+    }
+    return chunk;
+}
+
+void relon_arena_init(relon_arena *arena) {
+    arena->head = NULL;
+    arena->unused = 0;
+}
+
+void *relon_arena_alloc(relon_arena *arena, int64_t size) {
+    if (size < 0 || (uint64_t)size > SIZE_MAX / 2) {
+        return NULL;
+    }
+    size_t need = ((size_t)size + 7) & ~(size_t)7;
+    if (need == 0) {
+        return &relon_empty_block;
+    }
+    relon_chunk *head = arena->head;
+    if (head != NULL && head->size - head->used >= need) {
+        void *block = head->data + head->used;
+        head->used += need;
+        return block;
+    }
+    size_t standard = RELON_FIRST_CHUNK;
+    if (head != NULL) {
+        standard = head->size >= RELON_LARGEST_CHUNK / 2 ? RELON_LARGEST_CHUNK : head->size * 2;
+    }
+    int dedicated = need > standard / 2;
+    relon_chunk *chunk = relon_new_chunk(dedicated ? need : standard);
+    if (chunk == NULL) {
+        return NULL;
+    }
+    chunk->used = need;
+    if (dedicated && head != NULL) {
+        /* Behind the head, which keeps filling its free space. */
+        chunk->next = head->next;
+        head->next = chunk;
+    } else {
+        chunk->next = head;
+        arena->head = chunk;
+    }
+    return chunk->data;
+}
+
+void relon_arena_free(relon_arena *arena) {
+    relon_free_chain(arena->head);
+    arena->head = NULL;
+}
+
+int64_t relon_arena_detach(relon_arena *arena) {
+    int64_t handle = (int64_t)(intptr_t)arena->head;
+    arena->head = NULL;
+    return handle;
+}
+
+void relon_release(int64_t handle) { relon_free_chain((relon_chunk *)(intptr_t)handle); }

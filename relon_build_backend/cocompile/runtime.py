@@ -1,8 +1,11 @@
-"""The small runtime every library links: relon_abi_version, guards, scratch.
+"""The small runtime every library links: relon_abi_version, guards, scratch, arenas.
 
-Natively it is ``runtime.c`` (setjmp/longjmp host-panic guard) compiled by ``cc``;
-on wasm32 it is an object made here from LLVM IR (``relon_abi_version`` and the
-loader's ``relon_scratch`` buffer; traps need no runtime there).
+Natively it is ``runtime.c`` (setjmp/longjmp host-panic guard, malloc'd arena
+chunks, ``relon_release``) compiled by ``cc``; on wasm32 it is an object made here
+from LLVM IR (``relon_abi_version``, the loader's ``relon_scratch`` buffer, the bump
+heap ``relon_heap_mark``/``relon_alloc``/``relon_heap_reset`` and arenas over it;
+traps need no runtime there). :data:`NATIVE_EXPORTS`/:data:`WASM_EXPORTS` are the
+library-wide symbols a library exports besides its rules' entries.
 """
 
 from __future__ import annotations
@@ -17,14 +20,34 @@ from ..codegen.targets import TargetSpec
 from ..errors import ToolchainMissing
 from .tools import find_program, run_tool
 
-__all__ = ["INSTALL_HINT_CC", "c_compiler", "runtime_object"]
+__all__ = ["INSTALL_HINT_CC", "NATIVE_EXPORTS", "WASM_EXPORTS", "c_compiler", "runtime_object"]
+
+#: Library-wide exports of a native library (docs/abi.md).
+NATIVE_EXPORTS = ("relon_abi_version", "relon_release")
+#: Library-wide exports of a wasm32 module (besides ``memory``).
+WASM_EXPORTS = (
+    "relon_abi_version",
+    "relon_alloc",
+    "relon_heap_mark",
+    "relon_heap_reset",
+    "relon_release",
+    "relon_scratch",
+)
 
 INSTALL_HINT_CC = "install a C compiler (`apt-get install gcc` on Debian/Ubuntu) or set $CC"
 
 _RUNTIME_C = Path(__file__).with_name("runtime.c")
 
+# The wasm32 bump heap (docs/abi.md "Memory during a call"): it starts at the linker's
+# __heap_base and grows the memory as needed; an arena is a mark to reset to, so
+# detaching hands out no handle (the loader resets the heap after each call).
 _WASM_RUNTIME = f"""
 @relon_scratch_buffer = internal global [64 x i8] zeroinitializer, align 8
+@__heap_base = external global i8
+@relon_heap_top = internal global ptr @__heap_base, align 4
+
+declare i32 @llvm.wasm.memory.size.i32(i32 immarg)
+declare i32 @llvm.wasm.memory.grow.i32(i32 immarg, i32)
 
 define i32 @relon_abi_version() {{
   ret i32 {ABI_VERSION}
@@ -32,6 +55,79 @@ define i32 @relon_abi_version() {{
 
 define ptr @relon_scratch() {{
   ret ptr @relon_scratch_buffer
+}}
+
+define i64 @relon_heap_mark() {{
+  %top = load ptr, ptr @relon_heap_top, align 4
+  %mark = ptrtoint ptr %top to i64
+  ret i64 %mark
+}}
+
+define void @relon_heap_reset(i64 %mark) {{
+  %top = inttoptr i64 %mark to ptr
+  store ptr %top, ptr @relon_heap_top, align 4
+  ret void
+}}
+
+; 8-aligned bytes from the top of the heap, growing the memory if needed; NULL when
+; the request is negative or the memory cannot grow (a 4 GiB address space at most).
+define ptr @relon_alloc(i64 %size) {{
+entry:
+  %too_big = icmp ugt i64 %size, 4294967295
+  br i1 %too_big, label %fail, label %sized
+sized:
+  %top = load ptr, ptr @relon_heap_top, align 4
+  %start = ptrtoint ptr %top to i64
+  %padded = add i64 %size, 7
+  %need = and i64 %padded, -8
+  %end = add i64 %start, %need
+  %pages = call i32 @llvm.wasm.memory.size.i32(i32 0)
+  %pages64 = zext i32 %pages to i64
+  %limit = shl i64 %pages64, 16
+  %fits = icmp ule i64 %end, %limit
+  br i1 %fits, label %bump, label %grow
+grow:
+  %past_4g = icmp uge i64 %end, 4294967296
+  br i1 %past_4g, label %fail, label %try_grow
+try_grow:
+  %missing = sub i64 %end, %limit
+  %round = add i64 %missing, 65535
+  %more64 = lshr i64 %round, 16
+  %more = trunc i64 %more64 to i32
+  %old = call i32 @llvm.wasm.memory.grow.i32(i32 0, i32 %more)
+  %failed = icmp eq i32 %old, -1
+  br i1 %failed, label %fail, label %bump
+bump:
+  %new_top = inttoptr i64 %end to ptr
+  store ptr %new_top, ptr @relon_heap_top, align 4
+  ret ptr %top
+fail:
+  ret ptr null
+}}
+
+define void @relon_arena_init(ptr %arena) {{
+  %mark = call i64 @relon_heap_mark()
+  store i64 %mark, ptr %arena, align 8
+  ret void
+}}
+
+define ptr @relon_arena_alloc(ptr %arena, i64 %size) {{
+  %block = call ptr @relon_alloc(i64 %size)
+  ret ptr %block
+}}
+
+define void @relon_arena_free(ptr %arena) {{
+  %mark = load i64, ptr %arena, align 8
+  call void @relon_heap_reset(i64 %mark)
+  ret void
+}}
+
+define i64 @relon_arena_detach(ptr %arena) {{
+  ret i64 0
+}}
+
+define void @relon_release(i64 %handle) {{
+  ret void
 }}
 """
 

@@ -148,8 +148,15 @@ def discover_rustcs(env: Mapping[str, str] | None = None) -> tuple[RustcInfo, ..
     return tuple(infos)
 
 
-def select_rustc(triple: str, rustcs: Sequence[RustcInfo], *, llvmlite_major: int) -> RustcInfo:
-    """The rustc to compile shims for ``triple``.
+def select_rustc(
+    triple: str,
+    rustcs: Sequence[RustcInfo],
+    *,
+    llvmlite_major: int,
+    purpose: str = "host_shim.rs",
+) -> RustcInfo:
+    """The rustc to compile shims (or the runtime crate: what ``purpose`` names in
+    errors) for ``triple``.
 
     Prefers, in search order, one whose LLVM is not newer than llvmlite's (its
     bitcode can be read); otherwise the first that has the target at all.
@@ -162,20 +169,19 @@ def select_rustc(triple: str, rustcs: Sequence[RustcInfo], *, llvmlite_major: in
         return (readable or able)[0]
     hint = INSTALL_HINT_WASM32 if target == WASM_TARGET else INSTALL_HINT_RUSTC
     if not rustcs:
-        raise ToolchainMissing(
-            f"no rustc found (needed to compile host_shim.rs for {target}); {hint}"
-        )
+        raise ToolchainMissing(f"no rustc found (needed to compile {purpose} for {target}); {hint}")
     seen = "; ".join(
         f"{r.describe()} has std for {', '.join(r.targets) or 'no target'}" for r in rustcs
     )
     raise ToolchainMissing(
         f"no rustc with the {target} standard library found (needed to compile "
-        f"host_shim.rs for {target}); found: {seen}; {hint}"
+        f"{purpose} for {target}); found: {seen}; {hint}"
     )
 
 
-def find_rustc(triple: str) -> RustcInfo:
+def find_rustc(triple: str, *, purpose: str = "host_shim.rs") -> RustcInfo:
     """:func:`select_rustc` over :func:`discover_rustcs` of this process's environment."""
     import llvmlite.binding as llvm
 
-    return select_rustc(triple, discover_rustcs(), llvmlite_major=llvm.llvm_version_info[0])
+    major = llvm.llvm_version_info[0]
+    return select_rustc(triple, discover_rustcs(), llvmlite_major=major, purpose=purpose)

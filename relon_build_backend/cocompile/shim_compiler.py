@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -35,7 +36,9 @@ __all__ = [
     "choose_ir_format",
     "compile_shim",
     "crate_root",
+    "parse_rust_ir",
     "parse_shim_module",
+    "run_rustc",
 ]
 
 log = logging.getLogger(__name__)
@@ -123,17 +126,48 @@ def compile_shim(shim: Path, target: TargetSpec, *, workdir: Path) -> CompiledSh
 def _run_rustc(
     shim: Path, text: str, target: TargetSpec, rustc: RustcInfo, workdir: Path
 ) -> CompiledShim:
-    import llvmlite.binding as llvm
-
-    ir_format = choose_ir_format(rustc.llvm_major, llvm.llvm_version_info[0])
     out = Path(tempfile.mkdtemp(prefix="shim-", dir=workdir))
     root = out / "crate_root.rs"
     root.write_text(crate_root(shim, text), encoding="utf-8")
+    log.info("compiling %s for %s with %s", shim, target.kind, rustc.describe())
+    # Keep the shim's folder out of panic locations too (reproducible outputs).
+    remaps = {shim.resolve().parent: "shim"}
+    try:
+        ir_format, ir = run_rustc(root, _CRATE_NAME, target, rustc, remaps=remaps)
+    except ToolFailed as exc:
+        raise ShimError(_rustc_failure(shim, rustc, str(exc))) from None
+    return CompiledShim(
+        source=shim,
+        triple=target.triple,
+        rustc=rustc,
+        ir_format=ir_format,
+        ir=ir,
+        staticlib=out / f"lib{_CRATE_NAME}.a",
+    )
+
+
+def run_rustc(
+    root: Path,
+    crate_name: str,
+    target: TargetSpec,
+    rustc: RustcInfo,
+    *,
+    remaps: Mapping[Path, str] | None = None,
+) -> tuple[IrFormat, bytes]:
+    """Compile the ``no_std`` crate ``root`` for ``target`` to post-LTO LLVM IR.
+
+    Outputs (the IR and ``lib<crate_name>.a``) go to ``root``'s folder. Returns the
+    IR format (:func:`choose_ir_format`) and the IR. Raises :class:`ToolFailed`.
+    """
+    import llvmlite.binding as llvm
+
+    ir_format = choose_ir_format(rustc.llvm_major, llvm.llvm_version_info[0])
+    out = root.parent
     emit = "llvm-bc" if ir_format == "bitcode" else "llvm-ir"
     cmd = [
         str(rustc.path),
         "--edition=2021",
-        f"--crate-name={_CRATE_NAME}",
+        f"--crate-name={crate_name}",
         "--crate-type=staticlib",
         f"--emit={emit},link",
         "-O",
@@ -147,7 +181,7 @@ def _run_rustc(
         str(out),
         # Keep build folders out of panic locations (reproducible outputs).
         f"--remap-path-prefix={out}=relon",
-        f"--remap-path-prefix={shim.resolve().parent}=shim",
+        *(f"--remap-path-prefix={path}={name}" for path, name in (remaps or {}).items()),
     ]
     if target.kind == "wasm32":
         cmd += ["--target", rust_target(target.triple)]
@@ -157,20 +191,9 @@ def _run_rustc(
         if target.features:
             cmd += ["-C", f"target-feature={target.features}"]
     cmd.append(str(root))
-    log.info("compiling %s for %s with %s", shim, target.kind, rustc.describe())
-    try:
-        run_tool(cmd, cwd=out)
-    except ToolFailed as exc:
-        raise ShimError(_rustc_failure(shim, rustc, str(exc))) from None
-    ir_path = out / (f"{_CRATE_NAME}.bc" if ir_format == "bitcode" else f"{_CRATE_NAME}.ll")
-    return CompiledShim(
-        source=shim,
-        triple=target.triple,
-        rustc=rustc,
-        ir_format=ir_format,
-        ir=ir_path.read_bytes(),
-        staticlib=out / f"lib{_CRATE_NAME}.a",
-    )
+    run_tool(cmd, cwd=out)
+    ir_path = out / (f"{crate_name}.bc" if ir_format == "bitcode" else f"{crate_name}.ll")
+    return ir_format, ir_path.read_bytes()
 
 
 def _rustc_failure(shim: Path, rustc: RustcInfo, message: str) -> str:
@@ -190,19 +213,27 @@ def parse_shim_module(shim: CompiledShim) -> llvm.ModuleRef:
 
     Raises :class:`ShimError` naming both LLVM versions when it cannot.
     """
+    return parse_rust_ir(shim.ir, shim.ir_format, shim.rustc, shim.source)
+
+
+def parse_rust_ir(ir: bytes, ir_format: IrFormat, rustc: RustcInfo, source: Path) -> llvm.ModuleRef:
+    """Parse IR that ``rustc`` made from ``source`` into an llvmlite module.
+
+    Raises :class:`ShimError` naming both LLVM versions when it cannot.
+    """
     import llvmlite.binding as llvm
 
     try:
-        if shim.ir_format == "bitcode":
-            return llvm.parse_bitcode(shim.ir)
-        return llvm.parse_assembly(shim.ir.decode())
+        if ir_format == "bitcode":
+            return llvm.parse_bitcode(ir)
+        return llvm.parse_assembly(ir.decode())
     except RuntimeError as exc:
         ours = ".".join(map(str, llvm.llvm_version_info))
-        theirs = ".".join(map(str, shim.rustc.llvm_version or ())) or "unknown"
+        theirs = ".".join(map(str, rustc.llvm_version or ())) or "unknown"
         first = str(exc).strip().splitlines()
         raise ShimError(
-            f"cannot read the LLVM {shim.ir_format} rustc made from {shim.source}: "
-            f"{' '.join(first[:2])}\n{shim.rustc.describe()} uses LLVM {theirs}, llvmlite "
+            f"cannot read the LLVM {ir_format} rustc made from {source}: "
+            f"{' '.join(first[:2])}\n{rustc.describe()} uses LLVM {theirs}, llvmlite "
             f"uses LLVM {ours}; use a rustc whose LLVM major is at most {llvm.llvm_version_info[0]}"
             " (set $RUSTC, or `rustup install` an older toolchain) or upgrade llvmlite"
         ) from None

@@ -1,8 +1,11 @@
 """Codegen: Relon IR -> LLVM IR text (llvmlite), with the entry ABI of docs/abi.md.
 
-Modules: ``unit`` (shared state, context layout), ``emitter`` (expressions, errors,
-steps, calls), ``arith`` (operators and math), ``loops`` (fused loops), ``entry``
-(module assembly and exported entries); ``abi`` and ``targets`` are shared contracts.
+Modules: ``unit`` (shared state, context layout, value types), ``emitter``
+(expressions, errors, steps, calls), ``arith`` (operators and math), ``values``
+(String/List memory: arena allocation, element layout, constants), ``strings`` and
+``lists`` (their nodes, calling the ``relon_rt_*`` runtime of docs/runtime.md),
+``loops`` (fused loops), ``entry`` (module assembly and exported entries); ``abi`` and
+``targets`` are shared contracts.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..frontend.hosts import Capability
-from ..ir.nodes import ErrorKind, IrType
+from ..ir.nodes import ErrorKind, IrType, TupleType
 
 __all__ = [
     "ABI_VERSION",
@@ -20,14 +20,21 @@ __all__ = [
     "HostExport",
     "RuleInterface",
     "ScalarName",
+    "ValueName",
+    "result_names",
     "rule_symbol_prefix",
     "source_hash",
+    "value_name",
 ]
 
 #: Bumped on any incompatible change to the entries; loaders refuse other versions.
 ABI_VERSION = 1
 
 ScalarName = Literal["Int", "Float", "Bool"]
+#: A value type at the entry boundary (docs/abi.md "Strings, lists and tuples").
+ValueName = Literal[
+    "Int", "Float", "Bool", "String", "List<Int>", "List<Float>", "List<Bool>", "List<String>"
+]
 
 #: status code -> the contract's ``.kind`` tag
 ERROR_KIND_NAMES: dict[int, str] = {
@@ -47,9 +54,31 @@ _IR_SCALAR: dict[IrType, ScalarName] = {
 }
 
 
+_IR_VALUE: dict[IrType, ValueName] = {
+    **_IR_SCALAR,
+    IrType.STRING: "String",
+    IrType.LIST_INT: "List<Int>",
+    IrType.LIST_FLOAT: "List<Float>",
+    IrType.LIST_BOOL: "List<Bool>",
+    IrType.LIST_STRING: "List<String>",
+}
+
+
 def scalar_name(ty: IrType) -> ScalarName:
     """The Relon name of an IR scalar type."""
     return _IR_SCALAR[ty]
+
+
+def value_name(ty: IrType) -> ValueName:
+    """The Relon name of an IR value type (scalar, String or List)."""
+    return _IR_VALUE[ty]
+
+
+def result_names(ty: IrType | TupleType) -> ValueName | tuple[ValueName, ...]:
+    """The entry result as :attr:`RuleInterface.result` spells it."""
+    if isinstance(ty, TupleType):
+        return tuple(value_name(e) for e in ty.elements)
+    return value_name(ty)
 
 
 def rule_symbol_prefix(module_name: str) -> str:
@@ -80,8 +109,8 @@ class RuleInterface:
 
     module_name: str  # dotted, e.g. "mypkg.rules.quote"
     symbol_prefix: str  # P in docs/abi.md
-    params: tuple[tuple[str, ScalarName], ...]  # (name, type) in #main order
-    result: ScalarName
+    params: tuple[tuple[str, ValueName], ...]  # (name, type) in #main order
+    result: ValueName | tuple[ValueName, ...]  # a tuple for a tuple-returning rule
     source_hash: int  # what P_hash() returns
     doc: str  # the leading comment of the .relon file
     gated_hosts: tuple[HostExport, ...]  # sorted by name

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from .emitter import FunctionEmitter
 
-__all__ = ["checked_add", "emit_binary", "emit_math", "emit_unary"]
+__all__ = ["checked_add", "emit_binary", "emit_math", "emit_unary", "float_eq"]
 
 _I64_MIN = -(2**63)
 
@@ -107,7 +107,8 @@ def _float_division(em: FunctionEmitter, a: ir.Value, b: ir.Value, *, rem: bool)
     return bld.frem(a, b) if rem else bld.fdiv(a, b)
 
 
-def _float_eq(em: FunctionEmitter, a: ir.Value, b: ir.Value) -> ir.Value:
+def float_eq(em: FunctionEmitter, a: ir.Value, b: ir.Value) -> ir.Value:
+    """The language's equality: NaN == NaN, -0.0 == 0.0."""
     bld = em.builder
     both_nan = bld.and_(bld.fcmp_unordered("uno", a, a), bld.fcmp_unordered("uno", b, b))
     return bld.or_(bld.fcmp_ordered("==", a, b), both_nan)
@@ -127,11 +128,16 @@ def emit_binary(em: FunctionEmitter, op: BinOp, a: ir.Value, b: ir.Value) -> ir.
         BinOp.FLOAT_MUL: bld.fmul,
         BinOp.FLOAT_DIV: lambda x, y: _float_division(em, x, y, rem=False),
         BinOp.FLOAT_REM: lambda x, y: _float_division(em, x, y, rem=True),
-        BinOp.FLOAT_EQ: lambda x, y: _float_eq(em, x, y),
-        BinOp.FLOAT_NE: lambda x, y: bld.not_(_float_eq(em, x, y)),
+        BinOp.FLOAT_EQ: lambda x, y: float_eq(em, x, y),
+        BinOp.FLOAT_NE: lambda x, y: bld.not_(float_eq(em, x, y)),
     }
     if op in simple:
         return simple[op](a, b)
+    if op in (BinOp.STRING_EQ, BinOp.STRING_NE):
+        from .strings import string_equal
+
+        equal = string_equal(em, a, b)
+        return equal if op is BinOp.STRING_EQ else bld.not_(equal)
     if op in _INT_CMP:
         return bld.icmp_signed(_INT_CMP[op], a, b)
     return bld.fcmp_ordered(_FLOAT_CMP[op], a, b)

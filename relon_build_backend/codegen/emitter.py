@@ -20,6 +20,7 @@ from ..ir.nodes import (
     And,
     Binary,
     Call,
+    Concat,
     Const,
     ErrorKind,
     Expr,
@@ -29,23 +30,32 @@ from ..ir.nodes import (
     IntToFloat,
     IrType,
     Let,
+    ListCall,
+    ListLiteral,
     Local,
     Loop,
+    MakeTuple,
     MathCall,
     Not,
     Or,
+    StrCall,
+    ToText,
     Unary,
 )
-from . import arith
+from . import arith, lists, strings
 from .unit import (
     CTX_CAPS,
     CTX_DEPTH,
+    CTX_RESULT_LEN,
     CTX_STATUS,
     CTX_STEPS,
     CodegenUnit,
     context_type,
+    is_heap,
     llvm_type,
+    result_type,
 )
+from .values import make_pair, pair_parts, string_constant
 
 if TYPE_CHECKING:
     from llvmlite import ir
@@ -187,6 +197,8 @@ class FunctionEmitter:
             case Const(value=value, type=ty):
                 if ty is IrType.FLOAT:
                     return ir.DoubleType()(float(value))
+                if ty is IrType.STRING:
+                    return string_constant(self, str(value))
                 return llvm_type(ty)(int(value))
             case Local(name=name):
                 return self.locals[name]
@@ -218,6 +230,23 @@ class FunctionEmitter:
                 from .loops import emit_loop
 
                 return emit_loop(self, expr)
+            case ToText(operand=operand):
+                return strings.emit_to_text(self, _value_type(operand), self.emit(operand))
+            case Concat(parts=parts):
+                return strings.emit_concat(self, [self.emit(p) for p in parts])
+            case StrCall(op=op, args=args):
+                return strings.emit_str_call(self, op, [self.emit(a) for a in args])
+            case ListLiteral(elements=elements, type=ty):
+                return lists.emit_list_literal(self, ty, [self.emit(e) for e in elements])
+            case ListCall(op=op, args=args):
+                values = [self.emit(a) for a in args]
+                return lists.emit_list_call(self, op, _value_type(args[0]), values)
+            case MakeTuple(elements=elements):
+                values = [self.emit(e) for e in elements]
+                tuple_value: ir.Value = ir.Constant(result_type(expr.type), None)
+                for i, value in enumerate(values):
+                    tuple_value = b.insert_value(tuple_value, value, i)
+                return tuple_value
             case _:
                 _unreachable(expr)
 
@@ -273,6 +302,10 @@ class FunctionEmitter:
         self.fail_if(b.icmp_signed(">=", depth, i32(MAX_CALL_DEPTH)), ErrorKind.STEP_LIMIT_EXCEEDED)
         b.store(b.add(depth, i32(1)), depth_slot)
         result = b.call(self.unit.functions[expr.function], [self.ctx, *args])
+        if is_heap(expr.type):
+            # read the length before anything else can return through the context
+            length = b.load(self.field(CTX_RESULT_LEN), typ=ir.IntType(64))
+            result = make_pair(self, result, length)
         b.store(depth, depth_slot)
         self._check_callee_status()
         return result
@@ -315,6 +348,13 @@ class FunctionEmitter:
         return result
 
 
+def _value_type(expr: Expr) -> IrType:
+    """The type of a value expression (only the entry's MakeTuple is a tuple)."""
+    ty = expr.type
+    assert isinstance(ty, IrType), f"tuple used as a value: {expr!r}"
+    return ty
+
+
 def _unreachable(value: NoReturn) -> NoReturn:
     raise AssertionError(f"unhandled IR node {value!r}")
 
@@ -326,5 +366,9 @@ def emit_function(unit: CodegenUnit, source: Function) -> None:
     for param, arg in zip(source.params, function.args[1:], strict=True):
         emitter.locals[param.name] = arg
     result = emitter.emit(source.body)
+    if isinstance(source.result, IrType) and is_heap(source.result):
+        ptr, length = pair_parts(emitter, result)
+        emitter.builder.store(length, emitter.field(CTX_RESULT_LEN))
+        result = ptr
     emitter.builder.ret(result)
     emitter.finish()

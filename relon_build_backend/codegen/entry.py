@@ -8,28 +8,44 @@ Exports, for symbol prefix ``P``:
 - ``i64 P_hash()``
 - natively, per gated host import ``h``: ``i32 P_host_h(params..., ptr out)``
 
-Internally ``P.run`` allocates the per-call context and calls the body. Natively, when
-the module calls any host function, ``P_call`` runs ``P.run`` under ``relon_guard`` via
-a thunk taking a frame struct of its arguments, so a host panic returns status 7.
+String/List parameters cross as ``(ptr, i64 len)`` pairs; ``out`` holds one 16-byte
+slot per result (a tuple: one per element), then the result handle when any result is
+a String or List (docs/abi.md "Strings, lists and tuples"). A rule with one scalar
+result writes just its 8 bytes, exactly as before.
+
+``P_call`` allocates the per-call context (its arena included) in its own frame and
+calls ``P.run``, which fills the context, runs the body and writes the result slots.
+Natively, when the module calls any host function, ``P.run`` runs under
+``relon_guard`` via a thunk taking a frame struct of its arguments, so a host panic
+returns status 7. The arena's lifecycle stays in ``P_call`` so that a panic (a
+``longjmp`` past ``P.run``) still frees it: on an error status ``relon_arena_free``,
+on success ``relon_arena_detach`` into the handle slot (or a free when no result needs
+it). Modules that never allocate never touch the arena.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..ir.nodes import HostImport, IrModule, IrType
+from ..ir.nodes import HostImport, IrModule, IrType, TupleType
 from .emitter import emit_function
 from .unit import (
+    CTX_ARENA,
     CTX_CAPS,
     CTX_DEPTH,
+    CTX_RESULT_LEN,
     CTX_STATUS,
     CTX_STEPS,
     CodegenUnit,
     HostDecl,
     abi_type,
+    abi_types,
     context_type,
+    is_heap,
     llvm_type,
+    return_type,
 )
+from .values import store_pair
 
 if TYPE_CHECKING:
     from llvmlite import ir
@@ -81,7 +97,7 @@ def _declare_internal(
     functions: dict[str, ir.Function] = {}
     for source in (ir_module.entry, *ir_module.functions):
         params = [ir.PointerType(), *(llvm_type(p.type) for p in source.params)]
-        fnty = ir.FunctionType(llvm_type(source.result), params)
+        fnty = ir.FunctionType(return_type(source.result), params)
         function = ir.Function(module, fnty, name=f"{prefix}.fn.{source.name}")
         function.linkage = "internal"
         functions[source.name] = function
@@ -100,23 +116,66 @@ def _from_abi(builder: ir.IRBuilder, value: ir.Value, ty: IrType) -> ir.Value:
     return builder.icmp_unsigned("!=", value, ir.IntType(32)(0)) if ty is IrType.BOOL else value
 
 
+#: bytes per result slot (docs/abi.md "Results")
+_SLOT = 16
+
+
+def _results(ty: IrType | TupleType) -> tuple[IrType, ...]:
+    return ty.elements if isinstance(ty, TupleType) else (ty,)
+
+
+def _entry_params(ir_module: IrModule) -> list[ir.Type]:
+    return [t for p in ir_module.entry.params for t in abi_types(p.type)]
+
+
+def _from_abi_args(b: ir.IRBuilder, args: list[ir.Value], types: list[IrType]) -> list[ir.Value]:
+    """Entry arguments -> in-module values (a String/List from its ``(ptr, len)``)."""
+    from llvmlite import ir
+
+    values: list[ir.Value] = []
+    rest = iter(args)
+    for ty in types:
+        first = next(rest)
+        if is_heap(ty):
+            pair = b.insert_value(ir.Constant(llvm_type(ty), None), first, 0)
+            values.append(b.insert_value(pair, next(rest), 1))
+        else:
+            values.append(_from_abi(b, first, ty))
+    return values
+
+
+def _write_results(
+    b: ir.IRBuilder, result: ir.Value, ty: IrType | TupleType, out: ir.Value
+) -> None:
+    from llvmlite import ir
+
+    if not isinstance(ty, TupleType):
+        if is_heap(ty):
+            store_pair(b, out, result)
+        else:
+            b.store(_to_abi(b, result, ty), out)
+        return
+    for i, element in enumerate(ty.elements):
+        slot = b.gep(out, [ir.IntType(64)(_SLOT * i)], source_etype=ir.IntType(8))
+        _write_results(b, b.extract_value(result, i), element, slot)
+
+
 def _define_run(unit: CodegenUnit, ir_module: IrModule) -> ir.Function:
-    """``i32 P.run(i64 caps, i64 max_steps, abi params..., ptr out)``: the whole call."""
+    """``i32 P.run(ptr ctx, i64 caps, i64 max_steps, abi params..., ptr out)``: fill the
+    context (all but its arena), run the body, write the result slots on success."""
     from llvmlite import ir
 
     i32, i64 = ir.IntType(32), ir.IntType(64)
     entry = ir_module.entry
-    params = [i64, i64, *(abi_type(p.type) for p in entry.params), ir.PointerType()]
+    ptr = ir.PointerType()
+    params = [ptr, i64, i64, *_entry_params(ir_module), ptr]
     run = ir.Function(unit.module, ir.FunctionType(i32, params), name=f"{unit.prefix}.run")
     run.linkage = "internal"
     b = ir.IRBuilder(run.append_basic_block("entry"))
-    caps, max_steps, *values, out = run.args
-    ctx_type = context_type()
-    ctx = b.alloca(ctx_type, name="ctx")
+    ctx, caps, max_steps, *values, out = run.args
 
     def field(index: int) -> ir.Value:
-        # ``ctx`` is a typed alloca: llvmlite derives the field type itself
-        return b.gep(ctx, [i32(0), i32(index)], inbounds=True)
+        return b.gep(ctx, [i32(0), i32(index)], inbounds=True, source_etype=context_type())
 
     b.store(caps, field(CTX_CAPS))
     # negative budget = unlimited: as an unsigned count 2**64-1 can never run out
@@ -124,13 +183,72 @@ def _define_run(unit: CodegenUnit, ir_module: IrModule) -> ir.Function:
     b.store(b.select(unlimited, i64(-1), max_steps), field(CTX_STEPS))
     b.store(i32(0), field(CTX_DEPTH))
     b.store(i32(0), field(CTX_STATUS))
-    args = [_from_abi(b, v, p.type) for v, p in zip(values, entry.params, strict=True)]
+    args = _from_abi_args(b, values, [p.type for p in entry.params])
     result = b.call(unit.functions[entry.name], [ctx, *args])
+    if isinstance(entry.result, IrType) and is_heap(entry.result):
+        length = b.load(field(CTX_RESULT_LEN), typ=i64)
+        result = b.insert_value(
+            b.insert_value(ir.Constant(llvm_type(entry.result), None), result, 0), length, 1
+        )
     status = b.load(field(CTX_STATUS), typ=i32)
     with b.if_then(b.icmp_signed("==", status, i32(0))):
-        b.store(_to_abi(b, result, entry.result), out)
+        _write_results(b, result, entry.result, out)
     b.ret(status)
     return run
+
+
+def _uses_arena(module: ir.Module) -> bool:
+    """Whether any emitted code allocates (directly or through the runtime)."""
+    return any(
+        name == "relon_arena_alloc" or name.startswith("relon_rt_") for name in module.globals
+    )
+
+
+def _arena_function(module: ir.Module, name: str, ret: ir.Type) -> ir.Function:
+    """Get or declare ``ret name(relon_arena *)`` (docs/abi.md internal interface)."""
+    from llvmlite import ir
+
+    existing = module.globals.get(name)
+    if existing is None:
+        existing = ir.Function(module, ir.FunctionType(ret, [ir.PointerType()]), name=name)
+    assert isinstance(existing, ir.Function)
+    return existing
+
+
+def _define_call(unit: CodegenUnit, ir_module: IrModule, run: ir.Function) -> ir.Function:
+    """``i32 P_call(i64 caps, i64 max_steps, abi params..., ptr out)``: the context and
+    the arena's lifecycle around ``run``."""
+    from llvmlite import ir
+
+    i32, i64, void = ir.IntType(32), ir.IntType(64), ir.VoidType()
+    arena_used = _uses_arena(unit.module)
+    results = _results(ir_module.entry.result)
+    fnty = ir.FunctionType(i32, list(run.function_type.args)[1:])
+    call = ir.Function(unit.module, fnty, name=f"{unit.prefix}_call")
+    b = ir.IRBuilder(call.append_basic_block("entry"))
+    ctx = b.alloca(context_type(), name="ctx")
+    arena = b.gep(ctx, [i32(0), i32(CTX_ARENA)], inbounds=True)
+    if arena_used:
+        b.call(_arena_function(unit.module, "relon_arena_init", ir.VoidType()), [arena])
+    status = b.call(run, [ctx, *call.args])
+    *_, out = call.args
+    failed = b.icmp_signed("!=", status, i32(0))
+    with b.if_else(failed) as (on_error, on_success):
+        with on_error:
+            if arena_used:
+                b.call(_arena_function(unit.module, "relon_arena_free", void), [arena])
+        with on_success:
+            if any(is_heap(t) for t in results):
+                handle = i64(0)
+                if arena_used:
+                    detach = _arena_function(unit.module, "relon_arena_detach", i64)
+                    handle = b.call(detach, [arena])
+                slot = b.gep(out, [i64(_SLOT * len(results))], source_etype=ir.IntType(8))
+                b.store(handle, slot, align=8)
+            elif arena_used:
+                b.call(_arena_function(unit.module, "relon_arena_free", void), [arena])
+    b.ret(status)
+    return call
 
 
 def _guarded(unit: CodegenUnit, name: str, target: ir.Function) -> ir.Function:
@@ -188,14 +306,11 @@ def _define_entries(unit: CodegenUnit, ir_module: IrModule, source_hash: int) ->
 
     i64 = ir.IntType(64)
     run = _define_run(unit, ir_module)
-    guarded = unit.kind == "native" and bool(ir_module.host_imports)
-    if guarded:
-        call = _guarded(unit, f"{unit.prefix}_call", run)
-    else:
-        call = ir.Function(unit.module, run.function_type, name=f"{unit.prefix}_call")
-        b = ir.IRBuilder(call.append_basic_block("entry"))
-        b.ret(b.call(run, list(call.args)))
-    main_type = ir.FunctionType(ir.IntType(32), list(run.function_type.args)[2:])
+    if unit.kind == "native" and bool(ir_module.host_imports):
+        run = _guarded(unit, f"{unit.prefix}.guarded", run)
+        run.linkage = "internal"
+    call = _define_call(unit, ir_module, run)
+    main_type = ir.FunctionType(ir.IntType(32), list(call.function_type.args)[2:])
     main = ir.Function(unit.module, main_type, name=f"{unit.prefix}_main")
     b = ir.IRBuilder(main.append_basic_block("entry"))
     b.ret(b.call(call, [i64(0), i64(-1), *main.args]))

@@ -14,6 +14,14 @@ Two loops are emitted over the same counter:
 After either loop ends the pending error (if any) is raised to the enclosing handler,
 else the terminal's value is the result. ``StepLimitExceeded`` bypasses all of this
 (the emitter routes it to the function-level handler).
+
+A :class:`ListSource` is the counter ``0..len`` with each element loaded from the list.
+A :class:`CollectTerminal` allocates its list up front with capacity = the source
+length (for a range: its element count; a reservation of more than
+:data:`MAX_COLLECT_BYTES` fails with ``StepLimitExceeded``, the contract's "resource
+exhausted", on both targets alike, where wasm32 could never hold it and a native
+``malloc`` might), then appends each element reaching it: no intermediate lists anywhere
+in a chain.
 """
 
 from __future__ import annotations
@@ -24,24 +32,32 @@ from typing import TYPE_CHECKING
 from ..ir.nodes import (
     AllTerminal,
     AnyTerminal,
+    CollectTerminal,
     CountTerminal,
+    ErrorKind,
     FilterStage,
     IrType,
+    ListSource,
     Loop,
     MapStage,
+    RangeSource,
     ReduceTerminal,
     SumTerminal,
 )
 from .arith import checked_add
 from .emitter import Handler
 from .unit import llvm_type
+from .values import ELEMENT_SIZE, alloc_array, load_element, make_pair, pair_parts, store_element
 
 if TYPE_CHECKING:
     from llvmlite import ir
 
     from .emitter import FunctionEmitter
 
-__all__ = ["emit_loop"]
+__all__ = ["MAX_COLLECT_BYTES", "emit_loop"]
+
+#: the most bytes a collect over a range may reserve (half of wasm32's address space)
+MAX_COLLECT_BYTES = 2**31
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +65,9 @@ class _LoopState:
     """The slots and shared blocks of one loop."""
 
     loop: Loop
+    start: ir.Value
     end: ir.Value
+    items: ir.Value | None  # a ListSource's element array; None for a range
     index: ir.Value  # i64*: current element
     result: ir.Value  # accumulator / decided value
     pending: ir.Value  # i32*: pending status, 0 = none
@@ -71,11 +89,19 @@ def emit_loop(em: FunctionEmitter, loop: Loop) -> ir.Value:
 
     bld = em.builder
     i64 = ir.IntType(64)
-    start = em.emit(loop.source.start)
-    end = em.emit(loop.source.end)
+    items: ir.Value | None = None
+    match loop.source:
+        case RangeSource():
+            start = em.emit(loop.source.start)
+            end = em.emit(loop.source.end)
+        case ListSource():
+            items, end = pair_parts(em, em.emit(loop.source.list))
+            start = i64(0)
     state = _LoopState(
         loop=loop,
+        start=start,
         end=end,
+        items=items,
         index=em.alloca(i64, "loop.i"),
         result=em.alloca(llvm_type(loop.terminal.type), "loop.acc"),
         pending=em.alloca(ir.IntType(32), "loop.pending"),
@@ -122,6 +148,38 @@ def _emit_init(em: FunctionEmitter, state: _LoopState) -> None:
             bld.store(ir.IntType(1)(0), state.result)
         case AllTerminal():
             bld.store(ir.IntType(1)(1), state.result)
+        case CollectTerminal():
+            _reserve(em, state, terminal)
+
+
+def _reserve(em: FunctionEmitter, state: _LoopState, terminal: CollectTerminal) -> None:
+    """The collected list starts empty with room for every source element."""
+    from llvmlite import ir
+
+    bld = em.builder
+    i64 = ir.IntType(64)
+    if state.items is None:
+        # end - start as unsigned is exact whenever end > start
+        longer = bld.icmp_signed(">", state.end, state.start)
+        count = bld.select(longer, bld.sub(state.end, state.start), i64(0))
+        limit = MAX_COLLECT_BYTES // ELEMENT_SIZE[terminal.type.element]
+        too_many = bld.icmp_unsigned(">", count, i64(limit))
+        em.fail_if(too_many, ErrorKind.STEP_LIMIT_EXCEEDED)
+    else:
+        count = state.end
+    data = alloc_array(em, terminal.type.element, count)
+    bld.store(make_pair(em, data, i64(0)), state.result)
+
+
+def _source_element(em: FunctionEmitter, state: _LoopState, index: ir.Value) -> ir.Value:
+    """The source's element at ``index``: the counter itself for a range."""
+    if state.items is None:
+        return index
+    source = state.loop.source
+    assert isinstance(source, ListSource)
+    list_type = source.list.type
+    assert isinstance(list_type, IrType)
+    return load_element(em, state.items, index, list_type.element)
 
 
 def _failing_to(em: FunctionEmitter, state: _LoopState, stage: int, then: ir.Block) -> Handler:
@@ -143,7 +201,7 @@ def _emit_stages(
     from llvmlite import ir
 
     bld = em.builder
-    element: ir.Value = bld.load(state.index, typ=ir.IntType(64))
+    element = _source_element(em, state, bld.load(state.index, typ=ir.IntType(64)))
     active = bld.load(state.active, typ=ir.IntType(32)) if draining else None
     on_fail = next_element if draining else state.enter_drain
     for k, stage in enumerate(state.loop.stages):
@@ -201,6 +259,12 @@ def _emit_terminal(em: FunctionEmitter, state: _LoopState, element: ir.Value) ->
             bld.store(checked_add(em, bld.load(state.result, typ=ty), element), state.result)
         case CountTerminal():
             bld.store(bld.add(bld.load(state.result, typ=ty), ir.IntType(64)(1)), state.result)
+        case CollectTerminal():
+            collected = bld.load(state.result, typ=ty)
+            data, count = pair_parts(em, collected)
+            store_element(em, data, count, terminal.type.element, element)
+            filled = make_pair(em, data, bld.add(count, ir.IntType(64)(1), flags=["nsw"]))
+            bld.store(filled, state.result)
         case AnyTerminal() | AllTerminal():
             em.locals[terminal.var] = element
             holds = em.emit(terminal.condition)

@@ -4,7 +4,18 @@ target kind, the per-call context layout and the declared callees.
 The **context** is a small struct each entry call allocates in its own frame (so calls
 on different threads share nothing) and passes by pointer to every internal function:
 
-    { i64 caps, i64 steps, i32 depth, i32 status }
+    { i64 caps, i64 steps, i32 depth, i32 status, relon_arena arena, i64 result_len,
+      [400 x i8] text }
+
+``arena`` is the call's arena (docs/abi.md "Internal runtime interface"), reachable
+from every internal function so closures can allocate. ``text`` is a scratch buffer:
+``relon_rt_*_to_text`` formats into it before the exact length is copied to the arena,
+and runtime functions write their out values there. ``result_len``: an internal
+function returning a String or List returns only its pointer and leaves the length
+here for the caller to read at once (see :func:`return_type`). Both live in the
+entry's frame once rather than in every internal frame, because wasm32 keeps escaping
+locals and aggregate return values on its small shadow stack (64 KiB): 16 bytes per
+frame would overflow it long before ``MAX_CALL_DEPTH`` nested calls.
 
 ``steps`` is the remaining budget as an unsigned count: a negative ``max_steps``
 becomes ``2**64 - 1``, which no run can exhaust, so charging a step is one compare and
@@ -20,7 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..ir.nodes import HostImport, IrType
+from ..ir.nodes import HostImport, IrType, TupleType
 
 if TYPE_CHECKING:
     from llvmlite import ir
@@ -28,16 +39,24 @@ if TYPE_CHECKING:
     from .targets import TargetKind
 
 __all__ = [
+    "CTX_ARENA",
     "CTX_CAPS",
     "CTX_DEPTH",
+    "CTX_RESULT_LEN",
     "CTX_STATUS",
     "CTX_STEPS",
+    "CTX_TEXT",
+    "TEXT_BUFFER_SIZE",
     "CodegenUnit",
     "HostDecl",
     "abi_type",
+    "abi_types",
     "context_type",
     "intrinsic",
+    "is_heap",
     "llvm_type",
+    "result_type",
+    "return_type",
 ]
 
 #: field indices of the context struct
@@ -45,6 +64,16 @@ CTX_CAPS = 0
 CTX_STEPS = 1
 CTX_DEPTH = 2
 CTX_STATUS = 3
+CTX_ARENA = 4
+CTX_RESULT_LEN = 5
+CTX_TEXT = 6
+#: bytes of the ``text`` scratch buffer (docs/runtime.md: f64 text needs <= 400)
+TEXT_BUFFER_SIZE = 400
+
+
+def is_heap(ty: IrType) -> bool:
+    """String and List values: ``{ptr, i64 len}`` pairs living in an arena or an input."""
+    return ty is IrType.STRING or ty.is_list
 
 
 def llvm_type(ty: IrType) -> ir.Type:
@@ -55,21 +84,57 @@ def llvm_type(ty: IrType) -> ir.Type:
         return ir.IntType(64)
     if ty is IrType.FLOAT:
         return ir.DoubleType()
+    if is_heap(ty):
+        return ir.LiteralStructType([ir.PointerType(), ir.IntType(64)])
     return ir.IntType(1)
 
 
-def abi_type(ty: IrType) -> ir.Type:
-    """The type a value has at the entry ABI (Bool crosses as ``i32`` 0/1)."""
+def result_type(ty: IrType | TupleType) -> ir.Type:
+    """A function's return type: a tuple (entry only) is a literal struct of its
+    elements' :func:`llvm_type`."""
     from llvmlite import ir
 
+    if isinstance(ty, TupleType):
+        return ir.LiteralStructType([llvm_type(e) for e in ty.elements])
+    return llvm_type(ty)
+
+
+def return_type(ty: IrType | TupleType) -> ir.Type:
+    """What an internal function returns: a String/List only as its pointer (the length
+    goes through the context's ``result_len``), anything else as :func:`result_type`.
+    The entry's tuple stays an aggregate: it is returned once per call, not per frame."""
+    from llvmlite import ir
+
+    if isinstance(ty, IrType) and is_heap(ty):
+        return ir.PointerType()
+    return result_type(ty)
+
+
+def abi_type(ty: IrType) -> ir.Type:
+    """The type a scalar has at the entry ABI (Bool crosses as ``i32`` 0/1)."""
+    from llvmlite import ir
+
+    assert not is_heap(ty), ty
     return ir.IntType(32) if ty is IrType.BOOL else llvm_type(ty)
+
+
+def abi_types(ty: IrType) -> list[ir.Type]:
+    """The entry arguments one parameter crosses as: a scalar's :func:`abi_type`, or
+    ``(ptr, i64 len)`` for a String or List."""
+    from llvmlite import ir
+
+    if is_heap(ty):
+        return [ir.PointerType(), ir.IntType(64)]
+    return [abi_type(ty)]
 
 
 def context_type() -> ir.LiteralStructType:
     from llvmlite import ir
 
     i64, i32 = ir.IntType(64), ir.IntType(32)
-    return ir.LiteralStructType([i64, i64, i32, i32])
+    arena = ir.ArrayType(i64, 2)
+    text = ir.ArrayType(ir.IntType(8), TEXT_BUFFER_SIZE)
+    return ir.LiteralStructType([i64, i64, i32, i32, arena, i64, text])
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,15 +4,17 @@
 semantics of docs (relon-subset.md): a plain tree walk over the typed tree, with range
 chains evaluated unfused. The differential test (tests/e2e/test_differential.py)
 compares it with the compiled native and wasm code. Modules: ``values`` (the error and
-argument checks), ``numeric`` (operators and math), ``interpreter`` (the tree walk).
+argument checks), ``numeric`` (operators and math), ``texts`` (String functions and
+the text of scalars), ``lists`` (List functions), ``interpreter`` (the tree walk).
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ..ir.nodes import MAX_CALL_DEPTH
 from .interpreter import Machine
@@ -53,16 +55,45 @@ def evaluate(
     machine = Machine(checked.functions, caps=caps, max_steps=max_steps, hosts=hosts or {})
     env = dict(zip(checked.params, values, strict=True))
     with _recursion_room(MAX_CALL_DEPTH * _FRAMES_PER_CALL):
-        return machine.eval(checked.body, env)
+        if sys.version_info >= (3, 11):
+            return machine.eval(checked.body, env)
+        return _on_big_stack(lambda: machine.eval(checked.body, env))
 
 
 @contextmanager
 def _recursion_room(frames: int) -> Iterator[None]:
-    # Python >= 3.11 runs Python-to-Python calls without growing the C stack, so a
-    # higher limit is safe there; the limit is process-wide, hence restored after.
+    # the limit is process-wide, hence restored after
     old = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old, frames))
     try:
         yield
     finally:
         sys.setrecursionlimit(old)
+
+
+_T = TypeVar("_T")
+_BIG_STACK = 1 << 30
+
+
+def _on_big_stack(run: Callable[[], _T]) -> _T:
+    """``run()`` in a thread with a 1 GiB stack. Python < 3.11 puts every Python call on
+    the C stack, and MAX_CALL_DEPTH nested Relon calls would overflow the main one."""
+    results: list[_T] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            results.append(run())
+        except BaseException as exc:  # re-raised in the caller's thread
+            errors.append(exc)
+
+    old = threading.stack_size(_BIG_STACK)
+    try:
+        thread = threading.Thread(target=target, name="relon-evaluate")
+        thread.start()
+    finally:
+        threading.stack_size(old)
+    thread.join()
+    if errors:
+        raise errors[0]
+    return results[0]

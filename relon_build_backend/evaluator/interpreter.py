@@ -1,9 +1,9 @@
 """A tree-walking interpreter over the checked tree (``frontend/typed.py``).
 
 It reads the typed tree, never the IR, so it shares no code with the lowering and
-codegen it serves as an oracle for. Range chains run **unfused**: each stage is
-materialized over the whole sequence, in order, before the next (the definition the
-fused compiled loop must reproduce, errors included).
+codegen it serves as an oracle for. Chains (over a range or a list) run **unfused**:
+each stage is materialized over the whole sequence, in order, before the next (the
+definition the fused compiled loop must reproduce, errors included).
 
 Environments map :class:`~..frontend.typed.Binder` (compared by identity) to values
 and are copied on every binding: a where-bound closure runs in its caller's
@@ -18,10 +18,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TypeAlias
 
 from ..frontend import typed as t
-from ..frontend.types import BOOL, FLOAT, INT, Type
+from ..frontend.types import FLOAT, INT, Type
 from ..ir.nodes import MAX_CALL_DEPTH
-from . import numeric
-from .values import I64_MAX, I64_MIN, EvaluationError, Value
+from . import lists, numeric, texts
+from .values import I64_MAX, I64_MIN, EvaluationError, Value, as_float, as_int
 
 __all__ = ["Env", "Machine"]
 
@@ -51,7 +51,7 @@ class Machine:
         """The value of ``node`` in ``env``; raises :class:`EvaluationError`."""
         match node:
             case t.Literal_():
-                return float(node.value) if node.type == FLOAT else node.value
+                return as_float(node.value) if node.type == FLOAT else node.value
             case t.Var():
                 return env[node.binder]
             case t.Let():
@@ -60,8 +60,8 @@ class Machine:
             case t.Neg():
                 operand = self.eval(node.operand, env)
                 if node.type == INT:
-                    return numeric.int_arith("-", 0, int(operand))
-                return -float(operand)
+                    return numeric.int_arith("-", 0, as_int(operand))
+                return -as_float(operand)
             case t.Not():
                 return not self.eval(node.operand, env)
             case t.Arith():
@@ -71,7 +71,7 @@ class Machine:
                 left, right = self.eval(node.left, env), self.eval(node.right, env)
                 return _compare(node.op, node.operand_type, left, right)
             case t.Widen():
-                return float(self.eval(node.operand, env))
+                return as_float(self.eval(node.operand, env))
             case t.Logic():
                 left = bool(self.eval(node.left, env))
                 if left == (node.op == "||"):  # decided by the left operand
@@ -92,6 +92,28 @@ class Machine:
                 return self._pipeline(node, env)
             case t.Invalid():
                 raise AssertionError("an Invalid node in a checked module")
+        return self._eval_value(node, env)
+
+    def _eval_value(self, node: t.Expr, env: Env) -> Value:
+        """The String, List and tuple forms."""
+        # list comprehensions, not generators fed to C builtins: see _terminal
+        match node:
+            case t.ToText():
+                return texts.to_text(self.eval(node.operand, env))
+            case t.Concat():
+                return "".join([texts.to_text(self.eval(part, env)) for part in node.parts])
+            case t.StrCall():
+                return texts.str_call(node.name, [self.eval(a, env) for a in node.args])
+            case t.ListLiteral():
+                return [self.eval(e, env) for e in node.elements]
+            case t.ListCall():
+                return lists.list_call(node.name, [self.eval(a, env) for a in node.args])
+            case t.MakeTuple():
+                return tuple([self.eval(e, env) for e in node.elements])
+            case t.TupleField():
+                target = self.eval(node.target, env)
+                assert isinstance(target, tuple), target
+                return target[node.position]
         raise AssertionError(f"unhandled node {node!r}")
 
     # ------------------------------------------------------------------ calls
@@ -133,11 +155,19 @@ class Machine:
 
     # ------------------------------------------------------------------ range chains
 
+    def _source(self, source: t.Source, env: Env) -> Sequence[Value]:
+        if isinstance(source, t.ListOf):
+            items = self.eval(source.list, env)
+            assert isinstance(items, list), items
+            return items
+        start, end = self.eval(source.start, env), self.eval(source.end, env)
+        assert isinstance(start, int) and isinstance(end, int), (start, end)
+        return range(start, end)
+
     def _pipeline(self, node: t.Pipeline, env: Env) -> Value:
-        start, end = int(self.eval(node.start, env)), int(self.eval(node.end, env))
+        values = self._source(node.source, env)
         # one step per element, as the fused loop charges one per iteration
-        self.charge(max(0, end - start))
-        values: Sequence[Value] = range(start, end)
+        self.charge(len(values))
         for stage in node.stages:
             if isinstance(stage, t.MapOf):
                 values = [self._apply(stage.fn, (x,), (stage.element,), env) for x in values]
@@ -147,6 +177,8 @@ class Machine:
 
     def _terminal(self, term: t.Terminal, values: Sequence[Value], env: Env) -> Value:
         match term:
+            case t.Collect():
+                return list(values)
             case t.Count():
                 return len(values)
             case t.Sum():
@@ -164,7 +196,7 @@ class Machine:
                 for x in values:
                     acc = self._apply(term.fn, (acc, x), (term.type, term.element), env)
                     if term.widen_update:
-                        acc = float(acc)
+                        acc = as_float(acc)
                 return acc
         raise AssertionError(f"unhandled terminal {term!r}")
 
@@ -174,7 +206,9 @@ class Machine:
         """Stage function ``fn`` of ``values`` (of ``types``; an Int fed to a Float
         parameter is widened)."""
         if isinstance(fn, t.Named):
-            args = tuple(_widen(v, ty, p) for v, ty, p in zip(values, types, fn.params, strict=True))
+            args = tuple(
+                _widen(v, ty, p) for v, ty, p in zip(values, types, fn.params, strict=True)
+            )
             return self.call(fn.function, args, env)
         bound = dict(env)
         for binder, value, ty in zip(fn.params, values, types, strict=True):
@@ -183,13 +217,13 @@ class Machine:
 
 
 def _widen(value: Value, ty: Type, param: Type) -> Value:
-    return float(value) if ty == INT and param == FLOAT else value
+    return as_float(value) if ty == INT and param == FLOAT else value
 
 
 def _arith(op: t.ArithOp, ty: Type, left: Value, right: Value) -> Value:
     if ty == INT:
-        return numeric.int_arith(op, int(left), int(right))
-    a, b = float(left), float(right)
+        return numeric.int_arith(op, as_int(left), as_int(right))
+    a, b = as_float(left), as_float(right)
     if op == "+":
         return a + b
     if op == "-":
@@ -202,15 +236,14 @@ def _arith(op: t.ArithOp, ty: Type, left: Value, right: Value) -> Value:
 
 
 def _compare(op: t.CompareOp, ty: Type, left: Value, right: Value) -> bool:
-    if ty == FLOAT and op in ("==", "!="):
-        equal = numeric.float_eq(float(left), float(right))
-        return equal if op == "==" else not equal
-    if op == "==":
-        return left == right
-    if op == "!=":
-        return left != right
-    assert ty != BOOL, "Bool has no ordering"
-    a, b = float(left) if ty == FLOAT else int(left), float(right) if ty == FLOAT else int(right)
+    if op in ("==", "!="):
+        same = lists.equal(left, right)
+        return same if op == "==" else not same
+    assert ty in (INT, FLOAT), f"{ty} has no ordering"
+    a, b = (
+        as_float(left) if ty == FLOAT else as_int(left),
+        as_float(right) if ty == FLOAT else as_int(right),
+    )
     if op == "<":
         return a < b
     if op == "<=":
@@ -222,7 +255,7 @@ def _compare(op: t.CompareOp, ty: Type, left: Value, right: Value) -> bool:
 
 def _math(name: t.MathName, ty: Type, args: Sequence[Value]) -> Value:
     if ty == INT:
-        ints = [int(a) for a in args]
+        ints = [as_int(a) for a in args]
         table: dict[str, Callable[[], int]] = {
             "abs": lambda: numeric.int_abs(ints[0]),
             "min": lambda: min(ints[0], ints[1]),
@@ -232,7 +265,7 @@ def _math(name: t.MathName, ty: Type, args: Sequence[Value]) -> Value:
         }
         assert name in table, f"no Int {name}"
         return table[name]()
-    xs = [float(a) for a in args]
+    xs = [as_float(a) for a in args]
     if name == "abs":
         return abs(xs[0])
     if name in ("min", "max"):
@@ -251,11 +284,11 @@ def _sum(ty: Type, values: Sequence[Value]) -> Value:
     if ty == FLOAT:
         total = 0.0
         for x in values:
-            total += float(x)
+            total += as_float(x)
         return total
     partial = 0
     for x in values:
-        partial = numeric.int_arith("+", partial, int(x))  # the first bad partial sum fails
+        partial = numeric.int_arith("+", partial, as_int(x))  # the first bad partial sum fails
     return partial
 
 
@@ -265,7 +298,6 @@ def _host_result(name: str, ty: str, result: object) -> Value:
         return result
     if ty == "Float" and isinstance(result, float):
         return result
-    if ty == "Int" and isinstance(result, int) and not isinstance(result, bool):
-        if I64_MIN <= result <= I64_MAX:
-            return result
+    if ty == "Int" and type(result) is int and I64_MIN <= result <= I64_MAX:
+        return result
     raise TypeError(f"the model of host function '{name}' returned {result!r}, not an {ty}")

@@ -15,13 +15,16 @@ __all__ = [
     "ErrorKindName",
     "EvaluationError",
     "Value",
+    "as_float",
+    "as_int",
     "convert_args",
 ]
 
 I64_MAX = 2**63 - 1
 I64_MIN = -(2**63)
 
-Value: TypeAlias = int | float | bool
+#: Int, Float, Bool, String, List<T> (a ``list``, never mutated) or a tuple result
+Value: TypeAlias = "int | float | bool | str | list[Value] | tuple[Value, ...]"
 
 ErrorKindName: TypeAlias = Literal[
     "NumericOverflow",
@@ -56,20 +59,36 @@ class EvaluationError(Exception):
         super().__init__(f"{kind}: {detail}" if detail else kind)
 
 
+def as_int(value: Value) -> int:
+    """An Int value (our bug if it is anything else)."""
+    assert isinstance(value, int) and not isinstance(value, bool), value
+    return value
+
+
+def as_float(value: Value) -> float:
+    """A Float value, or an Int value being widened to Float."""
+    assert isinstance(value, float | int) and not isinstance(value, bool), value
+    return float(value)
+
+
 def _convert(name: str, kind: str, value: object) -> Value:
-    # type(), not isinstance(): bool is an int subclass but never an Int or Float value
-    cls = type(value)
-    if kind == "Bool" and cls is bool:
+    # bool is an int subclass but never an Int or Float value
+    if kind == "Bool" and isinstance(value, bool):
         return bool(value)
-    if kind in ("Int", "Float") and issubclass(cls, int) and cls is not bool:
-        number = int(value)  # type: ignore[call-overload]  # cls is an int subclass
+    if kind in ("Int", "Float") and isinstance(value, int) and not isinstance(value, bool):
+        number = int(value)
         if kind == "Float":
             return float(number)
         if not I64_MIN <= number <= I64_MAX:
             raise EvaluationError("NumericOverflow", f"argument '{name}' does not fit in i64")
         return number
-    if kind == "Float" and issubclass(cls, float):
-        return float(value)  # type: ignore[arg-type]  # cls is a float subclass
+    if kind == "Float" and isinstance(value, float):
+        return float(value)
+    if kind == "String" and isinstance(value, str):
+        return str(value)
+    if kind.startswith("List<") and isinstance(value, Sequence) and not isinstance(value, str):
+        element = kind[len("List<") : -1]
+        return [_convert(name, element, item) for item in value]
     raise EvaluationError("MainArgTypeMismatch", f"argument '{name}' must be {kind}")
 
 
@@ -83,4 +102,6 @@ def convert_args(params: Sequence[tuple[str, str]], args: Sequence[object]) -> t
         raise EvaluationError(
             "MainArgTypeMismatch", f"#main takes {len(params)} arguments, got {len(args)}"
         )
-    return tuple(_convert(name, kind, value) for (name, kind), value in zip(params, args))
+    return tuple(
+        _convert(name, kind, value) for (name, kind), value in zip(params, args, strict=True)
+    )

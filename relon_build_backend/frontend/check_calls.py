@@ -1,5 +1,8 @@
 """Calls: where-bound closures, math functions, host functions and ``module.f(...)``.
 
+(``len(x)``, ``min(xs)``, ``range(n)`` and ``list.f(xs)`` hand over to the chain and
+method checks.)
+
 A bare name is resolved innermost first: a where-bound closure, then the standard
 library (``len``, the math functions), then the host functions (so a stdlib name wins a
 clash with a host function, as in the reference). A where-bound closure is checked once
@@ -14,8 +17,9 @@ from typing import cast
 from . import ast
 from .check_chains import check_list_method
 from .check_ops import coerce, poison
+from .check_values import check_source
 from .context import CheckContext
-from .instances import arity_message, instantiate
+from .instances import arity_message, instantiate, read_annotation
 from .scope import ClosureDef, Scope, suggest
 from .source import Span
 from .stdlib import (
@@ -24,8 +28,8 @@ from .stdlib import (
     MATH_INT_IDENTITY,
     STD_MODULES,
 )
-from .typed import Binder, CallFunction, CallHost, CallMath, Expr, MathName
-from .types import FLOAT, INT, ErrorType, Scalar
+from .typed import Binder, CallFunction, CallHost, CallMath, Collect, Expr, MathName, Pipeline
+from .types import FLOAT, INT, ErrorType, ListType, Scalar, Type
 
 __all__ = ["check_call", "check_math", "check_method_call"]
 
@@ -43,15 +47,14 @@ def check_call(ctx: CheckContext, node: ast.Call, scope: Scope) -> Expr:
     if node.callee == "len" and entry is None:
         return check_list_method(ctx, node, "len", node.args, scope)
     if node.callee == "range" and entry is None:
-        ctx.error(
-            "a range used as a List value is not supported by the AOT compiler yet",
-            node.span,
-            "end the chain with .reduce(init, f), .sum(), .len(), .any(p) or .all(p)",
-        )
-        return poison(node.span)
-    args = tuple(ctx.check(arg, scope) for arg in node.args)
+        return _range_value(ctx, node, scope)
+    if node.callee in ("min", "max") and entry is None and len(node.args) == 1:
+        return check_list_method(ctx, node, node.callee, node.args, scope)  # min(xs)
     if isinstance(entry, ClosureDef):
+        wanted = _annotations(ctx, entry, len(node.args))
+        args = tuple(ctx.check(a, scope, w) for a, w in zip(node.args, wanted, strict=True))
         return call_closure(ctx, entry, args, node.span)
+    args = tuple(ctx.check(arg, scope) for arg in node.args)
     if node.callee in MATH_ARITY:
         return check_math(ctx, node.callee, args, node.span)
     host = ctx.hosts.get(node.callee)
@@ -73,6 +76,14 @@ def check_call(ctx: CheckContext, node: ast.Call, scope: Scope) -> Expr:
     )
     ctx.error(f"unknown function '{node.callee}'", node.callee_span, hint)
     return poison(node.span)
+
+
+def _range_value(ctx: CheckContext, node: ast.Call, scope: Scope) -> Expr:
+    """``range(n)`` used as a List<Int> value."""
+    source, _ = check_source(ctx, node, scope)
+    if source is None:
+        return poison(node.span)
+    return Pipeline(source, (), Collect(ListType(INT), node.span), node.span)
 
 
 def check_method_call(ctx: CheckContext, node: ast.MethodCall, scope: Scope) -> Expr:
@@ -144,6 +155,15 @@ def call_closure(ctx: CheckContext, cdef: ClosureDef, args: Sequence[Expr], span
         for i, (arg, ty) in enumerate(zip(args, inst.params, strict=True), start=1)
     )
     return CallFunction(inst.name, checked, inst.result, span)
+
+
+def _annotations(ctx: CheckContext, cdef: ClosureDef, count: int) -> tuple[Type | None, ...]:
+    """The declared parameter types of ``cdef`` (types a ``[]`` argument), padded to
+    ``count`` (an arity mistake is reported by the call)."""
+    declared = [
+        None if p.type is None else read_annotation(ctx, p.type) for p in cdef.closure.params
+    ]
+    return (*declared[:count], *[None] * (count - len(declared)))
 
 
 def _params(cdef: ClosureDef) -> str:

@@ -1,10 +1,11 @@
-"""Range chains: ``range(a, b).map(f).filter(p).reduce(init, g)`` and friends.
+"""Chains: ``xs.map(f).filter(p).reduce(init, g)``, ``range(a, b).map(f).sum()``...
 
-A chain is a ``range(n)`` / ``range(a, b)`` source, any number of ``map``/``filter``
-stages, and one terminal (``reduce``, ``sum``, ``len``, ``any``, ``all``), written as
-methods or as ``list.f(xs, ...)`` / ``len(xs)`` calls. It is checked into one
-:class:`~.typed.Pipeline` (the lowering makes it one fused loop). A chain without a
-terminal would be a List value, which the AOT compiler does not support yet.
+A chain is a source (a ``range(n)`` / ``range(a, b)`` call or any List value), any
+number of ``map``/``filter`` stages, and one terminal (``reduce``, ``sum``, ``len``,
+``any``, ``all``), written as methods or as ``list.f(xs, ...)`` / ``len(xs)`` calls. It
+is checked into one :class:`~.typed.Pipeline` (the lowering makes it one fused loop).
+A chain ending in a stage is a List value: its terminal is :class:`~.typed.Collect`.
+Other methods of List and String values are in ``check_methods``.
 """
 
 from __future__ import annotations
@@ -12,27 +13,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from . import ast
+from .check_methods import check_value_method
 from .check_ops import coerce, poison
+from .check_values import check_expected, check_source, element_ok
 from .context import CheckContext
 from .instances import instantiate, read_annotation
-from .scope import ClosureDef, Scope, suggest
+from .scope import ClosureDef, Scope
 from .source import Span
-from .stdlib import (
-    LIST_FUNCTIONS,
-    LIST_STAGES,
-    LIST_TERMINALS,
-    MATH_ARITY,
-    UNSUPPORTED_LIST_METHODS,
-)
+from .stdlib import LIST_STAGES, LIST_TERMINALS
 from .typed import (
     AllOf,
     AnyOf,
     Binder,
+    Collect,
     Count,
     Expr,
     FilterOf,
     Inline,
-    Literal_,
     MapOf,
     Named,
     Pipeline,
@@ -41,12 +38,11 @@ from .typed import (
     Sum,
     Terminal,
 )
-from .types import BOOL, FLOAT, INT, ErrorType, Type
+from .types import BOOL, FLOAT, INT, ErrorType, ListType, TupleOf, Type
 
-__all__ = ["check_list_method"]
+__all__ = ["check_list_method", "check_stage_fn"]
 
 _TERMINAL_ARITY = {"reduce": 2, "sum": 0, "len": 0, "any": 1, "all": 1}
-_NOT_A_LIST_HINT = "end the chain with .reduce(init, f), .sum(), .len(), .any(p) or .all(p)"
 
 # (the call node, the method name, its arguments after the receiver)
 _StageCall = tuple[ast.Expr, str, tuple[ast.Expr, ...]]
@@ -59,84 +55,81 @@ def check_list_method(
     args: tuple[ast.Expr, ...],
     scope: Scope,
 ) -> Expr:
-    """``args[0].method(*args[1:])`` where ``args[0]`` should be a range chain."""
-    if method in LIST_STAGES:
-        ctx.error(
-            f"a List value (the result of '.{method}') is not supported by the AOT compiler yet",
-            node.span,
-            _NOT_A_LIST_HINT,
-        )
-        return poison(node.span)
-    if method in UNSUPPORTED_LIST_METHODS:
-        ctx.error(f"'{method}' on a List is not supported by the AOT compiler yet", node.span)
-        return poison(node.span)
+    """``args[0].method(*args[1:])``: a chain, or a method of a String or List value."""
     if not args:
-        ctx.error(f"'{method}' needs a range chain argument, e.g. `{method}(range(n))`", node.span)
+        ctx.error(f"'{method}' needs a List argument, e.g. `{method}(xs)`", node.span)
         return poison(node.span)
-    chain = _collect(ctx, args[0], scope)
-    if chain is not None and method not in LIST_TERMINALS:
-        span = node.method_span if isinstance(node, ast.MethodCall) else node.callee_span
-        ctx.error(f"unknown list method '{method}'", span, suggest(method, LIST_FUNCTIONS))
-        return poison(node.span)
-    if chain is None:
+    plain_len = method == "len" and not _is_chain(ctx, args[0], scope)
+    if plain_len or (method not in LIST_STAGES and method not in LIST_TERMINALS):
+        # no loop for the length of a String or of a list value
         receiver = ctx.check(args[0], scope)
-        if isinstance(receiver.type, ErrorType):
-            return poison(node.span)
-        if method in LIST_TERMINALS:
-            message = f"'{method}' needs a range(...) chain, not {receiver.type}"
-            ctx.error(message, args[0].span)
-        else:
-            hint = suggest(method, LIST_FUNCTIONS)
-            if method in MATH_ARITY:
-                hint = f"call it as a function: `{method}(...)`"
-            ctx.error(f"{receiver.type} has no method '{method}'", node.span, hint)
+        return check_value_method(ctx, node, receiver, args[1:], scope)
+    base, stage_calls = _collect(ctx, args[0], scope)
+    if method in LIST_STAGES:
+        stage_calls.append((node, method, args[1:]))
+    source, element = check_source(ctx, base, scope)
+    if source is None:
         return poison(node.span)
-    range_call, stage_calls = chain
-    start, end = _check_range(ctx, range_call, scope)
-    element: Type = INT
-    stages: list[MapOf | FilterOf] = []
-    for stage_node, name, stage_args in stage_calls:
+    stages = _check_stages(ctx, stage_calls, element, scope)
+    if stages is None:
+        return poison(node.span)
+    element = stages[-1][1] if stages else element
+    if method in LIST_STAGES:
+        if not element_ok(ctx, element, node, "list elements"):
+            return poison(node.span)
+        terminal: Terminal | None = Collect(ListType(element), node.span)
+    else:
+        terminal = _check_terminal(
+            ctx, node, method=method, args=args[1:], element=element, scope=scope
+        )
+    if terminal is None:
+        return poison(node.span)
+    return Pipeline(source, tuple(s for s, _ in stages), terminal, node.span)
+
+
+def _is_chain(ctx: CheckContext, expr: ast.Expr, scope: Scope) -> bool:
+    base, stages = _collect(ctx, expr, scope)
+    return bool(stages) or (
+        isinstance(base, ast.Call) and base.callee == "range" and scope.lookup("range") is None
+    )
+
+
+def _check_stages(
+    ctx: CheckContext, calls: list[_StageCall], element: Type, scope: Scope
+) -> list[tuple[MapOf | FilterOf, Type]] | None:
+    """Each stage and the element type after it."""
+    stages: list[tuple[MapOf | FilterOf, Type]] = []
+    for stage_node, name, stage_args in calls:
         if len(stage_args) != 1:
             ctx.error(f"'.{name}' takes 1 argument, got {len(stage_args)}", stage_node.span)
-            return poison(node.span)
+            return None
         checked = check_stage_fn(ctx, stage_args[0], (element,), scope, f"'.{name}'")
         if checked is None:
-            return poison(node.span)
+            return None
         fn, _, result = checked
         if name == "map":
-            stages.append(MapOf(fn, element, stage_node.span))
+            stages.append((MapOf(fn, element, stage_node.span), result))
             element = result
         else:
             _expect_bool(ctx, result, stage_args[0], "'.filter'")
-            stages.append(FilterOf(fn, element, stage_node.span))
-    terminal = _check_terminal(
-        ctx, node, method=method, args=args[1:], element=element, scope=scope
-    )
-    if terminal is None:
-        return poison(node.span)
-    return Pipeline(start, end, tuple(stages), terminal, node.span)
+            stages.append((FilterOf(fn, element, stage_node.span), element))
+    return stages
 
 
-def _collect(
-    ctx: CheckContext, expr: ast.Expr, scope: Scope
-) -> tuple[ast.Call, list[_StageCall]] | None:
-    """The range call and the stage calls (in order) of a chain; None if not a chain."""
+def _collect(ctx: CheckContext, expr: ast.Expr, scope: Scope) -> tuple[ast.Expr, list[_StageCall]]:
+    """The source expression and the stage calls (in order) of a chain."""
     stages: list[_StageCall] = []
-    while True:
-        if isinstance(expr, ast.Call) and expr.callee == "range" and scope.lookup("range") is None:
-            stages.reverse()
-            return expr, stages
-        if not isinstance(expr, ast.MethodCall) or expr.method not in LIST_STAGES:
-            return None
-        receiver = expr.receiver
-        if _is_list_module(ctx, receiver, scope):
+    while isinstance(expr, ast.MethodCall) and expr.method in LIST_STAGES:
+        if _is_list_module(ctx, expr.receiver, scope):
             if not expr.args:
-                return None
+                break
             stages.append((expr, expr.method, expr.args[1:]))
             expr = expr.args[0]
         else:
             stages.append((expr, expr.method, expr.args))
-            expr = receiver
+            expr = expr.receiver
+    stages.reverse()
+    return expr, stages
 
 
 def _is_list_module(ctx: CheckContext, expr: ast.Expr, scope: Scope) -> bool:
@@ -145,17 +138,6 @@ def _is_list_module(ctx: CheckContext, expr: ast.Expr, scope: Scope) -> bool:
         and scope.lookup(expr.name) is None
         and ctx.imports.get(expr.name) == "std/list"
     )
-
-
-def _check_range(ctx: CheckContext, call: ast.Call, scope: Scope) -> tuple[Expr, Expr]:
-    bounds = [ctx.check(arg, scope) for arg in call.args]
-    if len(bounds) not in (1, 2):
-        ctx.error(f"'range' takes 1 or 2 arguments, got {len(bounds)}", call.span)
-        return poison(call.span), poison(call.span)
-    bounds = [coerce(ctx, b, INT, f"argument {i} of 'range'") for i, b in enumerate(bounds, 1)]
-    if len(bounds) == 1:
-        return Literal_(0, INT, call.callee_span), bounds[0]
-    return bounds[0], bounds[1]
 
 
 def _check_terminal(
@@ -198,7 +180,7 @@ def _check_reduce(
     span: Span,
     scope: Scope,
 ) -> Terminal | None:
-    init = ctx.check(init_node, scope)
+    init = check_expected(ctx, init_node, scope, _annotated_acc(ctx, fn_node, scope))
     checked = check_stage_fn(ctx, fn_node, (init.type, element), scope, "'.reduce'")
     if checked is None:
         return None
@@ -222,9 +204,20 @@ def check_stage_fn(
     what: str,
 ) -> tuple[StageFn, tuple[Type, ...], Type] | None:
     """A stage function receiving ``values``: (the function, its parameter types, its
-    result type). A Float parameter may receive an Int value (the lowering widens)."""
+    result type). A Float parameter may receive an Int value (the lowering widens).
+    Tuples never flow through a chain (no value, accumulator or result is a tuple)."""
+    if any(isinstance(v, TupleOf) for v in values):
+        ctx.error(f"a tuple passed to {what} is not supported by the AOT compiler", node.span)
+        return None
     if isinstance(node, ast.Closure):
-        return _inline(ctx, node, values, scope, what)
+        checked = _inline(ctx, node, values, scope, what)
+        if checked is not None and isinstance(checked[2], TupleOf):
+            ctx.error(
+                f"a closure of {what} returning a tuple is not supported by the AOT compiler",
+                node.span,
+            )
+            return None
+        return checked
     entry = scope.lookup(node.name) if isinstance(node, ast.Name) else None
     if not isinstance(entry, ClosureDef):
         ctx.error(
@@ -263,9 +256,10 @@ def _inline(
         ty = value if param.type is None else read_annotation(ctx, param.type)
         _accepts(ctx, ty, value, param, param.name)
         binders.append(Binder(param.name, ty, param.span))
-    body = ctx.check(node.body, scope.child({b.name: b for b in binders}))
-    if node.result is not None:
-        body = coerce(ctx, body, read_annotation(ctx, node.result), "the closure's result")
+    declared = None if node.result is None else read_annotation(ctx, node.result)
+    body = check_expected(ctx, node.body, scope.child({b.name: b for b in binders}), declared)
+    if declared is not None:
+        body = coerce(ctx, body, declared, "the closure's result")
     types = tuple(b.type for b in binders)
     return Inline(tuple(binders), body, node.span), types, body.type
 
@@ -283,3 +277,14 @@ def _accepts(
 def _expect_bool(ctx: CheckContext, result: Type, node: ast.Expr, what: str) -> None:
     if result != BOOL and not isinstance(result, ErrorType):
         ctx.error(f"the {what} predicate must return Bool, not {result}", node.span)
+
+
+def _annotated_acc(ctx: CheckContext, fn_node: ast.Expr, scope: Scope) -> Type | None:
+    """The declared accumulator type of a reduce closure (types an empty ``[]`` init)."""
+    closure = fn_node
+    if isinstance(fn_node, ast.Name):
+        entry = scope.lookup(fn_node.name)
+        closure = entry.closure if isinstance(entry, ClosureDef) else fn_node
+    if isinstance(closure, ast.Closure) and closure.params and closure.params[0].type:
+        return read_annotation(ctx, closure.params[0].type)
+    return None

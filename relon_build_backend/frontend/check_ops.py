@@ -4,7 +4,8 @@ Each function takes already checked operands and returns the typed node, reporti
 mistakes to the :class:`~.context.CheckContext`. Widening is always explicit
 (:class:`~.typed.Widen`): Int mixed with Float in arithmetic or ordering widens the
 Int side; ``==`` between Int and Float is an error (the reference's compiled backends
-reject it too).
+reject it too). ``String + x`` concatenates (rendering an Int/Float/Bool ``x``) into one
+flat :class:`~.typed.Concat`; ``xs + ys`` concatenates lists of one element type.
 """
 
 from __future__ import annotations
@@ -14,8 +15,22 @@ from typing import cast
 from . import ast
 from .context import CheckContext
 from .source import Span
-from .typed import Arith, ArithOp, Compare, CompareOp, Expr, Invalid, Logic, Neg, Not, Widen
-from .types import BOOL, FLOAT, INT, ErrorType, Scalar, Type
+from .typed import (
+    Arith,
+    ArithOp,
+    Compare,
+    CompareOp,
+    Concat,
+    Expr,
+    Invalid,
+    ListCall,
+    Logic,
+    Neg,
+    Not,
+    ToText,
+    Widen,
+)
+from .types import BOOL, FLOAT, INT, STRING, ErrorType, ListType, Scalar, Type
 
 __all__ = ["check_binary", "check_unary", "coerce", "poison"]
 
@@ -73,6 +88,8 @@ def check_binary(ctx: CheckContext, node: ast.Binary, left: Expr, right: Expr) -
         return _check_logic(ctx, node, left, right)
     if op in ("==", "!="):
         return _check_equality(ctx, node, left, right)
+    if op == "+" and (STRING in (lt, rt) or isinstance(lt, ListType)):
+        return _check_concat(ctx, node, left, right)
     numeric = (INT, FLOAT)
     if lt not in numeric or rt not in numeric:
         bad = left if lt not in numeric else right
@@ -107,7 +124,7 @@ def _check_logic(ctx: CheckContext, node: ast.Binary, left: Expr, right: Expr) -
 def _check_equality(ctx: CheckContext, node: ast.Binary, left: Expr, right: Expr) -> Expr:
     lt, rt = left.type, right.type
     op = cast(CompareOp, node.op)
-    if lt == rt and lt in (INT, FLOAT, BOOL):
+    if lt == rt and lt in (INT, FLOAT, BOOL, STRING):
         return Compare(op, left, right, lt, node.span)
     if {lt, rt} == {INT, FLOAT}:
         ctx.error(
@@ -117,8 +134,35 @@ def _check_equality(ctx: CheckContext, node: ast.Binary, left: Expr, right: Expr
             "the Int side with `* 1.0`",
         )
     else:
-        ctx.error(f"cannot compare {lt} with {rt} using '{node.op}'", node.op_span)
+        hint = "compare lengths or elements instead" if isinstance(lt, ListType) else None
+        ctx.error(f"cannot compare {lt} with {rt} using '{node.op}'", node.op_span, hint)
     return poison(node.span)
+
+
+def _check_concat(ctx: CheckContext, node: ast.Binary, left: Expr, right: Expr) -> Expr:
+    lt, rt = left.type, right.type
+    if lt == STRING and rt in (INT, FLOAT, BOOL, STRING):
+        return Concat((*_parts(left), *_parts(right)), node.span)
+    if isinstance(lt, ListType) and lt == rt:
+        return ListCall("concat", (left, right), lt, node.span)
+    if rt == STRING and lt in (INT, FLOAT, BOOL):
+        ctx.error(
+            f"'+' cannot add a String to {lt}",
+            node.op_span,
+            'start with a String to concatenate, e.g. `"" + x + s`, or write an '
+            'f-string: `f"${x}${s}"`',
+        )
+    else:
+        hint = "both lists need the same element type" if isinstance(lt, ListType) else None
+        ctx.error(f"'+' cannot add {lt} and {rt}", node.op_span, hint)
+    return poison(node.span)
+
+
+def _parts(expr: Expr) -> tuple[Expr, ...]:
+    """``expr`` as String parts: a Concat is flattened (``+`` is associative on text)."""
+    if isinstance(expr, Concat):
+        return expr.parts
+    return (expr,) if expr.type == STRING else (ToText(expr, expr.span),)
 
 
 def _bool_hint(ty: Type) -> str | None:

@@ -7,7 +7,8 @@ diagnostic of the file and raises them together as one
 :class:`~relon_build_backend.errors.SourceError`.
 
 The expression forms live here; operators are in ``check_ops``, calls in
-``check_calls``, range chains in ``check_chains``, closure instances in ``instances``.
+``check_calls``, chains in ``check_chains``, String/List methods in ``check_methods``,
+literals, indexing and tuples in ``check_values``, closure instances in ``instances``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,15 @@ from ..errors import SourceError
 from . import ast
 from .check_calls import check_call, check_method_call
 from .check_ops import check_binary, check_unary, coerce, poison
+from .check_values import (
+    check_comprehension,
+    check_expected,
+    check_field,
+    check_fstring,
+    check_index,
+    check_list_literal,
+    check_tuple_literal,
+)
 from .context import CheckContext
 from .hosts import HostFunction
 from .instances import instantiate, read_annotation
@@ -27,7 +37,7 @@ from .nesting import MAX_DEPTH, deepest
 from .scope import ClosureDef, Scope, suggest
 from .stdlib import STD_MODULES
 from .typed import Binder, Cond, Expr, FunctionInstance, Let, Literal_, Var
-from .types import BOOL, ERROR, FLOAT, INT, ErrorType, Scalar, Type
+from .types import BOOL, ERROR, FLOAT, INT, STRING, ErrorType, ListType, Type
 
 __all__ = ["CheckedModule", "check_module"]
 
@@ -37,13 +47,15 @@ class CheckedModule:
     """A module that type-checks, with its typed tree (what the lowering consumes)."""
 
     module: ast.Module
-    #: ``(name, "Int" | "Float" | "Bool")`` in ``#main`` order
+    #: ``(name, "Int" | "String" | "List<Float>" ...)`` in ``#main`` order
     main_params: tuple[tuple[str, str], ...]
+    #: the result type as written, e.g. ``"Float"`` or ``"(Int, String)"``
     main_result: str
     doc: str
     #: the ``#main`` parameters as binders (same order)
     params: tuple[Binder, ...]
-    result: Scalar
+    #: a value type, or a :class:`~.types.TupleOf` of value types
+    result: Type
     body: Expr
     #: where-bound closure instances, in the order their checking started
     functions: tuple[FunctionInstance, ...]
@@ -58,13 +70,13 @@ def check_module(module: ast.Module, hosts: Sequence[HostFunction]) -> CheckedMo
     _check_imports(ctx, module)
     params, result = _read_main(ctx, module)
     _check_depth(ctx, module)
-    body = ctx.check(module.body, Scope({p.name: p for p in params}))
+    body = check_expected(ctx, module.body, Scope({p.name: p for p in params}), result)
     if result is not None:
         hint = f"declare `-> {body.type}` in #main if that is what the rule returns"
         body = coerce(ctx, body, result, "the result of #main", hint)
     if ctx.diagnostics:
         raise SourceError(sorted(ctx.diagnostics, key=lambda d: (d.span.start, d.span.end)))
-    assert isinstance(result, Scalar), result
+    assert result is not None and not isinstance(result, ErrorType), result
     return CheckedModule(
         module=module,
         main_params=tuple((p.name, str(p.type)) for p in params),
@@ -99,7 +111,7 @@ def _check_depth(ctx: CheckContext, module: ast.Module) -> None:
         raise SourceError(ctx.diagnostics)
 
 
-def _read_main(ctx: CheckContext, module: ast.Module) -> tuple[tuple[Binder, ...], Scalar | None]:
+def _read_main(ctx: CheckContext, module: ast.Module) -> tuple[tuple[Binder, ...], Type | None]:
     main = module.main
     if main is None:
         ctx.error(
@@ -114,7 +126,7 @@ def _read_main(ctx: CheckContext, module: ast.Module) -> tuple[tuple[Binder, ...
             ctx.error(
                 f"#main parameter '{param.name}' needs a type",
                 param.span,
-                f"write e.g. `Int {param.name}` (Int, Float or Bool)",
+                f"write e.g. `Int {param.name}` (Int, Float, Bool, String or List<T>)",
             )
         ty = ERROR if param.type is None else read_annotation(ctx, param.type)
         if any(p.name == param.name for p in params):
@@ -127,11 +139,15 @@ def _read_main(ctx: CheckContext, module: ast.Module) -> tuple[tuple[Binder, ...
             "write `-> Int`, `-> Float` or `-> Bool` after the parameters",
         )
         return tuple(params), None
-    result = read_annotation(ctx, main.result)
-    return tuple(params), result if isinstance(result, Scalar) else None
+    result = read_annotation(ctx, main.result, tuple_ok=True)
+    return tuple(params), None if isinstance(result, ErrorType) else result
 
 
-def _check_expr(ctx: CheckContext, node: ast.Expr, scope: Scope) -> Expr:  # noqa: RET503
+def _check_expr(  # noqa: RET503
+    ctx: CheckContext, node: ast.Expr, scope: Scope, expected: Type | None
+) -> Expr:
+    """The typed node of ``node``; ``expected`` flows into list literals, branches and
+    where bodies (so ``b ? [] : []`` is typed by a ``-> List<Int>`` result)."""
     match node:
         case ast.IntLiteral():
             return Literal_(node.value, INT, node.span)
@@ -139,25 +155,30 @@ def _check_expr(ctx: CheckContext, node: ast.Expr, scope: Scope) -> Expr:  # noq
             return Literal_(node.value, FLOAT, node.span)
         case ast.BoolLiteral():
             return Literal_(node.value, BOOL, node.span)
-        case ast.StringLiteral() | ast.FStringLiteral():
-            return _unsupported(ctx, "String values are", node)
-        case ast.ListLiteral() | ast.Comprehension():
-            return _unsupported(ctx, "List values are", node)
+        case ast.StringLiteral():
+            return Literal_(node.value, STRING, node.span)
+        case ast.FStringLiteral():
+            return check_fstring(ctx, node, scope)
+        case ast.ListLiteral():
+            wanted = expected if isinstance(expected, ListType) else None
+            return check_list_literal(ctx, node, scope, wanted)
+        case ast.Comprehension():
+            return check_comprehension(ctx, node, scope)
         case ast.TupleLiteral():
-            return _unsupported(ctx, "tuples are", node)
+            return check_tuple_literal(ctx, node, scope, expected)
         case ast.Index():
-            return _unsupported(ctx, "indexing is", node)
+            return check_index(ctx, node, scope)
         case ast.FieldAccess():
-            return _unsupported(ctx, "tuple fields are", node)
+            return check_field(ctx, node, scope)
         case ast.Name():
             return _check_name(ctx, node, scope)
         case ast.Unary():
             return check_unary(ctx, node, ctx.check(node.operand, scope))
         case ast.Binary():
-            left = ctx.check(node.left, scope)
-            return check_binary(ctx, node, left, ctx.check(node.right, scope))
+            left, right = _check_pair(ctx, node.left, node.right, scope)
+            return check_binary(ctx, node, left, right)
         case ast.Ternary():
-            return _check_ternary(ctx, node, scope)
+            return _check_ternary(ctx, node, scope, expected)
         case ast.Call():
             return check_call(ctx, node, scope)
         case ast.MethodCall():
@@ -171,13 +192,21 @@ def _check_expr(ctx: CheckContext, node: ast.Expr, scope: Scope) -> Expr:  # noq
             )
             return poison(node.span)
         case ast.Where():
-            return _check_where(ctx, node, scope)
+            return _check_where(ctx, node, scope, expected)
     _unreachable(node)  # mypy proves this unreachable: every node kind is handled
 
 
-def _unsupported(ctx: CheckContext, what: str, node: ast.Expr) -> Expr:
-    ctx.error(f"{what} not supported by the AOT compiler yet", node.span)
-    return poison(node.span)
+def _check_pair(
+    ctx: CheckContext, a: ast.Expr, b: ast.Expr, scope: Scope, expected: Type | None = None
+) -> tuple[Expr, Expr]:
+    """Two operands; a list literal takes its type from the other one (``[]``, Int
+    elements widened for a List<Float>). Checking the right side first changes no
+    evaluation order: that is the lowering's, and diagnostics are sorted."""
+    if isinstance(a, ast.ListLiteral) and not isinstance(b, ast.ListLiteral):
+        second = ctx.check(b, scope, expected)
+        return ctx.check(a, scope, expected or second.type), second
+    first = ctx.check(a, scope, expected)
+    return first, ctx.check(b, scope, expected or first.type)
 
 
 def _check_name(ctx: CheckContext, node: ast.Name, scope: Scope) -> Expr:
@@ -195,7 +224,9 @@ def _check_name(ctx: CheckContext, node: ast.Name, scope: Scope) -> Expr:
     return poison(node.span)
 
 
-def _check_ternary(ctx: CheckContext, node: ast.Ternary, scope: Scope) -> Expr:
+def _check_ternary(
+    ctx: CheckContext, node: ast.Ternary, scope: Scope, expected: Type | None
+) -> Expr:
     condition = ctx.check(node.condition, scope)
     if condition.type != BOOL and not isinstance(condition.type, ErrorType):
         ctx.error(
@@ -204,8 +235,7 @@ def _check_ternary(ctx: CheckContext, node: ast.Ternary, scope: Scope) -> Expr:
             "compare explicitly, e.g. `x != 0 ? a : b`",
         )
         condition = poison(condition.span)
-    then = ctx.check(node.then, scope)
-    otherwise = ctx.check(node.otherwise, scope)
+    then, otherwise = _check_pair(ctx, node.then, node.otherwise, scope, expected)
     ty: Type = then.type
     if isinstance(then.type, ErrorType) or isinstance(otherwise.type, ErrorType):
         ty = ERROR
@@ -220,7 +250,7 @@ def _check_ternary(ctx: CheckContext, node: ast.Ternary, scope: Scope) -> Expr:
     return Cond(condition, then, otherwise, ty, node.span)
 
 
-def _check_where(ctx: CheckContext, node: ast.Where, scope: Scope) -> Expr:
+def _check_where(ctx: CheckContext, node: ast.Where, scope: Scope, expected: Type | None) -> Expr:
     """Bindings in order, each seeing the ones before it; closures also see themselves."""
     lets: list[tuple[Binder, Expr, ast.Binding]] = []
     closures: list[ClosureDef] = []
@@ -238,7 +268,7 @@ def _check_where(ctx: CheckContext, node: ast.Where, scope: Scope) -> Expr:
         binder = Binder(binding.name, value.type, binding.span)
         lets.append((binder, value, binding))
         scope = scope.child({binding.name: binder})
-    body = ctx.check(node.body, scope)
+    body = ctx.check(node.body, scope, expected)
     used = {cdef for cdef, _ in ctx.instances}
     for cdef in closures:
         if cdef not in used:

@@ -22,7 +22,8 @@ from .types import Type
 
 __all__ = ["CheckContext", "ExprChecker", "Instance"]
 
-ExprChecker = Callable[["CheckContext", ast.Expr, Scope], Expr]
+#: (context, node, scope, the type the node's context expects or None) -> typed node
+ExprChecker = Callable[["CheckContext", ast.Expr, Scope, "Type | None"], Expr]
 
 
 @dataclass(slots=True)
@@ -54,8 +55,11 @@ class CheckContext:
         self.instances: dict[tuple[ClosureDef, tuple[Type, ...]], Instance] = {}
         self._names: set[str] = {"main"}
 
-    def check(self, expr: ast.Expr, scope: Scope) -> Expr:
-        return self._check(self, expr, scope)
+    def check(self, expr: ast.Expr, scope: Scope, expected: Type | None = None) -> Expr:
+        """``expr`` checked; ``expected`` (when known) only types what has no type of
+        its own (an empty ``[]``, Int elements of a Float list): the caller still
+        coerces the result."""
+        return self._check(self, expr, scope, expected)
 
     def error(self, message: str, span: Span, hint: str | None = None) -> None:
         diag = Diagnostic(message, span, hint)

@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from . import ast
-from .check_ops import coerce
+from .check_ops import coerce, poison
+from .check_values import check_expected
 from .context import CheckContext, Instance
 from .diagnostics import Diagnostic
 from .scope import ClosureDef
 from .source import Span
 from .typed import Binder, FunctionInstance
-from .types import ErrorType, Type, resolve_type
+from .types import ERROR, ErrorType, TupleOf, Type, resolve_type
 
 __all__ = ["arity_message", "instantiate", "read_annotation"]
 
@@ -35,7 +36,7 @@ def instantiate(
         ctx.error(arity_message(f"'{cdef.name}'", len(closure.params), len(arg_types)), span)
         return None
     types = tuple(
-        read_annotation(ctx, p.type) if p.type is not None else arg
+        read_annotation(ctx, p.type) if p.type is not None else _no_tuple(ctx, arg, p.span)
         for p, arg in zip(closure.params, arg_types, strict=True)
     )
     key = (cdef, types)
@@ -65,7 +66,14 @@ def _check_instance(
     binders = tuple(Binder(p.name, ty, p.span) for p, ty in zip(closure.params, types, strict=True))
     _check_unique_params(ctx, closure.params)
     scope = cdef.scope.child({cdef.name: cdef}).child({b.name: b for b in binders})
-    body = ctx.check(closure.body, scope)
+    body = check_expected(ctx, closure.body, scope, declared)
+    if isinstance(body.type, TupleOf):
+        ctx.error(
+            f"a closure returning a tuple is not supported by the AOT compiler ('{cdef.name}')",
+            closure.body.span,
+            "bind the tuple in the where block instead: `t: (a, b)`",
+        )
+        body = poison(body.span)
     if declared is None:
         inst.result = body.type
     else:
@@ -74,9 +82,20 @@ def _check_instance(
     return inst
 
 
-def read_annotation(ctx: CheckContext, expr: ast.TypeExpr) -> Type:
+def _no_tuple(ctx: CheckContext, ty: Type, span: Span) -> Type:
+    if not isinstance(ty, TupleOf):
+        return ty
+    ctx.error(
+        "a closure taking a tuple is not supported by the AOT compiler",
+        span,
+        "pass the tuple's elements as separate arguments: `f(t.0, t.1)`",
+    )
+    return ERROR
+
+
+def read_annotation(ctx: CheckContext, expr: ast.TypeExpr, *, tuple_ok: bool = False) -> Type:
     found: list[Diagnostic] = []
-    ty = resolve_type(expr, found)
+    ty = resolve_type(expr, found, tuple_ok=tuple_ok)
     for diag in found:
         ctx.error(diag.message, diag.span, diag.hint)
     return ty

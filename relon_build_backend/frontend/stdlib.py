@@ -1,7 +1,8 @@
 """The standard library the AOT compiler knows: ``std/math`` and the list operations.
 
 Pure data: names, arities and the modules ``#import`` may name. The checks that use
-them live in ``check_calls`` (math) and ``check_chains`` (list operations).
+them live in ``check_calls`` (math), ``check_chains`` (chains) and ``check_methods``
+(the other list operations).
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from .typed import MathName
 
 __all__ = [
     "LIST_FUNCTIONS",
+    "LIST_METHODS",
     "LIST_STAGES",
     "LIST_TERMINALS",
     "MATH_ARITY",
     "MATH_FLOAT_ONLY",
     "MATH_INT_IDENTITY",
     "STD_MODULES",
-    "UNSUPPORTED_LIST_METHODS",
 ]
 
 #: Every math function and its number of arguments.
@@ -40,22 +41,23 @@ MATH_FLOAT_ONLY: Final = frozenset({"sqrt"})
 #: Rounding functions: on an Int they return the argument itself.
 MATH_INT_IDENTITY: Final = frozenset({"floor", "ceil", "round"})
 
-#: ``xs.map(f)`` / ``xs.filter(p)``: stages of a fused range chain.
+#: ``xs.map(f)`` / ``xs.filter(p)``: stages of a fused chain.
 LIST_STAGES: Final = ("map", "filter")
 
-#: Methods that end a range chain (the chain then is one loop, not a list).
+#: Methods that end a chain (the chain then is one loop, not a list).
 LIST_TERMINALS: Final = ("reduce", "sum", "len", "any", "all")
 
-#: List methods of the language that need List values (a later issue adds them).
-UNSUPPORTED_LIST_METHODS: Final = frozenset(
-    {"min", "max", "first", "last", "contains", "reverse", "sort", "unique", "join"}
-)
+#: The other list methods (``len`` of a plain list value is one of them too).
+LIST_METHODS: Final = (
+    "len", "first", "last", "min", "max", "contains", "reverse", "sort", "unique", "concat",
+    "join",
+)  # fmt: skip
 
 #: ``list.f(xs, ...)`` means ``xs.f(...)``.
-LIST_FUNCTIONS: Final = LIST_STAGES + LIST_TERMINALS
+LIST_FUNCTIONS: Final = LIST_STAGES + LIST_TERMINALS + LIST_METHODS[1:]
 
 #: The modules ``#import name from "..."`` may name, and their functions.
 STD_MODULES: Final[dict[str, tuple[str, ...]]] = {
     "std/math": tuple(MATH_ARITY),
-    "std/list": LIST_FUNCTIONS + tuple(sorted(UNSUPPORTED_LIST_METHODS)),
+    "std/list": LIST_FUNCTIONS,
 }

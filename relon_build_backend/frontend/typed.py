@@ -5,7 +5,9 @@ what it calls, every operator to its operand type, and every Int-to-Float wideni
 an explicit :class:`Widen`. A where-bound closure appears once per distinct
 argument-type signature it is used with, as a :class:`FunctionInstance` named
 uniquely in the module. What is left for the lowering: unique local names, captures
-(lambda lifting) and fused loops.
+(lambda lifting), fused loops and eliminating tuples (a tuple-typed expression is
+only ever a :class:`MakeTuple`, a :class:`Var`, a :class:`Let` around one, or a
+:class:`Cond` of them: the checker keeps tuples out of closures, lists and chains).
 """
 
 from __future__ import annotations
@@ -16,7 +18,36 @@ from typing import Literal, TypeAlias, final
 
 from .hosts import HostFunction
 from .source import Span
-from .types import BOOL, ERROR, FLOAT, INT, Scalar, Type
+from .typed_chains import (
+    AllOf,
+    AnyOf,
+    Collect,
+    Count,
+    FilterOf,
+    Inline,
+    ListOf,
+    MapOf,
+    Named,
+    Pipeline,
+    RangeOf,
+    Reduce,
+    Source,
+    StageFn,
+    Sum,
+    Terminal,
+)
+from .typed_values import (
+    Concat,
+    ListCall,
+    ListLiteral,
+    ListName,
+    MakeTuple,
+    StrCall,
+    StrName,
+    ToText,
+    TupleField,
+)
+from .types import BOOL, ERROR, FLOAT, Scalar, Type
 
 __all__ = [
     "AllOf",
@@ -27,8 +58,10 @@ __all__ = [
     "CallFunction",
     "CallHost",
     "CallMath",
+    "Collect",
     "Compare",
     "CompareOp",
+    "Concat",
     "Cond",
     "Count",
     "Expr",
@@ -37,18 +70,29 @@ __all__ = [
     "Inline",
     "Invalid",
     "Let",
+    "ListCall",
+    "ListLiteral",
+    "ListName",
+    "ListOf",
     "Literal_",
     "Logic",
+    "MakeTuple",
     "MapOf",
     "MathName",
     "Named",
     "Neg",
     "Not",
     "Pipeline",
+    "RangeOf",
     "Reduce",
+    "Source",
     "StageFn",
+    "StrCall",
+    "StrName",
     "Sum",
     "Terminal",
+    "ToText",
+    "TupleField",
     "Var",
     "Widen",
 ]
@@ -75,7 +119,7 @@ class Binder:
 class Literal_:
     """A constant (``Literal`` would shadow :data:`typing.Literal`)."""
 
-    value: int | float | bool
+    value: int | float | bool | str
     type: Scalar
     span: Span
 
@@ -247,125 +291,6 @@ class CallMath:
         return self.operand_type
 
 
-# --------------------------------------------------------------------------- range chains
-
-
-@final
-@dataclass(frozen=True, slots=True)
-class Inline:
-    """An inline closure used as a stage function: its parameters bind the stage's
-    values (the accumulator first for reduce). A parameter may be Float where the value
-    is Int: the lowering widens."""
-
-    params: tuple[Binder, ...]
-    body: Expr
-    span: Span
-
-
-@final
-@dataclass(frozen=True, slots=True)
-class Named:
-    """A where-bound closure used as a stage function: call ``function`` per element."""
-
-    function: str
-    params: tuple[Type, ...]
-    result: Type
-    span: Span
-
-
-StageFn: TypeAlias = Inline | Named
-
-
-@final
-@dataclass(frozen=True, slots=True)
-class MapOf:
-    fn: StageFn
-    element: Type  # the element type going in
-    span: Span
-
-
-@final
-@dataclass(frozen=True, slots=True)
-class FilterOf:
-    fn: StageFn
-    element: Type
-    span: Span
-
-
-@final
-@dataclass(frozen=True, slots=True)
-class Reduce:
-    """``acc := init``; per element ``acc := fn(acc, x)`` (result widened to Float if
-    ``widen_update``)."""
-
-    init: Expr
-    fn: StageFn
-    element: Type
-    type: Type
-    widen_update: bool
-    span: Span
-
-
-@final
-@dataclass(frozen=True, slots=True)
-class Sum:
-    type: Type
-    span: Span
-
-
-@final
-@dataclass(frozen=True, slots=True)
-class Count:
-    span: Span
-
-    @property
-    def type(self) -> Type:
-        return INT
-
-
-@final
-@dataclass(frozen=True, slots=True)
-class AnyOf:
-    fn: StageFn
-    element: Type
-    span: Span
-
-    @property
-    def type(self) -> Type:
-        return BOOL
-
-
-@final
-@dataclass(frozen=True, slots=True)
-class AllOf:
-    fn: StageFn
-    element: Type
-    span: Span
-
-    @property
-    def type(self) -> Type:
-        return BOOL
-
-
-Terminal: TypeAlias = Reduce | Sum | Count | AnyOf | AllOf
-
-
-@final
-@dataclass(frozen=True, slots=True)
-class Pipeline:
-    """``range(start, end)`` then ``stages`` then ``terminal``: one fused loop."""
-
-    start: Expr
-    end: Expr
-    stages: tuple[MapOf | FilterOf, ...]
-    terminal: Terminal
-    span: Span
-
-    @property
-    def type(self) -> Type:
-        return self.terminal.type
-
-
 Expr: TypeAlias = (
     Literal_
     | Invalid
@@ -382,6 +307,13 @@ Expr: TypeAlias = (
     | CallHost
     | CallMath
     | Pipeline
+    | ToText
+    | Concat
+    | StrCall
+    | ListLiteral
+    | ListCall
+    | MakeTuple
+    | TupleField
 )
 
 

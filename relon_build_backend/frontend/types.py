@@ -1,9 +1,9 @@
 """Relon value types as the checker sees them, and reading type annotations.
 
-Takes the :data:`~.ast.TypeExpr` of an annotation and returns a :data:`Type`. The AOT
-compiler handles the scalars (``Int``, ``Float``, ``Bool``) today; ``String``,
-``List<T>`` and tuples already have a type here so the language-breadth work only has
-to lift the "not supported by the AOT compiler yet" checks, not redesign this module.
+Takes the :data:`~.ast.TypeExpr` of an annotation and returns a :data:`Type`. Values
+are ``Int``, ``Float``, ``Bool``, ``String`` and ``List<T>`` of those four; a tuple
+``(A, B, ...)`` of values is accepted only where :func:`resolve_type` is asked for it
+(the ``#main`` result).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ __all__ = [
     "ScalarName",
     "TupleOf",
     "Type",
-    "is_scalar",
+    "is_value",
     "resolve_type",
 ]
 
@@ -85,25 +85,42 @@ BOOL = Scalar("Bool")
 STRING = Scalar("String")
 ERROR = ErrorType()
 
-#: The types the AOT compiler can compile today.
-_SUPPORTED: frozenset[Type] = frozenset({INT, FLOAT, BOOL})
+#: Element types of a list (no nested lists, no tuples in lists).
+_ELEMENTS: frozenset[Type] = frozenset({INT, FLOAT, BOOL, STRING})
 _SCALARS: dict[str, Scalar] = {"Int": INT, "Float": FLOAT, "Bool": BOOL, "String": STRING}
 _TYPE_NAMES = ("Int", "Float", "Bool", "String", "List")
 
 
-def is_scalar(ty: Type) -> bool:
-    """True for the types the AOT compiler handles now (Int, Float, Bool)."""
-    return ty in _SUPPORTED
+def is_value(ty: Type) -> bool:
+    """True for the types a value of the compiled code may have: Int, Float, Bool,
+    String and ``List<T>`` of those four (not a tuple, not a nested list)."""
+    return ty in _ELEMENTS or (isinstance(ty, ListType) and ty.element in _ELEMENTS)
 
 
-def resolve_type(expr: ast.TypeExpr, diagnostics: list[Diagnostic]) -> Type:
+def resolve_type(
+    expr: ast.TypeExpr, diagnostics: list[Diagnostic], *, tuple_ok: bool = False
+) -> Type:
     """The type an annotation denotes; appends a diagnostic and returns :data:`ERROR`
-    when it is unknown or not supported by the AOT compiler yet."""
+    when it is unknown or not supported by the AOT compiler. A tuple of values is
+    accepted only with ``tuple_ok``."""
     ty = _read(expr, diagnostics)
-    if isinstance(ty, ErrorType) or is_scalar(ty):
+    if isinstance(ty, ErrorType) or is_value(ty):
         return ty
+    if isinstance(ty, TupleOf):
+        if tuple_ok and all(is_value(e) for e in ty.elements):
+            return ty
+        hint = "a tuple can only be the #main result or a where-bound value"
+        if tuple_ok:
+            hint = "tuple elements are Int, Float, Bool, String or List<...> of those"
+        message = f"the tuple type {ty} is not supported by the AOT compiler here"
+        diagnostics.append(Diagnostic(message, expr.span, hint))
+        return ERROR
     diagnostics.append(
-        Diagnostic(f"{ty} values are not supported by the AOT compiler yet", expr.span)
+        Diagnostic(
+            f"{ty} values are not supported by the AOT compiler",
+            expr.span,
+            "list elements are Int, Float, Bool or String",
+        )
     )
     return ERROR
 
@@ -125,6 +142,6 @@ def _read(expr: ast.TypeExpr, diagnostics: list[Diagnostic]) -> Type:
     else:
         message = f"unknown type '{expr.name}'"
         close = difflib.get_close_matches(expr.name, _TYPE_NAMES, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else "use Int, Float or Bool"
+        hint = f"did you mean '{close[0]}'?" if close else "use Int, Float, Bool, String or List<T>"
     diagnostics.append(Diagnostic(message, expr.span, hint))
     return ERROR

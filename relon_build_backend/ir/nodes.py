@@ -46,6 +46,8 @@ __all__ = [
     "BinOp",
     "Binary",
     "Call",
+    "CollectTerminal",
+    "Concat",
     "Const",
     "CountTerminal",
     "ErrorKind",
@@ -59,8 +61,13 @@ __all__ = [
     "IrModule",
     "IrType",
     "Let",
+    "ListCall",
+    "ListLiteral",
+    "ListOp",
+    "ListSource",
     "Local",
     "Loop",
+    "MakeTuple",
     "MapStage",
     "MathCall",
     "MathOp",
@@ -69,9 +76,14 @@ __all__ = [
     "Param",
     "RangeSource",
     "ReduceTerminal",
+    "Source",
     "Stage",
+    "StrCall",
+    "StrOp",
     "SumTerminal",
     "Terminal",
+    "ToText",
+    "TupleType",
     "UnOp",
     "Unary",
 ]
@@ -81,11 +93,50 @@ MAX_CALL_DEPTH = 10_000
 
 
 class IrType(enum.Enum):
-    """Value types. Scalars now; the language-breadth work adds STRING and LIST_* here."""
+    """Value types. Strings and lists are immutable (pointer, length) values."""
 
     INT = "int"  # i64
     FLOAT = "float"  # IEEE binary64
     BOOL = "bool"
+    STRING = "string"  # UTF-8 bytes (always valid UTF-8)
+    LIST_INT = "list<int>"
+    LIST_FLOAT = "list<float>"
+    LIST_BOOL = "list<bool>"
+    LIST_STRING = "list<string>"
+
+    @property
+    def is_list(self) -> bool:
+        return self in _ELEMENT
+
+    @property
+    def element(self) -> IrType:
+        """The element type of a list type."""
+        return _ELEMENT[self]
+
+    @staticmethod
+    def list_of(element: IrType) -> IrType:
+        """The list type whose elements are ``element`` (a scalar or STRING)."""
+        return next(t for t, e in _ELEMENT.items() if e is element)
+
+
+_ELEMENT: dict[IrType, IrType] = {
+    IrType.LIST_INT: IrType.INT,
+    IrType.LIST_FLOAT: IrType.FLOAT,
+    IrType.LIST_BOOL: IrType.BOOL,
+    IrType.LIST_STRING: IrType.STRING,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TupleType:
+    r"""A tuple of values; only ever the result type of the entry function.
+
+    The lowering eliminates tuples everywhere else (a where-bound tuple becomes one
+    :class:`Let` per element, ``t.0`` a :class:`Local`, and a tuple-valued :class:`If`
+    becomes a :class:`MakeTuple` of per-element ``If``\ s on a shared condition).
+    """
+
+    elements: tuple[IrType, ...]
 
 
 class ErrorKind(enum.IntEnum):
@@ -132,6 +183,8 @@ class BinOp(enum.Enum):
     FLOAT_GE = "float.ge"
     BOOL_EQ = "bool.eq"
     BOOL_NE = "bool.ne"
+    STRING_EQ = "string.eq"  # bool; byte equality
+    STRING_NE = "string.ne"
 
 
 class MathOp(enum.Enum):
@@ -153,14 +206,51 @@ class MathOp(enum.Enum):
     INT_POW = "int.pow"  # (int base, int exp) -> int; checked; exp < 0 -> NumericOverflow
 
 
+class StrOp(enum.Enum):
+    """String operations (byte-based). Arguments and result in the comments."""
+
+    LEN = "str.len"  # (s) -> int: UTF-8 byte count
+    CONTAINS = "str.contains"  # (s, needle) -> bool; the empty needle is contained
+    STARTS_WITH = "str.starts_with"  # (s, prefix) -> bool
+    ENDS_WITH = "str.ends_with"  # (s, suffix) -> bool
+    UPPER = "str.upper"  # (s) -> string; ASCII letters only, other bytes unchanged
+    LOWER = "str.lower"  # (s) -> string; ASCII letters only
+    TRIM = "str.trim"  # (s) -> string; Rust str::trim (Unicode White_Space both ends)
+    SUBSTRING = "str.substring"  # (s, a, b) -> string: bytes a..b; IndexOutOfBounds unless
+    # 0 <= a <= b <= len(s) and both a and b are on UTF-8 char boundaries
+    SPLIT = "str.split"  # (s, sep) -> list<string>; Rust str::split; sep "" -> EmptyList
+    REPLACE = "str.replace"  # (s, from, to) -> string; Rust str::replace (from "" inserts
+    # `to` at every char boundary, start and end included)
+    JOIN = "str.join"  # (list<string>, sep) -> string
+
+
+class ListOp(enum.Enum):
+    """List operations. ``T`` is the element type. No step is charged for them."""
+
+    LEN = "list.len"  # (xs) -> int
+    INDEX = "list.index"  # (xs, i) -> T; IndexOutOfBounds unless 0 <= i < len
+    FIRST = "list.first"  # (xs) -> T; EmptyList when empty
+    LAST = "list.last"  # (xs) -> T; EmptyList when empty
+    MIN = "list.min"  # (xs) -> T; EmptyList when empty; folds left to right with the
+    # semantics of MathOp INT_MIN / FLOAT_MIN; String bytewise; Bool false < true
+    MAX = "list.max"  # (xs) -> T; likewise with INT_MAX / FLOAT_MAX
+    CONTAINS = "list.contains"  # (xs, x) -> bool; language equality (NaN == NaN, -0.0 == 0.0)
+    REVERSE = "list.reverse"  # (xs) -> list
+    SORT = "list.sort"  # (xs) -> list; stable, ascending; Int by value, String bytewise,
+    # Bool false < true, Float by IEEE totalOrder (-NaN < -inf < ... < -0.0 < 0.0 < ... < NaN)
+    UNIQUE = "list.unique"  # (xs) -> list; first occurrences, in order; language equality
+    CONCAT = "list.concat"  # (xs, ys) -> list
+
+
 # --------------------------------------------------------------------------- expressions
 
 
 @dataclass(frozen=True, slots=True)
 class Const:
-    """A literal. ``value`` is ``int`` for INT, ``float`` for FLOAT, ``bool`` for BOOL."""
+    """A literal: ``int`` for INT, ``float`` for FLOAT, ``bool`` for BOOL, ``str`` for
+    STRING."""
 
-    value: int | float | bool
+    value: int | float | bool | str
     type: IrType
     span: Span
 
@@ -184,7 +274,7 @@ class Let:
     span: Span
 
     @property
-    def type(self) -> IrType:
+    def type(self) -> IrType | TupleType:
         return self.body.type
 
 
@@ -196,7 +286,9 @@ class Unary:
 
     @property
     def type(self) -> IrType:
-        return self.operand.type
+        ty = self.operand.type
+        assert isinstance(ty, IrType), "negation of a tuple"
+        return ty
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +402,73 @@ class MathCall:
     span: Span
 
 
+@dataclass(frozen=True, slots=True)
+class ToText:
+    """The text of a scalar: Int in decimal, Float exactly like Rust's ``{}`` Display
+    (shortest round-trip digits, plain decimal, ``1`` for 1.0, ``-0``, ``inf``, ``NaN``),
+    Bool ``true``/``false``. A STRING operand is returned unchanged."""
+
+    operand: Expr
+    span: Span
+
+    @property
+    def type(self) -> IrType:
+        return IrType.STRING
+
+
+@dataclass(frozen=True, slots=True)
+class Concat:
+    """Concatenate STRING ``parts`` left to right (``+`` on strings, f-strings)."""
+
+    parts: tuple[Expr, ...]
+    span: Span
+
+    @property
+    def type(self) -> IrType:
+        return IrType.STRING
+
+
+@dataclass(frozen=True, slots=True)
+class StrCall:
+    """A :class:`StrOp` applied to ``args`` (evaluated left to right)."""
+
+    op: StrOp
+    args: tuple[Expr, ...]
+    type: IrType
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ListLiteral:
+    """``[e1, e2, ...]`` of list ``type`` (elements evaluated left to right)."""
+
+    elements: tuple[Expr, ...]
+    type: IrType
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ListCall:
+    """A :class:`ListOp` applied to ``args`` (evaluated left to right)."""
+
+    op: ListOp
+    args: tuple[Expr, ...]
+    type: IrType
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class MakeTuple:
+    """The entry's tuple result; appears only as (the tail of) the entry body."""
+
+    elements: tuple[Expr, ...]
+    span: Span
+
+    @property
+    def type(self) -> TupleType:
+        return TupleType(tuple(e.type for e in self.elements))  # type: ignore[misc]
+
+
 # --------------------------------------------------------------------------- fused loops
 
 
@@ -344,6 +503,16 @@ class FilterStage:
     condition: Expr
     span: Span
 
+
+@dataclass(frozen=True, slots=True)
+class ListSource:
+    """The elements of a list value, in order (``list`` is evaluated once, first)."""
+
+    list: Expr
+    span: Span
+
+
+Source: TypeAlias = RangeSource | ListSource
 
 Stage: TypeAlias = MapStage | FilterStage
 
@@ -409,7 +578,18 @@ class AllTerminal:
         return IrType.BOOL
 
 
-Terminal: TypeAlias = ReduceTerminal | SumTerminal | CountTerminal | AnyTerminal | AllTerminal
+@dataclass(frozen=True, slots=True)
+class CollectTerminal:
+    """Materialize the elements reaching the terminal as a list of ``type`` (a map or
+    filter chain used as a value, a comprehension)."""
+
+    type: IrType
+    span: Span
+
+
+Terminal: TypeAlias = (
+    ReduceTerminal | SumTerminal | CountTerminal | AnyTerminal | AllTerminal | CollectTerminal
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -433,7 +613,7 @@ class Loop:
     4. One step is charged per iteration of the loop, draining ones included.
     """
 
-    source: RangeSource
+    source: Source
     stages: tuple[Stage, ...]
     terminal: Terminal
     span: Span
@@ -458,6 +638,12 @@ Expr: TypeAlias = (
     | HostCall
     | MathCall
     | Loop
+    | ToText
+    | Concat
+    | StrCall
+    | ListLiteral
+    | ListCall
+    | MakeTuple
 )
 
 # --------------------------------------------------------------------------- module level
@@ -475,7 +661,7 @@ class Function:
 
     name: str
     params: tuple[Param, ...]
-    result: IrType
+    result: IrType | TupleType  # TupleType only for the entry
     body: Expr
     span: Span
 

@@ -19,11 +19,12 @@ line. Example::
 
 from __future__ import annotations
 
+import json
 import math
 
 from . import nodes as ir
 
-__all__ = ["format_expr", "format_module"]
+__all__ = ["format_expr", "format_module", "format_type"]
 
 _WIDTH = 88
 _STEP = "  "
@@ -53,9 +54,16 @@ def _host(host: ir.HostImport) -> str:
     return f"host {host.name}({params}) -> {host.result.value}{caps}"
 
 
+def format_type(ty: ir.IrType | ir.TupleType) -> str:
+    """``int``, ``list<string>``, or a tuple ``(int, string)``."""
+    if isinstance(ty, ir.TupleType):
+        return "(" + ", ".join(e.value for e in ty.elements) + ")"
+    return ty.value
+
+
 def _function(function: ir.Function) -> list[str]:
     params = ", ".join(f"{p.name}: {p.type.value}" for p in function.params)
-    head = f"fn {function.name}({params}) -> {function.result.value} ="
+    head = f"fn {function.name}({params}) -> {format_type(function.result)} ="
     return [head, *_block(function.body, 1)]
 
 
@@ -94,7 +102,8 @@ def _inline(expr: ir.Expr) -> str | None:
             return _call(f"host {expr.name}", expr.args)
         case ir.MathCall():
             return _call(f"math.{expr.op.value}", expr.args)
-    raise AssertionError(f"unhandled IR node {expr!r}")
+        case _:  # the rest have one call form, shared with the block form
+            return _call(*_tree(expr))
 
 
 def _call(head: str, args: tuple[ir.Expr, ...]) -> str | None:
@@ -108,6 +117,8 @@ def _call(head: str, args: tuple[ir.Expr, ...]) -> str | None:
 
 
 def _const(const: ir.Const) -> str:
+    if const.type is ir.IrType.STRING:
+        return json.dumps(const.value)  # ASCII-only, one token for the reader
     if const.type is ir.IrType.BOOL:
         return "true" if const.value else "false"
     if const.type is ir.IrType.FLOAT:
@@ -131,7 +142,7 @@ def _block(expr: ir.Expr, level: int) -> list[str]:
         return [pad + text]
     match expr:
         case ir.Let():
-            label = f"let {expr.name}: {expr.value.type.value} ="
+            label = f"let {expr.name}: {format_type(expr.value.type)} ="
             return [*_labelled(label, expr.value, level), *_block(expr.body, level)]
         case ir.Loop():
             return _loop(expr, level)
@@ -177,20 +188,33 @@ def _tree(expr: ir.Expr) -> tuple[str, tuple[ir.Expr, ...]]:
             return f"host {expr.name}", expr.args
         case ir.MathCall():
             return f"math.{expr.op.value}", expr.args
+        case ir.ToText():
+            return "to_text", (expr.operand,)
+        case ir.Concat():
+            return "concat", expr.parts
+        case ir.StrCall() | ir.ListCall():
+            return expr.op.value, expr.args
+        case ir.ListLiteral():
+            return expr.type.value, expr.elements
+        case ir.MakeTuple():
+            return "tuple", expr.elements
     raise AssertionError(f"no tree form for {expr!r}")
 
 
 def _loop(loop: ir.Loop, level: int) -> list[str]:
     pad = _STEP * level
-    source = _call("range", (loop.source.start, loop.source.end))
+    kind, bounds = (
+        ("range", (loop.source.start, loop.source.end))
+        if isinstance(loop.source, ir.RangeSource)
+        else ("list", (loop.source.list,))
+    )
+    source = _call(kind, bounds)
     if source is not None:
         lines = [f"{pad}loop {source}"]
     else:
-        lines = [
-            f"{pad}loop range",
-            *_block(loop.source.start, level + 2),
-            *_block(loop.source.end, level + 2),
-        ]
+        lines = [f"{pad}loop {kind}"]
+        for bound in bounds:
+            lines += _block(bound, level + 2)
     inner = level + 1
     for stage in loop.stages:
         kind = "map" if isinstance(stage, ir.MapStage) else "filter"
@@ -207,6 +231,8 @@ def _terminal(term: ir.Terminal, level: int) -> list[str]:
             return [f"{pad}sum {term.type.value}"]
         case ir.CountTerminal():
             return [f"{pad}count"]
+        case ir.CollectTerminal():
+            return [f"{pad}collect {term.type.value}"]
         case ir.AnyTerminal() | ir.AllTerminal():
             kind = "any" if isinstance(term, ir.AnyTerminal) else "all"
             return _labelled(f"{kind} {term.var}: {term.var_type.value} ->", term.condition, level)

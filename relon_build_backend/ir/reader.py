@@ -8,6 +8,7 @@ from their binders, calls from the callee's signature.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,10 +17,12 @@ from typing import cast
 from ..frontend.hosts import Capability
 from ..frontend.source import SourceFile, Span
 from . import nodes as ir
+from .verify import list_result, str_signature
 
 __all__ = ["read_module"]
 
-_TOKEN = re.compile(r"\s*(-?\d[\w.+-]*|-Infinity|[\w.]+|[(),:=]|->)")
+_TOKEN = re.compile(r'\s*("(?:[^"\\]|\\.)*"|-?\d[\w.+-]*|-Infinity|[\w.]+(?:<\w+>)?|[(),:=]|->)')
+_TYPE = r"[\w<>]+"
 _SPECIAL_FLOATS = {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf")}
 _ARITY_1 = {"not", "int_to_float", "int.neg", "float.neg"}
 _MATH_ARITY = {"abs": 1, "min": 2, "max": 2, "clamp": 3, "pow": 2}
@@ -47,7 +50,7 @@ class _Reader:
             if raw.strip()
         ]
         self.pos = 0
-        self.signatures: dict[str, tuple[tuple[ir.IrType, ...], ir.IrType]] = {}
+        self.signatures: dict[str, tuple[tuple[ir.IrType, ...], ir.IrType | ir.TupleType]] = {}
         self.hosts: dict[str, ir.HostImport] = {}
 
     # ------------------------------------------------------------------ module level
@@ -77,15 +80,20 @@ class _Reader:
         caps = tuple(cast(Capability, c) for c in m[4].split(", ")) if m[4] else ()
         return ir.HostImport(m[1], params, ir.IrType(m[3]), caps, self.span)
 
-    def header(self, text: str) -> tuple[str, tuple[ir.Param, ...], ir.IrType]:
-        m = re.fullmatch(r"fn (\w+)\(([\w:, ]*)\) -> (\w+) =", text)
+    def header(self, text: str) -> tuple[str, tuple[ir.Param, ...], ir.IrType | ir.TupleType]:
+        m = re.fullmatch(r"fn (\w+)\(([\w:<>, ]*)\) -> ([\w<>]+|\([\w<>, ]+\)) =", text)
         if m is None:
             raise ValueError(f"bad function header: {text!r}")
         params = tuple(
             ir.Param(name, ir.IrType(ty))
             for name, ty in (p.split(": ") for p in m[2].split(", ") if p)
         )
-        return m[1], params, ir.IrType(m[3])
+        result: ir.IrType | ir.TupleType
+        if m[3].startswith("("):
+            result = ir.TupleType(tuple(ir.IrType(e) for e in m[3][1:-1].split(", ")))
+        else:
+            result = ir.IrType(m[3])
+        return m[1], params, result
 
     # ------------------------------------------------------------------ lines
 
@@ -115,16 +123,17 @@ class _Reader:
         line = self.lines[self.pos] if self.pos < len(self.lines) else None
         if line is None or line.level != level:
             raise ValueError(f"expected an expression at indent level {level}")
-        let = re.match(r"let (\w+): (\w+) =", line.text)
+        let = re.match(rf"let (\w+): ({_TYPE}) =", line.text)
         if let:
             value = self.labelled(level, let[0], env)
-            body = self.block(level, {**env, let[1]: value.type})
+            body = self.block(level, {**env, let[1]: _value_type(value)})
             return ir.Let(let[1], value, body, self.span)
         if line.text == "if" or (line.text.startswith("if ") and self.is_block_if(level)):
             condition = self.labelled(level, "if", env)
             then = self.labelled(level, "then", env)
-            return ir.If(condition, then, self.labelled(level, "else", env), then.type, self.span)
-        if line.text.startswith("loop range"):
+            otherwise = self.labelled(level, "else", env)
+            return ir.If(condition, then, otherwise, _value_type(then), self.span)
+        if line.text.startswith(("loop range", "loop list")):
             return self.loop(level, env)
         self.pos += 1
         if (
@@ -148,16 +157,23 @@ class _Reader:
 
     def loop(self, level: int, env: _Env) -> ir.Loop:
         text = self.take(level).text
-        if text == "loop range":
-            start, end = self.block(level + 2, env), self.block(level + 2, env)
+        kind = "range" if text.startswith("loop range") else "list"
+        bounds: tuple[ir.Expr, ...]
+        if text in ("loop range", "loop list"):
+            count = 2 if kind == "range" else 1
+            bounds = tuple(self.block(level + 2, env) for _ in range(count))
         else:
             parser = _InlineParser(_tokens(text.removeprefix("loop ")), env, self.apply, self.span)
-            start, end = parser.range_source()
-        source = ir.RangeSource(start, end, self.span)
+            bounds = parser.source(kind)
+        source: ir.Source = (
+            ir.RangeSource(bounds[0], bounds[1], self.span)
+            if kind == "range"
+            else ir.ListSource(bounds[0], self.span)
+        )
         stages: list[ir.Stage] = []
         inner = level + 1
         while self.peek(inner, "map ") or self.peek(inner, "filter "):
-            head = re.match(r"(map|filter) (\w+): (\w+) ->", self.lines[self.pos].text)
+            head = re.match(rf"(map|filter) (\w+): ({_TYPE}) ->", self.lines[self.pos].text)
             if head is None:
                 raise ValueError(f"bad stage line: {self.lines[self.pos].text!r}")
             kind, var, ty = head.groups()
@@ -174,18 +190,21 @@ class _Reader:
         if text.startswith("sum "):
             self.pos += 1
             return ir.SumTerminal(ir.IrType(text.removeprefix("sum ")), self.span)
-        quantifier = re.match(r"(any|all) (\w+): (\w+) ->", text)
+        if text.startswith("collect "):
+            self.pos += 1
+            return ir.CollectTerminal(ir.IrType(text.removeprefix("collect ")), self.span)
+        quantifier = re.match(rf"(any|all) (\w+): ({_TYPE}) ->", text)
         if quantifier:
             var, ty = quantifier[2], ir.IrType(quantifier[3])
             condition = self.labelled(level, quantifier[0], {**env, var: ty})
             kind = ir.AnyTerminal if quantifier[1] == "any" else ir.AllTerminal
             return kind(var, ty, condition, self.span)
-        reduce = re.match(r"reduce (\w+): (\w+) =", text)
+        reduce = re.match(rf"reduce (\w+): ({_TYPE}) =", text)
         if reduce is None:
             raise ValueError(f"bad loop terminal: {text!r}")
         acc, acc_type = reduce[1], ir.IrType(reduce[2])
         init = self.labelled(level, reduce[0], env)
-        each = re.match(r"(\w+): (\w+) ->", self.lines[self.pos].text)
+        each = re.match(rf"(\w+): ({_TYPE}) ->", self.lines[self.pos].text)
         if each is None:
             raise ValueError("a reduce needs its element line")
         var, ty = each[1], ir.IrType(each[2])
@@ -205,13 +224,18 @@ class _Reader:
         span = self.span
         if head.startswith("call "):
             name = head.removeprefix("call ")
-            return ir.Call(name, args, self.signatures[name][1], span)
+            result = self.signatures[name][1]
+            assert not isinstance(result, ir.TupleType), "a call of the entry"
+            return ir.Call(name, args, result, span)
         if head.startswith("host "):
             name = head.removeprefix("host ")
             return ir.HostCall(name, args, self.hosts[name].result, span)
         if head.startswith("math."):
             math_op = ir.MathOp(head.removeprefix("math."))
             return ir.MathCall(math_op, args, ir.IrType(math_op.value.split(".")[0]), span)
+        value = self.apply_value(head, args)
+        if value is not None:
+            return value
         if head == "not":
             return ir.Not(args[0], span)
         if head == "int_to_float":
@@ -225,6 +249,32 @@ class _Reader:
         arith = name in ("add", "sub", "mul", "div", "rem")
         result = ir.IrType(prefix) if arith else ir.IrType.BOOL
         return ir.Binary(op, args[0], args[1], result, span)
+
+    def apply_value(self, head: str, args: tuple[ir.Expr, ...]) -> ir.Expr | None:
+        """The string, list and tuple nodes (None for any other head)."""
+        span = self.span
+        if head == "to_text":
+            return ir.ToText(args[0], span)
+        if head == "concat":
+            return ir.Concat(args, span)
+        if head == "tuple":
+            return ir.MakeTuple(args, span)
+        if head.startswith("str."):
+            str_op = ir.StrOp(head)
+            return ir.StrCall(str_op, args, str_signature(str_op)[1], span)
+        if head.startswith("list."):
+            list_op = ir.ListOp(head)
+            return ir.ListCall(list_op, args, list_result(list_op, _value_type(args[0])), span)
+        if head.startswith("list<"):
+            return ir.ListLiteral(args, ir.IrType(head), span)
+        return None
+
+
+def _value_type(expr: ir.Expr) -> ir.IrType:
+    ty = expr.type
+    if isinstance(ty, ir.TupleType):
+        raise ValueError("a tuple where a value is expected")
+    return ty
 
 
 def _tokens(text: str) -> list[str]:
@@ -266,11 +316,12 @@ class _InlineParser:
         if self.pos != len(self.tokens):
             raise ValueError(f"trailing tokens {self.tokens[self.pos :]}")
 
-    def range_source(self) -> tuple[ir.Expr, ir.Expr]:
-        self.expect("range")
-        start, end = self.args()
+    def source(self, kind: str) -> tuple[ir.Expr, ...]:
+        """``range(start, end)`` or ``list(xs)``."""
+        self.expect(kind)
+        bounds = self.args()
         self.end()
-        return start, end
+        return bounds
 
     def args(self) -> tuple[ir.Expr, ...]:
         self.expect("(")
@@ -289,7 +340,7 @@ class _InlineParser:
             self.expect("then")
             then = self.expr()
             self.expect("else")
-            return ir.If(condition, then, self.expr(), then.type, self.span)
+            return ir.If(condition, then, self.expr(), _value_type(then), self.span)
         if token in ("call", "host"):
             token = f"{token} {self.next()}"
         if self.pos < len(self.tokens) and self.tokens[self.pos] == "(":
@@ -297,6 +348,8 @@ class _InlineParser:
         return self.atom(token)
 
     def atom(self, token: str) -> ir.Expr:
+        if token.startswith('"'):
+            return ir.Const(json.loads(token), ir.IrType.STRING, self.span)
         if token in ("true", "false"):
             return ir.Const(token == "true", ir.IrType.BOOL, self.span)
         if token in self.env:

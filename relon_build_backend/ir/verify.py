@@ -13,10 +13,53 @@ from collections.abc import Mapping
 
 from . import nodes as ir
 
-__all__ = ["check_ir", "verify_module"]
+__all__ = ["check_ir", "list_result", "str_signature", "verify_module"]
 
-_I, _F, _B = ir.IrType.INT, ir.IrType.FLOAT, ir.IrType.BOOL
+_I, _F, _B, _S = ir.IrType.INT, ir.IrType.FLOAT, ir.IrType.BOOL, ir.IrType.STRING
 _MATH_ARITY = {"abs": 1, "min": 2, "max": 2, "clamp": 3, "pow": 2}
+_Type = ir.IrType | ir.TupleType
+_PYTHON_TYPES = {_I: int, _F: float, _B: bool, _S: str}
+
+_STR_SIGNATURES: dict[ir.StrOp, tuple[tuple[ir.IrType, ...], ir.IrType]] = {
+    ir.StrOp.LEN: ((_S,), _I),
+    ir.StrOp.CONTAINS: ((_S, _S), _B),
+    ir.StrOp.STARTS_WITH: ((_S, _S), _B),
+    ir.StrOp.ENDS_WITH: ((_S, _S), _B),
+    ir.StrOp.UPPER: ((_S,), _S),
+    ir.StrOp.LOWER: ((_S,), _S),
+    ir.StrOp.TRIM: ((_S,), _S),
+    ir.StrOp.SUBSTRING: ((_S, _I, _I), _S),
+    ir.StrOp.SPLIT: ((_S, _S), ir.IrType.LIST_STRING),
+    ir.StrOp.REPLACE: ((_S, _S, _S), _S),
+    ir.StrOp.JOIN: ((ir.IrType.LIST_STRING, _S), _S),
+}
+
+
+def str_signature(op: ir.StrOp) -> tuple[tuple[ir.IrType, ...], ir.IrType]:
+    """(argument types, result type) of a string operation."""
+    return _STR_SIGNATURES[op]
+
+
+def list_signature(op: ir.ListOp, xs: ir.IrType) -> tuple[tuple[ir.IrType, ...], ir.IrType]:
+    """(argument types, result type) of a list operation on the list type ``xs``."""
+    element = xs.element
+    match op:
+        case ir.ListOp.LEN:
+            return (xs,), _I
+        case ir.ListOp.INDEX:
+            return (xs, _I), element
+        case ir.ListOp.FIRST | ir.ListOp.LAST | ir.ListOp.MIN | ir.ListOp.MAX:
+            return (xs,), element
+        case ir.ListOp.CONTAINS:
+            return (xs, element), _B
+        case ir.ListOp.CONCAT:
+            return (xs, xs), xs
+    return (xs,), xs  # reverse, sort, unique
+
+
+def list_result(op: ir.ListOp, xs: ir.IrType) -> ir.IrType:
+    """The result type of list operation ``op`` on the list type ``xs``."""
+    return list_signature(op, xs)[1]
 
 
 def verify_module(module: ir.IrModule) -> None:
@@ -70,18 +113,39 @@ class _FunctionCheck:
         for param in self.function.params:
             self.declare(param.name)
             env[param.name] = param.type
-        body = self.function.body
-        self.expr(body, env)
-        self.same(body.type, self.function.result, "body type vs declared result")
+        result = self.tail(self.function.body, env)
+        self.same(result, self.function.result, "body type vs declared result")
+        if isinstance(result, ir.TupleType) and self.function.name != "main":
+            self.problems.append("a tuple result outside the entry")
+
+    def tail(self, expr: ir.Expr, env: dict[str, ir.IrType]) -> _Type:
+        """Check a function body, where a MakeTuple may end a chain of lets."""
+        if isinstance(expr, ir.Let):
+            self.let_value(expr, env)
+            return self.tail(expr.body, {**env, expr.name: _value_type(expr.value)})
+        if isinstance(expr, ir.MakeTuple):
+            for element in expr.elements:
+                self.expr(element, env)
+                if isinstance(element.type, ir.TupleType):
+                    self.problems.append("a tuple inside a tuple")
+            return expr.type
+        self.expr(expr, env)
+        return expr.type
+
+    def let_value(self, expr: ir.Let, env: dict[str, ir.IrType]) -> None:
+        self.expr(expr.value, env)
+        if isinstance(expr.value.type, ir.TupleType):
+            self.problems.append(f"let {expr.name} binds a tuple")
+        self.declare(expr.name)
 
     def declare(self, name: str) -> None:
         if name in self.bound:
             self.problems.append(f"name {name} bound twice")
         self.bound.add(name)
 
-    def same(self, got: ir.IrType, want: ir.IrType, what: str) -> None:
-        if got is not want:
-            self.problems.append(f"{what}: {got.value} is not {want.value}")
+    def same(self, got: _Type, want: _Type, what: str) -> None:
+        if got != want:
+            self.problems.append(f"{what}: {_text(got)} is not {_text(want)}")
 
     def args(
         self,
@@ -100,8 +164,7 @@ class _FunctionCheck:
     def expr(self, expr: ir.Expr, env: dict[str, ir.IrType]) -> None:
         match expr:
             case ir.Const():
-                python_type = {_I: int, _F: float, _B: bool}[expr.type]
-                if type(expr.value) is not python_type:
+                if type(expr.value) is not _PYTHON_TYPES.get(expr.type):
                     self.problems.append(f"constant {expr.value!r} is not {expr.type.value}")
             case ir.Local():
                 if expr.name not in env:
@@ -109,9 +172,8 @@ class _FunctionCheck:
                 else:
                     self.same(expr.type, env[expr.name], f"local {expr.name}")
             case ir.Let():
-                self.expr(expr.value, env)
-                self.declare(expr.name)
-                self.expr(expr.body, {**env, expr.name: expr.value.type})
+                self.let_value(expr, env)
+                self.expr(expr.body, {**env, expr.name: _value_type(expr.value)})
             case ir.Unary():
                 ty = _I if expr.op is ir.UnOp.INT_NEG else _F
                 self.args((expr.operand,), (ty,), expr.op.value, env)
@@ -133,8 +195,39 @@ class _FunctionCheck:
                 self.call(expr, env)
             case ir.Loop():
                 self.loop(expr, env)
+            case ir.ToText():
+                operand = _value_type(expr.operand)
+                self.args((expr.operand,), (operand,), "to_text", env)
+                if operand.is_list:
+                    self.problems.append(f"to_text of a {operand.value}")
+            case ir.Concat():
+                self.args(expr.parts, (_S,) * len(expr.parts), "concat", env)
+            case ir.StrCall():
+                params, result = str_signature(expr.op)
+                self.args(expr.args, params, expr.op.value, env)
+                self.same(expr.type, result, f"{expr.op.value} result")
+            case ir.ListLiteral() | ir.ListCall():
+                self.list_expr(expr, env)
+            case ir.MakeTuple():
+                self.problems.append("a tuple that is not the entry's result")
             case _:
                 raise AssertionError(f"unhandled IR node {expr!r}")
+
+    def list_expr(self, expr: ir.ListLiteral | ir.ListCall, env: dict[str, ir.IrType]) -> None:
+        if isinstance(expr, ir.ListLiteral):
+            if not expr.type.is_list:
+                self.problems.append(f"a list literal of type {expr.type.value}")
+                return
+            want = (expr.type.element,) * len(expr.elements)
+            self.args(expr.elements, want, "list literal", env)
+            return
+        xs = _value_type(expr.args[0]) if expr.args else _I
+        if not xs.is_list:
+            self.problems.append(f"{expr.op.value} of a {xs.value}")
+            return
+        params, result = list_signature(expr.op, xs)
+        self.args(expr.args, params, expr.op.value, env)
+        self.same(expr.type, result, f"{expr.op.value} result")
 
     def call(self, expr: ir.Call | ir.HostCall | ir.MathCall, env: dict[str, ir.IrType]) -> None:
         if isinstance(expr, ir.MathCall):
@@ -145,8 +238,11 @@ class _FunctionCheck:
             if callee is None:
                 self.problems.append(f"call of unknown function {expr.function}")
                 return
-            params, result = tuple(p.type for p in callee.params), callee.result
-            what = f"call {expr.function}"
+            params, what = tuple(p.type for p in callee.params), f"call {expr.function}"
+            if isinstance(callee.result, ir.TupleType):
+                self.problems.append(f"call of {expr.function}, which returns a tuple")
+                return
+            result = callee.result
         else:
             host = self.hosts.get(expr.name)
             if host is None:
@@ -157,15 +253,23 @@ class _FunctionCheck:
         self.same(expr.type, result, f"{what} result")
 
     def loop(self, loop: ir.Loop, env: dict[str, ir.IrType]) -> None:
-        self.args((loop.source.start, loop.source.end), (_I, _I), "range", env)
         element = _I
+        if isinstance(loop.source, ir.RangeSource):
+            self.args((loop.source.start, loop.source.end), (_I, _I), "range", env)
+        else:
+            xs = _value_type(loop.source.list)
+            self.expr(loop.source.list, env)
+            if xs.is_list:
+                element = xs.element
+            else:
+                self.problems.append(f"a loop over a {xs.value}")
         for stage in loop.stages:
             self.same(stage.var_type, element, f"stage variable {stage.var}")
             self.declare(stage.var)
             inner = {**env, stage.var: stage.var_type}
             if isinstance(stage, ir.MapStage):
                 self.expr(stage.value, inner)
-                element = stage.value.type
+                element = _value_type(stage.value)
             else:
                 self.args((stage.condition,), (_B,), "filter condition", inner)
         self.terminal(loop.terminal, element, env)
@@ -178,6 +282,11 @@ class _FunctionCheck:
                     self.problems.append("sum of bool elements")
             case ir.CountTerminal():
                 pass
+            case ir.CollectTerminal():
+                if element.is_list:
+                    self.problems.append("collect of list elements")
+                else:
+                    self.same(term.type, ir.IrType.list_of(element), "collect type")
             case ir.AnyTerminal() | ir.AllTerminal():
                 self.same(term.var_type, element, f"terminal variable {term.var}")
                 self.declare(term.var)
@@ -190,3 +299,16 @@ class _FunctionCheck:
                 self.declare(term.var)
                 inner = {**env, term.acc: term.type, term.var: term.var_type}
                 self.args((term.update,), (term.type,), "reduce update", inner)
+
+
+def _value_type(expr: ir.Expr) -> ir.IrType:
+    """The type of ``expr`` where a value (not a tuple) is expected; a tuple here is
+    reported by the check that sees it (MakeTuple outside the entry's tail)."""
+    ty = expr.type
+    return ir.IrType.INT if isinstance(ty, ir.TupleType) else ty
+
+
+def _text(ty: _Type) -> str:
+    if isinstance(ty, ir.TupleType):
+        return "(" + ", ".join(e.value for e in ty.elements) + ")"
+    return ty.value

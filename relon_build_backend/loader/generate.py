@@ -6,6 +6,12 @@ behaviour lives in the checked-in runtime (``runtime.py``, shipped as
 ``<package>/_relon_runtime.py``); the module only describes the rule to it and declares
 the typed public surface (``main``, ``Sandbox``, the error classes) under
 ``TYPE_CHECKING`` for type checkers and IDEs.
+
+Annotations: String is ``str``; a List<T> parameter is ``Sequence[T] | Buffer`` (any
+sequence, or a buffer such as ``array.array`` or a numpy array; ``Buffer`` comes from
+``typing_extensions``, which every type checker's typeshed has, and is imported only
+under ``TYPE_CHECKING``), except List<String>, which is ``Sequence[str]``; a List result
+is ``list[T]`` and a tuple result ``tuple[A, B, ...]``.
 """
 
 from __future__ import annotations
@@ -14,14 +20,29 @@ import keyword
 import textwrap
 from collections.abc import Iterator
 
-from ..codegen.abi import HostExport, RuleInterface
+from ..codegen.abi import HostExport, RuleInterface, ValueName
 
 __all__ = ["RUNTIME_MODULE", "render_loader"]
 
 #: module name of the runtime inside a built top-level package
 RUNTIME_MODULE = "_relon_runtime"
 
-_PY_TYPES = {"Int": "int", "Float": "float", "Bool": "bool"}
+_PY_TYPES = {"Int": "int", "Float": "float", "Bool": "bool", "String": "str"}
+#: parameter annotations: a List accepts any sequence, numeric ones also a matching buffer
+_PARAM_TYPES = {
+    **_PY_TYPES,
+    "List<Int>": "Sequence[int] | Buffer",
+    "List<Float>": "Sequence[float] | Buffer",
+    "List<Bool>": "Sequence[bool] | Buffer",
+    "List<String>": "Sequence[str]",
+}
+_RESULT_TYPES = {
+    **_PY_TYPES,
+    "List<Int>": "list[int]",
+    "List<Float>": "list[float]",
+    "List<Bool>": "list[bool]",
+    "List<String>": "list[str]",
+}
 _ERRORS = (
     "CapabilityDenied",
     "DivisionByZero",
@@ -56,7 +77,7 @@ def render_loader(
     assert library is not None or wasm is not None, "a rule needs at least one built target"
     parts = [
         _header(interface),
-        _imports(package),
+        _imports(package, interface),
         _load_call(interface, package=package, library=library, wasm=wasm, check=check_source),
         _stubs(interface),
     ]
@@ -78,12 +99,17 @@ def _header(interface: RuleInterface) -> str:
     return "\n".join(lines)
 
 
-def _imports(package: str) -> str:
+def _imports(package: str, interface: RuleInterface) -> str:
     # one import statement: isort sections cannot then disagree about our package
     lines = ["from __future__ import annotations", "", "from typing import TYPE_CHECKING", ""]
     lines += [f"from {package} import {RUNTIME_MODULE} as _rt", ""]
-    lines += ["if TYPE_CHECKING:", "    from collections.abc import Iterable"]
-    lines += ["    from typing import Literal", "", "__all__ = ["]
+    annotations = " ".join(_PARAM_TYPES[kind] for _, kind in interface.params)
+    abc = "Iterable, Sequence" if "Sequence[" in annotations else "Iterable"
+    lines += ["if TYPE_CHECKING:", f"    from collections.abc import {abc}"]
+    lines += ["    from typing import Literal"]
+    if "Buffer" in annotations:  # typing_extensions: in every type checker's typeshed
+        lines += ["", "    from typing_extensions import Buffer"]
+    lines += ["", "__all__ = ["]
     lines += [f'    "{name}",' for name in sorted([*_ERRORS, "Sandbox"])]
     lines += ['    "main",', "]", ""]
     lines += [f"{name} = _rt.{name}" for name in _ERRORS]
@@ -182,7 +208,7 @@ def _stub_params(interface: RuleInterface) -> str:
     usable = all(n.isidentifier() and not keyword.iskeyword(n) and n != "self" for n in names)
     if not usable:  # a Relon name Python cannot spell: positional-only in the stub
         names = [f"_arg{i}" for i in range(len(names))]
-    params = [f"{n}: {_PY_TYPES[k]}" for n, (_, k) in zip(names, interface.params, strict=True)]
+    params = [f"{n}: {_PARAM_TYPES[k]}" for n, (_, k) in zip(names, interface.params, strict=True)]
     if not usable and params:
         params.append("/")
     return ", ".join(params)
@@ -190,9 +216,9 @@ def _stub_params(interface: RuleInterface) -> str:
 
 def _stubs(interface: RuleInterface) -> str:
     params = _stub_params(interface)
-    result = _PY_TYPES[interface.result]
+    result = _result_type(interface.result)
     signature = ", ".join(f"{kind} {name}" for name, kind in interface.params)
-    head = textwrap.wrap(f"#main({signature}) -> {interface.result}", _WIDTH - 12)
+    head = textwrap.wrap(f"#main({signature}) -> {_relon_result(interface.result)}", _WIDTH - 12)
     doc = [head[0], *(f"        {line}" for line in head[1:])]
     if _plain(interface.doc) and _wrap(interface.doc, ""):
         doc += ["", *_wrap(interface.doc, "        ")]
@@ -226,6 +252,18 @@ def _stubs(interface: RuleInterface) -> str:
         "    Sandbox = _RULE.sandbox",
     ]
     return "\n".join(_fit(line) for line in lines)
+
+
+def _result_type(result: ValueName | tuple[ValueName, ...]) -> str:
+    """The Python annotation of a result: ``tuple[int, str]`` for a tuple result."""
+    if isinstance(result, tuple):
+        return f"tuple[{', '.join(_RESULT_TYPES[kind] for kind in result)}]"
+    return _RESULT_TYPES[result]
+
+
+def _relon_result(result: ValueName | tuple[ValueName, ...]) -> str:
+    """The result as ``#main`` spells it: ``(Int, String)`` for a tuple result."""
+    return f"({', '.join(result)})" if isinstance(result, tuple) else result
 
 
 def _docstring(lines: list[str], indent: str) -> list[str]:

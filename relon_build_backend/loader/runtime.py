@@ -6,6 +6,18 @@ it returns. Only the standard library is imported here: ``wasmtime`` is imported
 first time a ``Sandbox(backend="wasm")`` is built. The entry ABI is docs/abi.md of
 relon-build-backend; the constants below must match it (a test checks they do).
 
+Rules whose parameters and result are scalars go through an unrolled, compiled entry
+(:func:`_entry_source`). Rules with a String, List or tuple go through
+:func:`_compound_entry`: each argument is converted to the ABI layout (``str`` to UTF-8
+bytes, a sequence or a buffer of matching layout to a packed array, a List<String> to
+one UTF-8 blob plus ``RelonStr`` pairs), the result slots are copied out, and the
+result handle is released (native) or the wasm heap reset to its mark (wasm), always.
+Host byte order is assumed little-endian (the wasm32 layout; x86_64 and aarch64 hosts).
+Native calls share no state, so threads call concurrently (ctypes drops the GIL): each
+call has its own result slots, and a buffer argument used in place stays exported during
+the call, so its owner cannot resize or free it under the callee. A wasm Sandbox is
+one single-threaded instance: its calls are serialised by a lock.
+
 Compiled wasm modules are cached on disk, keyed by the sha256 of the ``.wasm``, in
 ``$XDG_CACHE_HOME/relon-wasm`` (``~/.cache/relon-wasm``); ``RELON_WASM_CACHE`` names
 another folder, or ``0`` turns the cache off.
@@ -13,6 +25,7 @@ another folder, or ``0`` turns the cache off.
 
 from __future__ import annotations
 
+import array
 import contextlib
 import ctypes
 import hashlib
@@ -22,9 +35,11 @@ import math
 import os
 import struct
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from importlib import resources
+from itertools import accumulate
 from pathlib import Path
 from types import FunctionType
 from typing import Any, Literal, NoReturn, cast
@@ -46,6 +61,7 @@ __all__ = [
     "RuleSpec",
     "SandboxBase",
     "StepLimitExceeded",
+    "Value",
     "load_rule",
 ]
 
@@ -53,6 +69,10 @@ ABI_VERSION = 1
 #: bit ``i`` of a capability mask is ``CAPABILITIES[i]``
 CAPABILITIES = ("reads_fs", "writes_fs", "network", "reads_clock", "reads_env", "uses_rng")
 Scalar = Literal["Int", "Float", "Bool"]
+#: a value type at the entry boundary (docs/abi.md "Strings, lists and tuples")
+Value = Literal[
+    "Int", "Float", "Bool", "String", "List<Int>", "List<Float>", "List<Bool>", "List<String>"
+]
 Backend = Literal["native", "wasm"]
 _I64_MIN, _I64_MAX = -(1 << 63), (1 << 63) - 1
 
@@ -131,6 +151,23 @@ _CTYPES: dict[str, type[ctypes.c_int64 | ctypes.c_double | ctypes.c_int32]] = {
     "Bool": ctypes.c_int32,
 }
 _PY_TYPES: dict[str, type] = {"Int": int, "Float": float, "Bool": bool}
+#: what ``inspect.signature(main)`` shows for a parameter / a result of each type
+_PARAM_TYPES: dict[str, object] = {
+    **_PY_TYPES,
+    "String": str,
+    "List<Int>": Sequence[int],
+    "List<Float>": Sequence[float],
+    "List<Bool>": Sequence[bool],
+    "List<String>": Sequence[str],
+}
+_RESULT_TYPES: dict[str, object] = {
+    **_PY_TYPES,
+    "String": str,
+    "List<Int>": list[int],
+    "List<Float>": list[float],
+    "List<Bool>": list[bool],
+    "List<String>": list[str],
+}
 # Bounds of the fast argument check ``type(a) is t and lo <= a <= hi``: NaN fails it on
 # purpose and takes the slow path, which accepts it.
 _FAST_BOUNDS: dict[str, tuple[object, object]] = {
@@ -157,8 +194,8 @@ class RuleSpec:
 
     module: str
     prefix: str
-    params: tuple[tuple[str, Scalar], ...]
-    result: Scalar
+    params: tuple[tuple[str, Value], ...]
+    result: Value | tuple[Value, ...]  # a tuple for a tuple-returning rule
     source_hash: int
     doc: str
     gated_hosts: tuple[HostSpec, ...]
@@ -199,6 +236,7 @@ class _Args:
         self.names = tuple(name for name, _ in spec.params)
         self.kinds = tuple(kind for _, kind in spec.params)
         self.index = {name: i for i, name in enumerate(self.names)}
+        self.converters = tuple(_converter(name, kind) for name, kind in spec.params)
 
     def bind(self, args: tuple[object, ...], kwargs: dict[str, object]) -> tuple[object, ...]:
         """Positional + keyword arguments -> a tuple in ``#main`` order."""
@@ -253,6 +291,269 @@ def _convert(name: str, kind: str, value: object) -> object:
     )
 
 
+# --- String and List arguments (docs/abi.md "Strings, lists and tuples") ---------------
+# A converted String is its UTF-8 ``bytes``; a List<Int/Float/Bool> is a _Packed tuple; a
+# List<String> is ``(utf8_blob, byte_lengths)``. Each owns the memory its pointer names,
+# so the memory lives as long as the converted argument tuple (the whole call).
+
+#: (pointer for ctypes or memmove: bytes, ctypes array or address; count; bytes; owner)
+_Packed = tuple[object, int, int, object]
+_Texts = tuple[bytes, list[int]]
+#: element type code of the packed layout of each List (array module codes)
+_PACKED_CODES = {"List<Int>": "q", "List<Float>": "d", "List<Bool>": "B"}
+_ELEMENTS: dict[str, Scalar] = {"List<Int>": "Int", "List<Float>": "Float", "List<Bool>": "Bool"}
+_ITEMSIZES = {"List<Int>": 8, "List<Float>": 8, "List<Bool>": 1}
+# buffer formats that already are the ABI layout (memoryview.format, itemsize checked too)
+_LAYOUTS = {
+    "List<Int>": frozenset(f"{order}{code}" for order in ("", "@", "=", "<") for code in "ql"),
+    "List<Float>": frozenset(("d", "@d", "=d", "<d")),
+    "List<Bool>": frozenset(("?", "B", "@?", "@B", "=?", "=B", "<?", "<B")),
+}
+# the fast element check: a list whose element types are all in here packs in one C call
+_PACKABLE = {
+    "List<Int>": frozenset((int,)),
+    "List<Float>": frozenset((int, float)),
+    "List<Bool>": frozenset((bool,)),
+}
+_ITEMS = {"List<Int>": "int", "List<Float>": "float", "List<Bool>": "bool", "List<String>": "str"}
+
+
+def _converter(name: str, kind: Value) -> Callable[[Any], object]:
+    """``value -> converted value`` for parameter ``name`` (the compound-rule path)."""
+    # partial(), not a lambda: one Python frame less on every call
+    if kind == "String":
+        return partial(_text, name)
+    if kind == "List<String>":
+        return partial(_texts, name)
+    if kind in _PACKED_CODES:
+        return partial(_numbers, name, kind)
+    scalar = cast("Scalar", kind)
+    exact = _PY_TYPES[scalar]
+    low, high = cast("tuple[Any, Any]", _FAST_BOUNDS[scalar])
+
+    def convert(value: Any) -> object:
+        if type(value) is exact and low <= value <= high:
+            return value
+        return _convert(name, scalar, value)
+
+    return convert
+
+
+def _text(name: str, value: object) -> bytes:
+    if not issubclass(type(value), str):
+        raise MainArgTypeMismatch(
+            f"main() argument {name!r} must be str (Relon String), not {type(value).__name__}"
+        )
+    try:
+        return str.encode(cast("str", value))  # the str method: no subclass override runs
+    except UnicodeEncodeError as exc:
+        raise MainArgTypeMismatch(
+            f"main() argument {name!r} is not valid Unicode text (a lone surrogate at index"
+            f" {exc.start} cannot be encoded as UTF-8)"
+        ) from None
+
+
+def _not_a_list(name: str, kind: str, value: object) -> MainArgTypeMismatch:
+    expected = f"main() argument {name!r} must be a sequence of {_ITEMS[kind]} (Relon {kind})"
+    if kind == "List<String>" and isinstance(value, str):  # a str is a sequence of str
+        return MainArgTypeMismatch(f"{expected}, not a single str; pass a list: [{name}]")
+    return MainArgTypeMismatch(f"{expected}, not {type(value).__name__}")
+
+
+def _items(name: str, kind: str, value: object) -> Sequence[object]:
+    if isinstance(value, (list, tuple)):
+        return value
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return list(value)
+    raise _not_a_list(name, kind, value)
+
+
+def _numbers(name: str, kind: str, value: object) -> _Packed:
+    """A List<Int/Float/Bool> argument in the ABI layout, without a Python loop if it can."""
+    if type(value) is list or type(value) is tuple:  # the common case, first
+        return _pack(name, kind, value)
+    if isinstance(value, str):
+        raise _not_a_list(name, kind, value)
+    try:
+        view = memoryview(value)  # type: ignore[arg-type]
+    except TypeError:
+        return _pack(name, kind, _items(name, kind, value))
+    if view.ndim != 1:
+        raise MainArgTypeMismatch(
+            f"main() argument {name!r} must be one-dimensional (Relon {kind}),"
+            f" not a {view.ndim}-dimensional buffer"
+        )
+    if view.format in _LAYOUTS[kind] and view.itemsize == _ITEMSIZES[kind]:
+        return _shared(name, kind, view)
+    try:  # another layout: check each value like a list's
+        items = view.tolist()
+    except (NotImplementedError, ValueError):  # e.g. a struct format
+        raise MainArgTypeMismatch(
+            f"main() argument {name!r} is a buffer of format {view.format!r},"
+            f" not a sequence of {_ITEMS[kind]} (Relon {kind})"
+        ) from None
+    return _pack(name, kind, items)
+
+
+def _shared(name: str, kind: str, view: memoryview) -> _Packed:
+    """A buffer whose layout already matches: borrowed when possible, else one copy."""
+    count = len(view)
+    if kind == "List<Bool>":
+        # always a copy: the check below must see the bytes the rule will read
+        data = view.tobytes()
+        if data.translate(None, b"\x00\x01"):
+            raise MainArgTypeMismatch(
+                f"main() argument {name!r} holds values other than 0 and 1 (Relon {kind})"
+            )
+        return data, count, count, data
+    if view.readonly or not view.c_contiguous or not count:
+        data = view.tobytes()
+        return data, count, len(data), data
+    # zero copy; the export also stops the owner from resizing the buffer during the call
+    borrowed = (ctypes.c_char * view.nbytes).from_buffer(view)
+    return borrowed, count, view.nbytes, borrowed
+
+
+def _pack(name: str, kind: str, items: Sequence[object]) -> _Packed:
+    element = _ELEMENTS[kind]
+    if not set(map(type, items)) <= _PACKABLE[kind]:
+        items = [_convert(f"{name}[{i}]", element, item) for i, item in enumerate(items)]
+    try:
+        packed = array.array(_PACKED_CODES[kind], cast("Sequence[int]", items))
+    except OverflowError:
+        what = "is too large for a Float" if element == "Float" else "does not fit in an Int (i64)"
+        raise NumericOverflow(f"an int in main() argument {name!r} {what}") from None
+    count = len(packed)
+    return packed.buffer_info()[0], count, count * packed.itemsize, packed
+
+
+def _texts(name: str, value: object) -> _Texts:
+    """A List<String> argument: one UTF-8 blob and the byte length of each element."""
+    items = _items(name, "List<String>", value)
+    try:
+        encoded = list(map(str.encode, cast("Sequence[str]", items)))
+    except (TypeError, UnicodeEncodeError):  # find the culprit, for the message
+        encoded = [_text(f"{name}[{i}]", item) for i, item in enumerate(items)]
+    return b"".join(encoded), list(map(len, encoded))
+
+
+def _relon_strs(blob_address: int, lengths: list[int]) -> array.array[int]:
+    """The ``RelonStr`` array of a blob at ``blob_address`` (pointer, length pairs).
+
+    On wasm32 a pointer is 4 bytes plus 4 bytes of padding, which is what the low half
+    of a little-endian int64 holding a 32-bit address is.
+    """
+    starts = array.array("q", accumulate(lengths, initial=blob_address))
+    starts.pop()
+    pairs = array.array("q", bytes(16 * len(lengths)))
+    pairs[0::2] = starts
+    pairs[1::2] = array.array("q", lengths)
+    return pairs
+
+
+def _size(kind: str, value: object) -> int:
+    """Bytes of linear memory a converted argument needs on wasm32 (8-aligned)."""
+    if kind == "String":
+        return _align(len(cast("bytes", value)))
+    if kind == "List<String>":
+        blob, lengths = cast("_Texts", value)
+        return _align(len(blob)) + 16 * len(lengths)
+    if kind in _PACKED_CODES:
+        return _align(cast("_Packed", value)[2])
+    return 0
+
+
+def _align(size: int) -> int:
+    return (size + 7) & ~7
+
+
+# --- reading results --------------------------------------------------------------------
+_WASM32_POINTER = 0xFFFF_FFFF
+_ELEMENT_CTYPES: dict[str, type[ctypes.c_int64 | ctypes.c_double | ctypes.c_bool]] = {
+    "List<Int>": ctypes.c_int64,
+    "List<Float>": ctypes.c_double,
+    "List<Bool>": ctypes.c_bool,
+}
+
+
+def _results_of(spec: RuleSpec) -> tuple[Value, ...]:
+    return spec.result if isinstance(spec.result, tuple) else (spec.result,)
+
+
+def _has_handle(results: tuple[Value, ...]) -> bool:
+    """Whether the result slots are followed by a result handle slot."""
+    return any(kind not in _CTYPES for kind in results)
+
+
+class _Results:
+    """How to read a compound rule's result slots (and its handle slot, if any)."""
+
+    __slots__ = ("handle", "kinds", "single", "words")
+
+    def __init__(self, spec: RuleSpec) -> None:
+        self.kinds = _results_of(spec)
+        self.single = not isinstance(spec.result, tuple)
+        self.handle = _has_handle(self.kinds)
+        #: the slots as int64 words: N 16-byte slots, then the handle
+        self.words = ctypes.c_int64 * (2 * len(self.kinds) + self.handle)
+
+    def take(
+        self, out: int, memory: tuple[int, int], release: Callable[[int], object] | None
+    ) -> object:
+        """Copy the slots at address ``out`` to Python values, then release the handle.
+
+        ``memory`` is ``(base, size)`` of wasm linear memory (pointers are offsets,
+        checked against ``size``), or ``(0, -1)`` natively (pointers are addresses).
+        """
+        words = self.words.from_address(out)[:]  # one read of every slot word
+        try:
+            values = [
+                _read(kind, words[2 * i], words[2 * i + 1], out + 16 * i, memory)
+                for i, kind in enumerate(self.kinds)
+            ]
+        finally:
+            if self.handle and release is not None and words[-1]:
+                release(words[-1])
+        return values[0] if self.single else tuple(values)
+
+
+def _read(kind: Value, first: int, second: int, slot: int, memory: tuple[int, int]) -> object:
+    """One result from its slot: ``first``/``second`` are the slot's two int64 words."""
+    if kind == "Int":
+        return first
+    if kind == "Bool":
+        return first & 0xFFFF_FFFF != 0  # an int32 in the low half (little-endian)
+    if kind == "Float":
+        return ctypes.c_double.from_address(slot).value
+    pointer, count = first, second
+    if kind == "String":
+        return _bytes_at(pointer, count, memory).decode()
+    if kind == "List<String>":
+        pairs = (ctypes.c_int64 * (2 * count)).from_address(_address(pointer, count, 16, memory))
+        flat = pairs[:]
+        texts = zip(flat[0::2], flat[1::2], strict=True)
+        return [_bytes_at(p, n, memory).decode() for p, n in texts]
+    element = _ELEMENT_CTYPES[kind]
+    size = ctypes.sizeof(element)
+    return (element * count).from_address(_address(pointer, count, size, memory))[:]
+
+
+def _address(pointer: int, count: int, size: int, memory: tuple[int, int]) -> int:
+    base, limit = memory
+    if limit >= 0:  # wasm32: a 32-bit offset into linear memory (plus padding bits)
+        pointer &= _WASM32_POINTER
+        if count < 0 or pointer + count * size > limit:
+            raise HostPanic(f"the compiled rule returned a value outside its memory; {_REBUILD}")
+    elif count < 0:
+        raise HostPanic(f"the compiled rule returned a negative length; {_REBUILD}")
+    return base + pointer
+
+
+def _bytes_at(pointer: int, count: int, memory: tuple[int, int]) -> bytes:
+    address = _address(pointer, count, 1, memory)
+    return ctypes.string_at(address, count) if count else b""
+
+
 def _entry_source(count: int, result: str, *, native: bool, sandboxed: bool) -> str:
     """Python text of a ``make(...)`` that returns an unrolled ``main(*args, **kwargs)``.
 
@@ -302,6 +603,12 @@ def _maker(
     return _MAKERS[key]
 
 
+def _is_scalar(spec: RuleSpec) -> bool:
+    """Whether ``spec`` takes the unrolled scalar entry (no String, List or tuple)."""
+    kinds = [kind for _, kind in spec.params]
+    return not isinstance(spec.result, tuple) and all(k in _CTYPES for k in [*kinds, spec.result])
+
+
 def _make_entry(
     rule: Rule, target: object, caps: int, steps: int, *, native: bool, sandboxed: bool
 ) -> Callable[..., object]:
@@ -309,30 +616,100 @@ def _make_entry(
     consts: list[object] = []
     for _, kind in spec.params:
         consts += [_PY_TYPES[kind], *_FAST_BOUNDS[kind]]
-    make = _maker(len(spec.params), spec.result, native=native, sandboxed=sandboxed)
+    result = cast("str", spec.result)
+    make = _maker(len(spec.params), result, native=native, sandboxed=sandboxed)
     entry = make(target, caps, steps, rule.args.bind, rule.args.convert, _SLOTS, *consts)
+    return _describe(entry, rule, sandboxed=sandboxed)
+
+
+def _compound_entry(
+    rule: Rule, run: Callable[[list[object]], object], *, sandboxed: bool
+) -> Callable[..., object]:
+    """``main`` of a String/List/tuple rule: bind, convert each argument, ``run``."""
+    count, bind, converters = len(rule.spec.params), rule.args.bind, rule.args.converters
+
+    def main(*args: object, **kwargs: object) -> object:
+        if kwargs or len(args) != count:
+            args = bind(args, kwargs)
+        return run([convert(value) for convert, value in zip(converters, args, strict=True)])
+
+    return _describe(main, rule, sandboxed=sandboxed)
+
+
+def _describe(entry: Any, rule: Rule, *, sandboxed: bool) -> Callable[..., object]:
+    spec = rule.spec
     entry.__name__, entry.__qualname__ = "main", "Sandbox.main" if sandboxed else "main"
     entry.__doc__ = rule.docstring
     entry.__module__ = spec.module
     entry.__dict__["__signature__"] = rule.signature  # what inspect.signature() reports
-    entry.__annotations__ = {n: _PY_TYPES[k] for n, k in spec.params}
-    entry.__annotations__["return"] = _PY_TYPES[spec.result]
-    return entry
+    entry.__annotations__ = {n: _PARAM_TYPES[k] for n, k in spec.params}
+    entry.__annotations__["return"] = rule.signature.return_annotation
+    return cast("Callable[..., object]", entry)
 
 
 def _signature(spec: RuleSpec) -> inspect.Signature:
     kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
     try:
-        params = [inspect.Parameter(n, kind, annotation=_PY_TYPES[k]) for n, k in spec.params]
+        params = [inspect.Parameter(n, kind, annotation=_PARAM_TYPES[k]) for n, k in spec.params]
     except ValueError:  # a Relon name that is a Python keyword: still callable via **kwargs
         params = []
-    return inspect.Signature(params, return_annotation=_PY_TYPES[spec.result])
+    if isinstance(spec.result, tuple):
+        result: object = tuple.__class_getitem__(tuple(_RESULT_TYPES[k] for k in spec.result))
+    else:
+        result = _RESULT_TYPES[spec.result]
+    return inspect.Signature(params, return_annotation=result)
 
 
 def _docstring(spec: RuleSpec) -> str:
     params = ", ".join(f"{kind} {name}" for name, kind in spec.params)
-    head = f"#main({params}) -> {spec.result}"
+    result = spec.result
+    text = f"({', '.join(result)})" if isinstance(result, tuple) else result
+    head = f"#main({params}) -> {text}"
     return f"{head}\n\n{spec.doc}" if spec.doc else head
+
+
+class _NativeCall:
+    """``converted arguments -> result`` through one native entry of a compound rule."""
+
+    __slots__ = ("fn", "kinds", "prefix", "release", "results")
+
+    def __init__(
+        self, fn: Callable[..., int], native: _Native, spec: RuleSpec, prefix: tuple[int, ...]
+    ) -> None:
+        self.fn, self.prefix = fn, prefix
+        self.kinds = tuple(kind for _, kind in spec.params)
+        self.results = _Results(spec)
+        self.release = native.release
+
+    def __call__(self, values: list[object]) -> object:
+        args: list[object] = list(self.prefix)
+        keep = []  # RelonStr arrays built here (the rest is owned by ``values``)
+        for kind, value in zip(self.kinds, values, strict=True):
+            if kind in _CTYPES:
+                args.append(value)
+            elif kind == "String":
+                args += (value, len(cast("bytes", value)))
+            elif kind == "List<String>":
+                blob, lengths = cast("_Texts", value)
+                # c_char_p of a bytes object points at the object's own buffer
+                address = ctypes.cast(ctypes.c_char_p(blob), ctypes.c_void_p).value or 0
+                pairs = _relon_strs(address, lengths)
+                keep.append(pairs)
+                args += (pairs.buffer_info()[0] if lengths else _EMPTY, len(lengths))
+            else:
+                pointer, count, _, _ = cast("_Packed", value)
+                args += (pointer if count else _EMPTY, count)
+        out = self.results.words()  # 8-aligned, per call: threads never share it
+        args.append(out)
+        status = self.fn(*args)
+        if status:
+            _fail(status)
+        return self.results.take(ctypes.addressof(out), _NATIVE_MEMORY, self.release)
+
+
+#: a valid pointer for an empty String/List (the callee reads no byte of it)
+_EMPTY = (ctypes.c_int64 * 2)()
+_NATIVE_MEMORY = (0, -1)
 
 
 def _resource(package: str, name: str) -> Path:
@@ -389,13 +766,21 @@ def _native_library(path: Path) -> ctypes.CDLL:
 def _function(
     lib: ctypes.CDLL, name: str, params: Iterable[str], result: str | None
 ) -> Callable[..., int]:
-    """``lib.<name>`` with argtypes set (a trailing out pointer when ``result`` is given)."""
+    """``lib.<name>`` with argtypes set (a trailing out pointer when ``result`` is given).
+
+    A String or List parameter is two arguments, pointer and length; ``result`` is a
+    scalar type (typed out slot) or ``"Slots"`` (result slots of a compound rule).
+    """
     try:
         fn = lib[name]
     except AttributeError:
         raise RelonLoadError(f"{lib._name} has no {name}; {_REBUILD}") from None
-    argtypes: list[type] = [_CTYPES[p] for p in params]
-    if result is not None:
+    argtypes: list[type] = []
+    for p in params:
+        argtypes += [_CTYPES[p]] if p in _CTYPES else [ctypes.c_void_p, ctypes.c_int64]
+    if result == "Slots":
+        argtypes.append(ctypes.c_void_p)
+    elif result is not None:
         argtypes.append(ctypes.POINTER(_CTYPES[result]))
     fn.argtypes = argtypes
     fn.restype = ctypes.c_int32 if result is not None else ctypes.c_int64
@@ -409,6 +794,7 @@ class _Native:
     main: Callable[..., int]
     call: Callable[..., int]
     hosts: dict[str, Callable[..., int]]
+    release: Callable[[int], object] | None  # relon_release, for rules with a result handle
 
 
 def _load_native(spec: RuleSpec, path: Path) -> _Native:
@@ -420,9 +806,15 @@ def _load_native(spec: RuleSpec, path: Path) -> _Native:
         h.name: _function(lib, f"{spec.prefix}_host_{h.name}", h.params, h.result)
         for h in spec.gated_hosts
     }
-    main = _function(lib, f"{spec.prefix}_main", kinds, spec.result)
-    call = _function(lib, f"{spec.prefix}_call", ["Int", "Int", *kinds], spec.result)
-    return _Native(main=main, call=call, hosts=hosts)
+    result = cast("str", spec.result) if _is_scalar(spec) else "Slots"
+    main = _function(lib, f"{spec.prefix}_main", kinds, result)
+    call = _function(lib, f"{spec.prefix}_call", ["Int", "Int", *kinds], result)
+    release = None
+    if _has_handle(_results_of(spec)):
+        fn: Any = _function(lib, "relon_release", ["Int"], None)
+        fn.restype = None
+        release = fn
+    return _Native(main=main, call=call, hosts=hosts, release=release)
 
 
 class Rule:
@@ -437,8 +829,12 @@ class Rule:
         self.wasm_path = wasm_path
         namespace = {"_rule": self, "__module__": spec.module, "__doc__": _SANDBOX_DOC}
         self.sandbox: type[SandboxBase] = type("Sandbox", (SandboxBase,), namespace)
-        if self.native is not None:
+        self.scalar = _is_scalar(spec)
+        if self.native is not None and self.scalar:
             self.main = _make_entry(self, self.native.main, 0, -1, native=True, sandboxed=False)
+        elif self.native is not None:
+            run = _NativeCall(self.native.main, self.native, spec, ())
+            self.main = _compound_entry(self, run, sandboxed=False)
         else:  # a wasm-only build: main runs the .wasm asset
             self.main = self.sandbox(backend="wasm").main
 
@@ -469,13 +865,17 @@ class SandboxBase:
         rule = self._rule
         if backend == "wasm":
             self._wasm: _WasmInstance | None = _WasmInstance(rule, self.caps)
-            call = self._wasm.call
-            self.main = _make_entry(rule, call, mask, steps, native=False, sandboxed=True)
+            self.main = self._wasm.entry(mask, steps)
             return
         self._wasm = None
-        if rule.native is None:
+        native = rule.native
+        if native is None:
             raise RelonLoadError(f"{rule.spec.module} was built without the native target")
-        self.main = _make_entry(rule, rule.native.call, mask, steps, native=True, sandboxed=True)
+        if rule.scalar:
+            self.main = _make_entry(rule, native.call, mask, steps, native=True, sandboxed=True)
+        else:
+            run = _NativeCall(native.call, native, rule.spec, (mask, steps))
+            self.main = _compound_entry(rule, run, sandboxed=True)
 
     def __repr__(self) -> str:
         caps = sorted(self.caps)
@@ -572,10 +972,11 @@ def _compile(wt: Any, engine: Any, data: bytes) -> Any:
     # deserialize() rejects a mismatch; the content hash keys the source bytes.
     cached = None if cache is None else cache / f"{hashlib.sha256(data).hexdigest()}.cwasm"
     if cached is not None and cached.is_file():
-        try:
-            return wt.Module.deserialize_file(engine, str(cached))
-        except wt.WasmtimeError:
-            pass  # another wasmtime version wrote it: compile and overwrite
+        # Read the bytes rather than deserialize_file(): that one mmaps the file, and
+        # if anything later truncates it in place the process dies with SIGBUS.
+        with contextlib.suppress(OSError, wt.WasmtimeError):
+            # a stale or foreign entry (another wasmtime version): compile and overwrite
+            return wt.Module.deserialize(engine, cached.read_bytes())
     try:
         module = wt.Module(engine, data)
     except wt.WasmtimeError as exc:
@@ -583,7 +984,7 @@ def _compile(wt: Any, engine: Any, data: bytes) -> Any:
     if cached is not None:
         with contextlib.suppress(OSError):  # a read-only cache only costs a compile
             cached.parent.mkdir(parents=True, exist_ok=True)
-            temp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+            temp = cached.with_name(f"{cached.name}.{os.getpid()}.{threading.get_ident()}.tmp")
             temp.write_bytes(module.serialize())
             temp.replace(cached)
             _prune(cached.parent)
@@ -606,6 +1007,9 @@ class _WasmInstance:
     ``wasmtime_func_call_unchecked`` with a preallocated raw-value array (~2 us, see
     benchmarks/loader_overhead.py), else through ``Func.__call__``. Unchecked is sound
     because the export's type is checked against the ABI, with the public API, first.
+
+    Compound rules bracket each call with ``relon_heap_mark``/``relon_heap_reset`` and
+    place their inputs and result slots in one ``relon_alloc`` block (docs/abi.md).
     """
 
     def __init__(self, rule: Rule, caps: frozenset[str]) -> None:
@@ -618,10 +1022,26 @@ class _WasmInstance:
         self._wt = _wasmtime()
         self._engine, self._module = _compiled_module(self._wt, rule.wasm_path)
         self._lock = threading.Lock()
-        self._kinds = ("Int", "Int", *(k for _, k in spec.params), "Ptr")
-        self._out = _CTYPES[spec.result]
+        params: list[str] = []
+        for _, kind in spec.params:
+            params += [kind] if kind in _CTYPES else ["Ptr", "Int"]
+        self._kinds = ("Int", "Int", *params, "Ptr")
+        self._results = _Results(spec)
+        self._param_kinds = tuple(kind for _, kind in spec.params)
+        # the result slots, then the handle slot if any (relon_release is a no-op on wasm32)
+        self._out_size = ctypes.sizeof(self._results.words)
+        self._out = _CTYPES.get(cast("str", spec.result)) if rule.scalar else None
         self._pending: RelonError | None = None  # set by a host import that raises
         self._instantiate()
+
+    def entry(self, caps: int, steps: int) -> Callable[..., object]:
+        """``main`` of a Sandbox granted capability mask ``caps`` and budget ``steps``."""
+        rule = self._rule
+        if rule.scalar:
+            return _make_entry(rule, self.call, caps, steps, native=False, sandboxed=True)
+        return _compound_entry(
+            rule, lambda values: self.call_values(caps, steps, values), sandboxed=True
+        )
 
     def _instantiate(self) -> None:
         wt, spec = self._wt, self._rule.spec
@@ -641,27 +1061,35 @@ class _WasmInstance:
             self._func, self._memory = get(f"{spec.prefix}_call"), get("memory")
             scratch = get("relon_scratch")(store)
             abi, source_hash = get("relon_abi_version")(store), get(f"{spec.prefix}_hash")(store)
+            heap = [] if self._rule.scalar else [get(name) for name, _, _ in _HEAP_EXPORTS]
         except (wt.WasmtimeError, wt.Trap) as exc:
             raise RelonLoadError(
                 f"cannot instantiate the .wasm asset ({exc}); {_REBUILD}"
             ) from None
         _check_library("the .wasm asset", abi, source_hash, spec)
-        self._check_type()
+        self._check_type(f"{spec.prefix}_call", self._func, self._kinds, ("Bool",))
         if not 0 <= scratch <= self._memory.data_len(store) - 8:
             raise RelonLoadError(f"relon_scratch() is outside memory; {_REBUILD}")
         self._scratch = scratch
         self._poisoned = False
-        self._fast = _fast_path(wt, store, self._func, self._kinds)
+        self._fast = _fast_path(wt, store, self._func, self._kinds, "Bool")
+        self._heap: list[tuple[Any, Callable[[tuple[object, ...]], Any] | None]] = []
+        for func, (name, params, results) in zip(heap, _HEAP_EXPORTS, strict=False):
+            self._check_type(name, func, params, results)
+            fast = _fast_path(wt, store, func, params, results[0] if results else None)
+            self._heap.append((func, fast))
 
-    def _check_type(self) -> None:
-        if not isinstance(self._func, self._wt.Func):
-            raise RelonLoadError(f"the .wasm export {self._rule.spec.prefix}_call is no function")
-        ty = self._func.type(self._store)
-        params = [str(p) for p in ty.params]
-        if params != [_WASM_TYPES[k] for k in self._kinds] or [str(r) for r in ty.results] != [
-            "i32"
-        ]:
-            raise RelonLoadError(f"the .wasm entry has type {params}; {_REBUILD}")
+    def _check_type(
+        self, name: str, func: Any, params: tuple[str, ...], results: tuple[str, ...]
+    ) -> None:
+        if not isinstance(func, self._wt.Func):
+            raise RelonLoadError(f"the .wasm export {name} is no function")
+        ty = func.type(self._store)
+        got = ([str(p) for p in ty.params], [str(r) for r in ty.results])
+        if got != ([_WASM_TYPES[k] for k in params], [_WASM_TYPES[k] for k in results]):
+            raise RelonLoadError(
+                f"the .wasm export {name} has type {got[0]} -> {got[1]}; {_REBUILD}"
+            )
 
     def _host_func(self, host: HostSpec) -> Any:
         wt, caps, needed = self._wt, self._caps, frozenset(host.capabilities)
@@ -690,11 +1118,12 @@ class _WasmInstance:
 
     def call(self, *values: object) -> object:
         """Run ``P_call(caps, steps, *args, scratch)``; ``values`` are checked scalars."""
+        assert self._out is not None, "a scalar rule"
         with self._lock:
             if self._poisoned:  # a trap may leave the shadow stack unwound: start afresh
                 self._instantiate()
             args = (*values, self._scratch)
-            status = self._invoke(args)
+            status = self._invoke(self._func, self._fast, args)
             if status:
                 _fail(status)
             # re-read each call: memory.grow may move it; addressof() is 10x cheaper than cast()
@@ -702,19 +1131,65 @@ class _WasmInstance:
             value = self._out.from_address(base + self._scratch).value
         return value != 0 if self._out is ctypes.c_int32 else value
 
+    def call_values(self, caps: int, steps: int, values: list[object]) -> object:
+        """Run a compound rule on converted arguments (see :func:`_converter`)."""
+        with self._lock:
+            if self._poisoned:
+                self._instantiate()
+            (mark_fn, mark_fast), _, (reset_fn, reset_fast) = self._heap
+            mark = self._invoke(mark_fn, mark_fast, ())
+            try:
+                return self._run(caps, steps, values)
+            finally:
+                if not self._poisoned:  # a trapped instance is rebuilt, not reset
+                    self._invoke(reset_fn, reset_fast, (mark,))
+
+    def _run(self, caps: int, steps: int, values: list[object]) -> object:
+        kinds = self._param_kinds
+        sizes = [_size(kind, value) for kind, value in zip(kinds, values, strict=True)]
+        total = self._out_size + sum(sizes)
+        if total > _WASM32_POINTER:
+            raise StepLimitExceeded("the arguments do not fit in wasm32 memory (4 GiB)")
+        alloc_fn, alloc_fast = self._heap[1]
+        block = self._invoke(alloc_fn, alloc_fast, (total,)) & _WASM32_POINTER
+        base, limit = self._memory_view()
+        if block == 0:
+            raise StepLimitExceeded("the wasm module ran out of memory for the arguments")
+        if block + total > limit:
+            raise HostPanic(f"relon_alloc returned memory outside the module; {_REBUILD}")
+        args: list[object] = [caps, steps]
+        cursor = block + self._out_size
+        for kind, value, size in zip(kinds, values, sizes, strict=True):
+            args += [value] if kind in _CTYPES else _wasm_write(kind, value, base, cursor)
+            cursor += size
+        args.append(block)
+        status = self._invoke(self._func, self._fast, tuple(args))
+        if status:
+            _fail(status)
+        memory = self._memory_view()
+        return self._results.take(memory[0] + block, memory, None)
+
+    def _memory_view(self) -> tuple[int, int]:
+        """(address, size) of linear memory, re-read each time: memory.grow may move it."""
+        store = self._store
+        base = ctypes.addressof(self._memory.data_ptr(store).contents)
+        return base, self._memory.data_len(store)
+
     def _raise(self, error: RelonError) -> NoReturn:
         """Raise from a host import, remembered here: wasmtime-py passes the exception
         on through one process-wide slot, which threads could overwrite."""
         self._pending = error
         raise error
 
-    def _invoke(self, args: tuple[object, ...]) -> int:
+    def _invoke(
+        self, func: Any, fast: Callable[[tuple[object, ...]], Any] | None, args: tuple[object, ...]
+    ) -> Any:
         wt = self._wt
         self._pending = None
         try:
-            if self._fast is not None:
-                return self._fast(args)
-            return int(self._func(self._store, *args))
+            if fast is not None:
+                return fast(args)
+            return func(self._store, *args)
         except BaseException as exc:
             self._poisoned = True
             if self._pending is not None:
@@ -722,6 +1197,33 @@ class _WasmInstance:
             if isinstance(exc, (wt.Trap, wt.WasmtimeError)):
                 raise HostPanic(f"the wasm module trapped: {exc}") from None
             raise
+
+
+#: (name, params, results) of the wasm heap exports a compound rule uses
+_HEAP_EXPORTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("relon_heap_mark", (), ("Int",)),
+    ("relon_alloc", ("Int",), ("Ptr",)),
+    ("relon_heap_reset", ("Int",), ()),
+)
+
+
+def _wasm_write(kind: str, value: object, base: int, cursor: int) -> tuple[int, int]:
+    """Copy a converted argument to linear memory at offset ``cursor``: (pointer, length)."""
+    if kind == "String":
+        data = cast("bytes", value)
+        ctypes.memmove(base + cursor, data, len(data))
+        return cursor, len(data)
+    if kind == "List<String>":
+        blob, lengths = cast("_Texts", value)
+        ctypes.memmove(base + cursor, blob, len(blob))
+        pairs_at = cursor + _align(len(blob))
+        pairs = _relon_strs(cursor, lengths)
+        ctypes.memmove(base + pairs_at, pairs.buffer_info()[0], 16 * len(lengths))
+        return pairs_at, len(lengths)
+    pointer, count, nbytes, _ = cast("tuple[Any, int, int, object]", value)
+    if nbytes:
+        ctypes.memmove(base + cursor, pointer, nbytes)
+    return cursor, count
 
 
 def _exports(exports: Any) -> Callable[[str], Any]:
@@ -734,37 +1236,42 @@ def _exports(exports: Any) -> Callable[[str], Any]:
     return get
 
 
+#: struct codes of each kind in wasmtime's raw-value array (Ptr: unsigned 32-bit offset)
+_RAW_CODES = {"Int": "q", "Float": "d", "Bool": "i", "Ptr": "I"}
+
+
 def _fast_path(
-    wt: Any, store: Any, func: Any, kinds: tuple[str, ...]
-) -> Callable[[tuple[object, ...]], int] | None:
-    """``args -> status`` through wasmtime's unchecked call, or None if unavailable.
+    wt: Any, store: Any, func: Any, kinds: tuple[str, ...], result: str | None
+) -> Callable[[tuple[object, ...]], Any] | None:
+    """``args -> result`` through wasmtime's unchecked call, or None if unavailable.
 
     The arguments go into wasmtime's raw-value array with one ``struct.pack_into`` (per
     element ctypes assignment costs ~10x more). The trap slot is reused: after a trap the
     instance is rebuilt, with a new closure.
     """
+    count = max(len(kinds), result is not None)  # the array holds arguments, then results
     try:
         ffi = importlib.import_module("wasmtime._ffi")
         raise_pending = importlib.import_module("wasmtime._func").maybe_raise_last_exn
         call_unchecked, context = ffi.wasmtime_func_call_unchecked, store._context()
-        raw = (ffi.wasmtime_val_raw_t * len(kinds))()
+        raw = (ffi.wasmtime_val_raw_t * max(count, 1))()
         func_ref, trap = ctypes.byref(func._func), ctypes.POINTER(ffi.wasm_trap_t)()
         from_trap, from_error = wt.Trap._from_ptr, wt.WasmtimeError._from_ptr
     except (ImportError, AttributeError):
         return None
-    size, codes = ctypes.sizeof(raw[0]), {"i64": "q", "f64": "d", "i32": "i"}
-    fields = [codes[_WASM_TYPES[k]] for k in kinds]
+    size = ctypes.sizeof(raw[0])
+    fields = [_RAW_CODES[k] for k in kinds]
     pack = struct.Struct(
         "=" + "".join(f"{c}{size - struct.calcsize(c)}x" for c in fields)
     ).pack_into
-    status_of, count, trap_ref = struct.Struct("=i").unpack_from, len(kinds), ctypes.byref(trap)
+    unpack = None if result is None else struct.Struct("=" + _RAW_CODES[result]).unpack_from
+    trap_ref = ctypes.byref(trap)
 
-    def invoke(args: tuple[object, ...]) -> int:
+    def invoke(args: tuple[object, ...]) -> Any:
         pack(raw, 0, *args)
         error = call_unchecked(context, func_ref, raw, count, trap_ref)
         if not error and not trap:
-            status: int = status_of(raw)[0]
-            return status
+            return None if unpack is None else unpack(raw)[0]
         # wasmtime-py parks an exception raised by a host import (ours) until the caller
         # collects it; collect it here so it cannot leak into an unrelated call.
         problem = from_trap(trap) if trap else from_error(error)

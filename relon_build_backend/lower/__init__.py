@@ -3,7 +3,8 @@
 :func:`lower_module` lambda-lifts every where-bound closure instance into an
 :class:`~relon_build_backend.ir.nodes.Function` (captures first, computed in
 ``captures``), lowers each body (``exprs``, ``loops``), lists the host functions
-called, and verifies the result against the IR rules (``ir/verify.py``).
+called, and verifies the result against the IR rules (``ir/verify.py``). Tuples are
+eliminated (``tuples``): only a tuple-returning entry keeps one, as its result.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 from ..frontend import typed as t
 from ..frontend.checker import CheckedModule
 from ..frontend.hosts import CAPABILITIES
+from ..frontend.types import TupleOf
 from ..ir import nodes as ir
 from ..ir.verify import verify_module
 from .captures import compute_captures, hosts_called
 from .exprs import FunctionLowering, ir_type
+from .tuples import lower_entry_tuple
 
 __all__ = ["lower_module"]
 
@@ -26,11 +29,16 @@ def lower_module(checked: CheckedModule, *, name: str) -> ir.IrModule:
     """
     captures = compute_captures(checked.functions)
     entry_lowering = FunctionLowering(captures)
-    params = tuple(entry_lowering.param(p) for p in checked.params)
+    params = tuple(p for b in checked.params for p in entry_lowering.params(b))
     assert [p.name for p in params] == [p.name for p in checked.params], "renamed #main"
     span = checked.module.span
-    body = entry_lowering.expr(checked.body)
-    entry = ir.Function("main", params, ir_type(checked.result), body, span)
+    result: ir.IrType | ir.TupleType
+    if isinstance(checked.result, TupleOf):
+        body = lower_entry_tuple(entry_lowering, checked.body)
+        result = ir.TupleType(tuple(ir_type(e) for e in checked.result.elements))
+    else:
+        body, result = entry_lowering.expr(checked.body), ir_type(checked.result)
+    entry = ir.Function("main", params, result, body, span)
     functions = tuple(_lower_function(f, captures) for f in checked.functions)
     bodies = [checked.body, *(f.body for f in checked.functions)]
     hosts = tuple(
@@ -57,6 +65,7 @@ def _lower_function(
     function: t.FunctionInstance, captures: dict[str, tuple[t.Binder, ...]]
 ) -> ir.Function:
     lowering = FunctionLowering(captures)
-    params = tuple(lowering.param(b) for b in (*captures[function.name], *function.params))
+    binders = (*captures[function.name], *function.params)
+    params = tuple(p for b in binders for p in lowering.params(b))
     body = lowering.expr(function.body)
     return ir.Function(function.name, params, ir_type(function.result), body, function.span)

@@ -77,6 +77,16 @@ def _children(node: _Node) -> tuple[_Node, ...]:
     match node:
         case t.Literal_() | t.Invalid() | t.Var() | t.Named():
             return ()
+        case t.ToText():
+            return (node.operand,)
+        case t.TupleField():
+            return (node.target,)
+        case t.Concat():
+            return node.parts
+        case t.ListLiteral() | t.MakeTuple():
+            return node.elements
+        case t.StrCall() | t.ListCall():
+            return node.args
         case t.Let():
             return (node.value, node.body)
         case t.Neg() | t.Not() | t.Widen():
@@ -90,7 +100,11 @@ def _children(node: _Node) -> tuple[_Node, ...]:
         case t.Inline():
             return (node.body,)
         case t.Pipeline():
-            out: list[_Node] = [node.start, node.end, *(s.fn for s in node.stages)]
+            source = node.source
+            out: list[_Node] = (
+                [source.start, source.end] if isinstance(source, t.RangeOf) else [source.list]
+            )
+            out += [s.fn for s in node.stages]
             term = node.terminal
             if isinstance(term, t.Reduce):
                 out += [term.init, term.fn]

@@ -2,9 +2,10 @@
 
 :class:`FunctionLowering` gives every binder a name unique in the function (the
 source name, suffixed ``_2``, ``_3``... on a clash), turns operators into the
-per-type IR operators, passes captures explicitly at every call, and hands range
-chains to ``loops``. Type errors here are our bugs (AssertionError): the checker has
-already reported every user mistake.
+per-type IR operators, passes captures explicitly at every call, and hands chains to
+``loops`` and tuples to ``tuples``. A tuple-typed binder is one local per element
+(``t_0``, ``t_1``...), also as a parameter or capture. Type errors here are our bugs
+(AssertionError): the checker has already reported every user mistake.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from ..frontend import typed as t
 from ..frontend.source import Span
-from ..frontend.types import BOOL, FLOAT, INT, Type
+from ..frontend.types import BOOL, FLOAT, INT, STRING, ListType, TupleOf, Type
 from ..ir import nodes as ir
 
 __all__ = ["FunctionLowering", "ir_type"]
@@ -22,6 +23,7 @@ _IR_TYPES: dict[Type, ir.IrType] = {
     INT: ir.IrType.INT,
     FLOAT: ir.IrType.FLOAT,
     BOOL: ir.IrType.BOOL,
+    STRING: ir.IrType.STRING,
 }
 
 _OP_NAMES = {
@@ -50,7 +52,9 @@ _NEG = {ir.IrType.INT: ir.UnOp.INT_NEG, ir.IrType.FLOAT: ir.UnOp.FLOAT_NEG}
 
 
 def ir_type(ty: Type) -> ir.IrType:
-    """The IR type of a checked scalar type."""
+    """The IR type of a checked value type (not a tuple)."""
+    if isinstance(ty, ListType):
+        return ir.IrType.list_of(ir_type(ty.element))
     found = _IR_TYPES.get(ty)
     assert found is not None, f"no IR type for {ty}"
     return found
@@ -62,6 +66,7 @@ class FunctionLowering:
     def __init__(self, captures: Mapping[str, Sequence[t.Binder]]) -> None:
         self._captures = captures
         self._names: dict[t.Binder, str] = {}
+        self._tuples: dict[t.Binder, tuple[str, ...]] = {}
         self._used: set[str] = set()
 
     # ------------------------------------------------------------------ names
@@ -82,17 +87,40 @@ class FunctionLowering:
         self._used.add(name)
         return name
 
+    def bind_tuple(self, binder: t.Binder) -> tuple[str, ...]:
+        """Give each element of tuple-typed ``binder`` its unique name."""
+        assert binder not in self._tuples, f"{binder.name} bound twice"
+        assert isinstance(binder.type, TupleOf), binder
+        names = tuple(self.fresh(f"{binder.name}_{i}") for i in range(len(binder.type.elements)))
+        self._tuples[binder] = names
+        return names
+
     def local(self, binder: t.Binder, span: Span) -> ir.Local:
         name = self._names.get(binder)
         assert name is not None, f"{binder.name} read outside its scope"
         return ir.Local(name, ir_type(binder.type), span)
 
-    def param(self, binder: t.Binder) -> ir.Param:
-        return ir.Param(self.bind(binder), ir_type(binder.type))
+    def locals(self, binder: t.Binder, span: Span) -> tuple[ir.Local, ...]:
+        """The local of ``binder``, or one per element of a tuple binder."""
+        if not isinstance(binder.type, TupleOf):
+            return (self.local(binder, span),)
+        names = self._tuples.get(binder)
+        assert names is not None, f"{binder.name} read outside its scope"
+        types = binder.type.elements
+        return tuple(ir.Local(n, ir_type(e), span) for n, e in zip(names, types, strict=True))
+
+    def params(self, binder: t.Binder) -> tuple[ir.Param, ...]:
+        """The parameter(s) of ``binder`` (one per element of a tuple binder)."""
+        if not isinstance(binder.type, TupleOf):
+            return (ir.Param(self.bind(binder), ir_type(binder.type)),)
+        names = self.bind_tuple(binder)
+        return tuple(
+            ir.Param(n, ir_type(e)) for n, e in zip(names, binder.type.elements, strict=True)
+        )
 
     def call_args(self, function: str, args: Sequence[ir.Expr], span: Span) -> tuple[ir.Expr, ...]:
         """Captures of ``function`` (read here), then ``args``."""
-        captured = (self.local(b, span) for b in self._captures[function])
+        captured = (v for b in self._captures[function] for v in self.locals(b, span))
         return (*captured, *args)
 
     # ------------------------------------------------------------------ expressions
@@ -103,6 +131,10 @@ class FunctionLowering:
                 return ir.Const(node.value, ir_type(node.type), node.span)
             case t.Var():
                 return self.local(node.binder, node.span)
+            case t.Let() if isinstance(node.binder.type, TupleOf):
+                from .tuples import lower_tuple_let  # tuples builds on this class
+
+                return lower_tuple_let(self, node)
             case t.Let():
                 value = self.expr(node.value)  # the binder is not in scope in its value
                 return ir.Let(self.bind(node.binder), value, self.expr(node.body), node.span)
@@ -140,6 +172,24 @@ class FunctionLowering:
                 from .loops import lower_pipeline  # loops builds on this class
 
                 return lower_pipeline(self, node)
+            case t.ToText():
+                return ir.ToText(self.expr(node.operand), node.span)
+            case t.Concat():
+                return ir.Concat(self.exprs(node.parts), node.span)
+            case t.StrCall():
+                str_op = ir.StrOp(f"str.{node.name}")
+                return ir.StrCall(str_op, self.exprs(node.args), ir_type(node.type), node.span)
+            case t.ListLiteral():
+                return ir.ListLiteral(self.exprs(node.elements), ir_type(node.type), node.span)
+            case t.ListCall():
+                list_op = ir.ListOp(f"list.{node.name}")
+                return ir.ListCall(list_op, self.exprs(node.args), ir_type(node.type), node.span)
+            case t.TupleField():
+                from .tuples import lower_field
+
+                return lower_field(self, node)
+            case t.MakeTuple():
+                raise AssertionError("a tuple value outside a where binding or the result")
             case t.Invalid():
                 raise AssertionError("an Invalid node reached the lowering")
         raise AssertionError(f"unhandled node {node!r}")

@@ -1,4 +1,4 @@
-"""Range chains -> one fused :class:`~relon_build_backend.ir.nodes.Loop`.
+"""Chains (over a range or a list) -> one fused :class:`~relon_build_backend.ir.nodes.Loop`.
 
 Each stage function becomes the stage's variable(s) and an expression: an inline
 closure's parameters become the variables and its body the expression; a where-bound
@@ -19,8 +19,12 @@ __all__ = ["lower_pipeline"]
 
 
 def lower_pipeline(fl: FunctionLowering, node: t.Pipeline) -> ir.Loop:
-    start, end = fl.expr(node.start), fl.expr(node.end)
-    source = ir.RangeSource(start, end, node.start.span.to(node.end.span))
+    source: ir.Source
+    if isinstance(node.source, t.RangeOf):
+        start, end = fl.expr(node.source.start), fl.expr(node.source.end)
+        source = ir.RangeSource(start, end, node.source.span)
+    else:
+        source = ir.ListSource(fl.expr(node.source.list), node.source.span)
     stages: list[ir.Stage] = []
     for stage in node.stages:
         (var,), body = _apply(fl, stage.fn, (stage.element,), ("x",))
@@ -38,6 +42,8 @@ def _terminal(fl: FunctionLowering, term: t.Terminal) -> ir.Terminal:
             return ir.SumTerminal(ir_type(term.type), term.span)
         case t.Count():
             return ir.CountTerminal(term.span)
+        case t.Collect():
+            return ir.CollectTerminal(ir_type(term.type), term.span)
         case t.AnyOf() | t.AllOf():
             (var,), condition = _apply(fl, term.fn, (term.element,), ("x",))
             kind = ir.AnyTerminal if isinstance(term, t.AnyOf) else ir.AllTerminal

@@ -165,7 +165,12 @@ class BuildRelon(Command):  # type: ignore[misc]  # Command is Any (untyped setu
         ]
         log.info("relon: compiling %d rule(s) of package %s", len(sources), package.package)
         compiled = compile_package(
-            project / package.source_dir, package.package, sources, staging, options
+            project / package.source_dir,
+            package.package,
+            sources,
+            staging,
+            options,
+            display_root=project,
         )
         interfaces = {interface.module_name: interface for interface in compiled.rules}
         for rule in package.rules:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from relon_build_backend.cocompile import choose_ir_format, compile_shim, discover_rustcs
+from relon_build_backend.cocompile.runtime_crate import RUNTIME_PURPOSE
 from relon_build_backend.cocompile.rustc import RustcInfo, rustc_candidates, select_rustc
 from relon_build_backend.codegen.targets import TargetSpec
 from relon_build_backend.errors import ToolchainMissing
@@ -59,6 +60,16 @@ def test_missing_wasm_std_says_what_was_found_and_how_to_install() -> None:
     assert "/opt/a/rustc (rustc a, LLVM 22.1.0) has std for x86_64-unknown-linux-gnu" in message
     assert "apt-get install rustc libstd-rust-dev-wasm32 lld" in message
     assert "rustup target add wasm32-unknown-unknown" in message
+
+
+def test_missing_rustc_for_the_runtime_says_so() -> None:
+    with pytest.raises(ToolchainMissing) as info:
+        select_rustc(WASM, [fake("a", 22, NATIVE)], llvmlite_major=22, purpose=RUNTIME_PURPOSE)
+    assert str(info.value).startswith(
+        "no rustc with the wasm32-unknown-unknown standard library found (needed to compile "
+        "the Relon runtime (used by rules with strings or lists) for wasm32-unknown-unknown); "
+        "found: /opt/a/rustc"
+    )
 
 
 def test_no_rustc_at_all() -> None:

@@ -207,9 +207,11 @@ class NativeRules:
             *(_CTYPE[p.type] for p in entry.params),
             ctypes.c_void_p,
         ]
-        out = _CTYPE[entry.result](0)
+        result = entry.result
+        assert isinstance(result, n.IrType), "scalar rules only (see heap_harness.py)"
+        out = _CTYPE[result](0)
         status = fn(caps, steps, *args, ctypes.byref(out))
-        return status, normalize(entry.result, out.value) if status == 0 else None
+        return status, normalize(result, out.value) if status == 0 else None
 
 
 @dataclass
@@ -253,5 +255,7 @@ class WasmRules:
         if status != 0:
             return status, None
         raw = bytes(memory.read(self.store, out, out + 8))
-        fmt = {INT: "<q", FLOAT: "<d", BOOL: "<i4x"}[module.entry.result]
-        return status, normalize(module.entry.result, struct.unpack(fmt, raw)[0])
+        result = module.entry.result
+        assert isinstance(result, n.IrType), "scalar rules only (see heap_harness.py)"
+        fmt = {INT: "<q", FLOAT: "<d", BOOL: "<i4x"}[result]
+        return status, normalize(result, struct.unpack(fmt, raw)[0])

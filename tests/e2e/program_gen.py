@@ -3,19 +3,26 @@
 Programs take Int/Float/Bool ``#main`` parameters and use every scalar feature the AOT
 compiler supports: checked Int and IEEE Float arithmetic (with widening) over edge
 constants, comparisons, ``&& || !``, ternaries, math functions (bare, ``math.f`` and
-pipes), ``where`` bindings with value bindings, closures capturing them and a recursive
-closure, and range chains (``map``/``filter`` then ``reduce``/``sum``/``len``/``any``/
-``all``) whose stages can fail. Range bounds are always reduced modulo a small number,
-so every program runs in microseconds whatever its inputs.
+pipes), ``where`` bindings with value bindings, closures capturing them, a recursive
+closure, nested where blocks, host calls, and chains over ranges or list literals
+(``map``/``filter`` then ``reduce``/``sum``/``len``/``any``/``all``, as methods or as
+``list.f``/``len`` calls) whose stages can fail. Range bounds and recursion depths are
+reduced modulo small numbers (a few recursive calls may pass the call depth limit), so
+every program runs in milliseconds whatever its inputs.
 """
 
 from __future__ import annotations
 
 import math
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
-__all__ = ["Program", "ProgramGenerator", "generate_inputs"]
+__all__ = ["HostSignature", "Program", "ProgramGenerator", "generate_inputs"]
+
+#: a host function's parameter types and result type
+HostSignature: TypeAlias = tuple[tuple[str, ...], str]
 
 I64_MAX = 2**63 - 1
 I64_MIN = -(2**63)
@@ -68,9 +75,12 @@ class _Env:
 class ProgramGenerator:
     """``generate()`` returns a new random well-typed program each call."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, hosts: Mapping[str, HostSignature] | None = None) -> None:
+        """``hosts``: host functions programs may call, ``name -> (params, result)``."""
         self.rng = random.Random(seed)
         self.counter = 0
+        self.hosts = dict(sorted((hosts or {}).items()))
+        self.nested = False  # inside a nested where block (they do not nest further)
 
     def fresh(self, prefix: str) -> str:
         self.counter += 1
@@ -92,7 +102,7 @@ class ProgramGenerator:
         body = self.expr(result, 3, env, loops=2)
         params = ", ".join(f"{ty} p{i}" for i, ty in enumerate(param_types))
         text = body if not bindings else f"{body} where {{\n  " + ",\n  ".join(bindings) + "\n}"
-        header = '#import math from "std/math"\n'
+        header = '#import math from "std/math"\n#import list from "std/list"\n'
         return Program(f"{header}#main({params}) -> {result}\n{text}\n", param_types, result)
 
     def binding(self, env: _Env) -> str:
@@ -128,7 +138,9 @@ class ProgramGenerator:
         inner = env.with_values({k: "Int", acc: ty})
         step = self.expr(ty, 2, inner, loops=0)
         env.closures[name] = _Closure(("Int", ty), ty)
-        return f"{name}: (Int {k}, {ty} {acc}) -> {ty} => {k} <= 0 ? {acc} : {name}({k} - 1, {step})"
+        return (
+            f"{name}: (Int {k}, {ty} {acc}) -> {ty} => {k} <= 0 ? {acc} : {name}({k} - 1, {step})"
+        )
 
     # ------------------------------------------------------------------ expressions
 
@@ -147,6 +159,14 @@ class ProgramGenerator:
             return self.leaf(ty, env)
         if loops > 0 and self.chance(0.12):
             return self.pipeline(ty, depth - 1, env, loops=loops - 1)
+        if depth >= 2 and not self.nested and self.chance(0.06):
+            return self.nested_where(ty, depth - 1, env, loops=loops)
+        hosts = [n for n, (_, result) in self.hosts.items() if result == ty]
+        if hosts and self.chance(0.08):
+            name = self.rng.choice(hosts)
+            params = self.hosts[name][0]
+            args = [self.expr(self.arg_type(t), depth - 1, env, loops=loops) for t in params]
+            return f"{name}({', '.join(args)})"
         calls = [n for n, c in sorted(env.closures.items()) if c.result == ty]
         if calls and self.chance(0.15):
             return self.call(self.rng.choice(calls), depth - 1, env, loops=loops)
@@ -160,11 +180,24 @@ class ProgramGenerator:
             return self.float_expr(depth - 1, env, loops)
         return self.bool_expr(depth - 1, env, loops)
 
+    def nested_where(self, ty: str, depth: int, env: _Env, *, loops: int) -> str:
+        """A where block inside an expression (e.g. a stage body): its closures capture
+        stage variables and closure parameters."""
+        inner = env.with_values({})
+        self.nested = True
+        try:
+            bindings = [self.binding(inner) for _ in range(self.rng.randint(1, 3))]
+            body = self.expr(ty, depth, inner, loops=loops)
+        finally:
+            self.nested = False
+        return f"({body} where {{ {', '.join(bindings)} }})"
+
     def call(self, name: str, depth: int, env: _Env, *, loops: int) -> str:
         closure = env.closures[name]
         args = [self.expr(self.arg_type(t), depth, env, loops=loops) for t in closure.params]
-        if name.startswith("r"):  # recursive: bound the depth
-            args[0] = f"({args[0]}) % {self.rng.randint(2, 9)}"
+        if name.startswith("r"):  # recursive: bound the depth, rarely past the call limit
+            bound = 20011 if self.chance(0.25) else self.rng.randint(2, 9)
+            args[0] = f"({args[0]}) % {bound}"
         return f"{name}({', '.join(args)})"
 
     def arg_type(self, ty: str) -> str:
@@ -233,15 +266,20 @@ class ProgramGenerator:
     # ------------------------------------------------------------------ range chains
 
     def pipeline(self, ty: str, d: int, env: _Env, *, loops: int) -> str:
-        """A range chain whose terminal yields ``ty``."""
+        """A chain over a range or a list literal whose terminal yields ``ty``."""
         e = self.expr
-        if self.chance(0.5):
+        r = self.rng.random()
+        element = "Int"
+        if r < 0.4:
             source = f"range(({e('Int', d, env, loops=loops)}) % {self.rng.randint(3, 13)})"
-        else:
+        elif r < 0.75:
             start = f"({e('Int', d, env, loops=loops)}) % {self.rng.randint(3, 9)}"
             end = f"({e('Int', d, env, loops=loops)}) % {self.rng.randint(3, 13)}"
             source = f"range({start}, {end})"
-        element = "Int"
+        else:  # a list literal source (never empty: its element type must be known)
+            element = self.rng.choice(("Int", "Float"))
+            items = [e(element, d, env, loops=loops) for _ in range(self.rng.randint(1, 5))]
+            source = f"[{', '.join(items)}]"
         parts = [source]
         for _ in range(self.rng.randint(0, 3)):
             if self.chance(0.6):
@@ -250,10 +288,19 @@ class ProgramGenerator:
                 element = target
             else:
                 parts.append(f"filter({self.stage_fn((element,), 'Bool', d, env, loops)})")
-        parts.append(self.terminal(ty, element, d, env, loops))
-        return ".".join(parts)
+        name, args = self.terminal(ty, element, d, env, loops)
+        chain = ".".join(parts)
+        r = self.rng.random()
+        if r < 0.1 and name == "len":
+            return f"len({chain})"
+        if r < 0.2:  # the std/list module form: list.f(xs, args...)
+            return f"list.{name}({', '.join([chain, *args])})"
+        return f"{chain}.{name}({', '.join(args)})"
 
-    def terminal(self, ty: str, element: str, d: int, env: _Env, loops: int) -> str:
+    def terminal(
+        self, ty: str, element: str, d: int, env: _Env, loops: int
+    ) -> tuple[str, list[str]]:
+        """The terminal method's name and arguments."""
         options = ["reduce"]
         if ty == "Int":
             options.append("len")
@@ -263,13 +310,13 @@ class ProgramGenerator:
             options += ["any", "all"]
         kind = self.rng.choice(options)
         if kind in ("len", "sum"):
-            return f"{kind}()"
+            return kind, []
         if kind in ("any", "all"):
-            return f"{kind}({self.stage_fn((element,), 'Bool', d, env, loops)})"
+            return kind, [self.stage_fn((element,), "Bool", d, env, loops)]
         init = self.expr(ty, d, env, loops=loops)  # its type is the accumulator's
         # an Int update of a Float accumulator is widened
         update = "Int" if ty == "Float" and self.chance(0.15) else ty
-        return f"reduce({init}, {self.stage_fn((ty, element), update, d, env, loops)})"
+        return kind, [init, self.stage_fn((ty, element), update, d, env, loops)]
 
     def stage_fn(self, values: tuple[str, ...], result: str, d: int, env: _Env, loops: int) -> str:
         """A closure over ``values``: a where-bound one by name, or an inline one."""
@@ -278,7 +325,10 @@ class ProgramGenerator:
             for n, c in sorted(env.closures.items())
             if c.result == result
             and len(c.params) == len(values)
-            and all(_accepts(p, v, i, len(values)) for i, (p, v) in enumerate(zip(c.params, values)))
+            and all(
+                _accepts(p, v, i, len(values))
+                for i, (p, v) in enumerate(zip(c.params, values, strict=True))
+            )
             and not n.startswith("r")
         ]
         if named and self.chance(0.3):
@@ -286,7 +336,8 @@ class ProgramGenerator:
         names = [self.fresh("x") for _ in values]
         annotate = self.chance(0.3)
         types = [
-            "Float" if v == "Int" and annotate and self.chance(0.5) and (i > 0 or len(values) == 1)
+            "Float"
+            if v == "Int" and annotate and self.chance(0.5) and (i > 0 or len(values) == 1)
             else v
             for i, v in enumerate(values)
         ]
@@ -306,7 +357,9 @@ def _accepts(param: str, value: str, index: int, count: int) -> bool:
     return (param, value) == ("Float", "Int") and not (count == 2 and index == 0)
 
 
-def generate_inputs(rng: random.Random, param_types: tuple[str, ...], count: int) -> list[tuple[object, ...]]:
+def generate_inputs(
+    rng: random.Random, param_types: tuple[str, ...], count: int
+) -> list[tuple[object, ...]]:
     """``count`` argument tuples, biased toward edge values."""
     return [tuple(_input(rng, ty) for ty in param_types) for _ in range(count)]
 

@@ -157,7 +157,7 @@ CASES: list[tuple[str, tuple[Any, ...], Expected]] = [
     ("sumsq", (10,), 285),
     ("sumsq", (0,), 0),
     ("sumsq", (-3,), 0),
-    ("sumsq", (3037000500,), "NumericOverflow"),
+    ("sumsq", (4_000_000,), "NumericOverflow"),
     ("rng2", (3, 6), ((0 * 2 + 3) * 2 + 4) * 2 + 5),
     ("rng2", (6, 3), 0),
     ("filt", (10,), 4),

@@ -119,14 +119,16 @@ def test_recursion_without_a_result_type_asks_for_one() -> None:
 
 
 def test_missing_main_and_unsupported_values() -> None:
-    assert errors('"text"') == (
+    assert errors("[[1]]") == (
         "rule.relon:1:1: error: this file has no #main directive\n"
-        '    "text"\n'
-        "    ^~~~~~\n"
+        "    [[1]]\n"
+        "    ^~~~~\n"
         "  hint: declare the entry signature before the expression, e.g. `#main(Int n) -> Int`\n"
-        "rule.relon:1:1: error: String values are not supported by the AOT compiler yet\n"
-        '    "text"\n'
-        "    ^~~~~~"
+        "rule.relon:1:2: error: list elements of type List<Int> are not supported by the AOT "
+        "compiler\n"
+        "    [[1]]\n"
+        "     ^~~\n"
+        "  hint: list elements are Int, Float, Bool or String"
     )
 
 
@@ -141,7 +143,7 @@ def test_where_binding_sees_only_earlier_bindings() -> None:
 @pytest.mark.parametrize(
     ("source", "message"),
     [
-        ("#main(Int n) -> Int\nrange(n).map((i) => i)", "a List value (the result of '.map')"),
+        ("#main(Int n) -> Int\nrange(n).map((i) => i)", "must be Int, not List<Int>"),
         ("#main(Int n) -> Int\nrange(n).reduce(0, (a, i) => a + 0.5)", "returns Float, but"),
         ("#main(Bool p) -> Int\np ? 1 : 2.0", "different types: Int and Float"),
         ("#main(Int n) -> Int\nn ? 1 : 2", "condition of '?:' must be Bool"),
@@ -151,7 +153,19 @@ def test_where_binding_sees_only_earlier_bindings() -> None:
         ("#main(Int n) -> Int\nn where { a: 1, a: 2 }", "'a' is bound twice"),
         ("#main(Int n, Int n) -> Int\nn", "duplicate #main parameter 'n'"),
         ("#main(Int n) -> Int\nf(n) where { f: (a, b) => a }", "'f' takes 2 arguments, got 1"),
-        ("#main(Int n) -> Int\n(n, n)", "tuples are not supported by the AOT compiler yet"),
+        ("#main(Int n) -> Int\n(n, n)", "must be Int, not (Int, Int)"),
+        ("#main(String s) -> Bool\ns < s", "'<' needs Int or Float operands"),
+        ("#main(List<Int> xs) -> Int\nxs.sum(1)", "'.sum' takes 0 arguments, got 1"),
+        ("#main(List<Int> xs) -> Int\nxs[true]", "a list index must be Int, not Bool"),
+        ("#main(String s) -> String\ns.substring(1)", "'.substring' takes 2 arguments"),
+        ("#main(Int n) -> Int\nn.upper()", "Int has no method 'upper'"),
+        ("#main(List<Int> xs) -> Int\nxs.upper()", "'upper' is a String method"),
+        ("#main(List<Int> xs) -> Int\n(xs, 1).2", "the tuple (List<Int>, Int) has no element 2"),
+        ("#main(Int n) -> Int\nt.0 where { t: 5 }", "'.0' needs a tuple, not Int"),
+        ("#main(Int n) -> (Int, Int)\n(n, (n, n))", "a tuple element of type (Int, Int)"),
+        ("#main(Int n) -> Int\nlen(n)", "Int has no method 'len'"),
+        ("#main(Int n) -> List<Int>\n[x for x in n]", "a List or range(...) is needed here"),
+        ("#main(Int n) -> Int\n[1, 2].map((x) => x).reduce([], (a, x) => a)", "empty list"),
         ("#main(Int n) -> Float\nrange(n).map((i) => true).sum()", "needs Int or Float elements"),
     ],
 )
@@ -169,3 +183,128 @@ def test_too_deep_a_tree_is_a_diagnostic_not_a_recursion_error() -> None:
 def test_a_deep_but_allowed_tree_goes_through() -> None:
     chain = " + ".join(["a"] * 190)
     assert check(f"#main(Int a) -> Int\n{chain}").result == INT
+
+
+def test_strings_lists_and_tuples_in_the_main_signature() -> None:
+    checked = check(
+        "#main(String s, List<Int> xs, List<String> ws) -> (String, List<Float>, Bool)\n"
+        "(s + len(xs), xs.map((x) => x * 0.5), ws.contains(s))"
+    )
+    assert checked.main_params == (("s", "String"), ("xs", "List<Int>"), ("ws", "List<String>"))
+    assert checked.main_result == "(String, List<Float>, Bool)"
+    assert isinstance(checked.body, typed.MakeTuple)
+    first, second, third = checked.body.elements
+    assert isinstance(first, typed.Concat)
+    assert isinstance(first.parts[1], typed.ToText)
+    assert isinstance(second, typed.Pipeline)
+    assert isinstance(second.source, typed.ListOf)
+    assert isinstance(second.terminal, typed.Collect)
+    assert isinstance(third, typed.ListCall)
+    assert third.name == "contains"
+
+
+def test_concatenation_is_one_flat_concat() -> None:
+    body = check('#main(String s, Float x) -> String\ns + x + "|" + (s + true)').body
+    assert isinstance(body, typed.Concat)
+    assert [type(p).__name__ for p in body.parts] == ["Var", "ToText", "Literal_", "Var", "ToText"]
+
+
+def test_min_of_one_list_is_a_list_call_and_of_two_numbers_math() -> None:
+    body = check("#main(List<Float> xs, Int n) -> Float\nmin(xs) + max(n, 2.5)").body
+    assert isinstance(body, typed.Arith)
+    assert isinstance(body.left, typed.ListCall)
+    assert body.left.name == "min"
+    assert isinstance(body.right, typed.CallMath)
+
+
+def test_length_of_a_list_value_is_no_loop_but_of_a_chain_is() -> None:
+    body = check("#main(List<Int> xs) -> Int\nxs.len() + xs.filter((x) => x > 0).len()").body
+    assert isinstance(body, typed.Arith)
+    assert isinstance(body.left, typed.ListCall)
+    assert isinstance(body.right, typed.Pipeline)
+    assert isinstance(body.right.terminal, typed.Count)
+
+
+def test_string_on_the_right_of_plus_asks_for_a_string_first() -> None:
+    assert errors("#main(String s, Int n) -> String\nn + s") == (
+        "rule.relon:2:3: error: '+' cannot add a String to Int\n"
+        "    n + s\n"
+        "      ^\n"
+        '  hint: start with a String to concatenate, e.g. `"" + x + s`, or write an f-string: '
+        '`f"${x}${s}"`'
+    )
+
+
+def test_indexing_a_string_suggests_substring() -> None:
+    assert errors("#main(String s) -> String\ns[0]") == (
+        "rule.relon:2:1: error: a String cannot be indexed\n"
+        "    s[0]\n"
+        "    ^~~~\n"
+        "  hint: take a substring of byte offsets instead: `s.substring(i, i + 1)`"
+    )
+
+
+def test_empty_list_without_context_asks_for_one() -> None:
+    assert errors("#main(Int n) -> Int\nlen([])") == (
+        "rule.relon:2:5: error: the element type of an empty list is unknown here\n"
+        "    len([])\n"
+        "        ^~\n"
+        "  hint: give it a type from context, e.g. declare `-> List<Int>` in #main"
+    )
+
+
+def test_a_closure_returning_a_tuple_is_rejected() -> None:
+    assert errors("#main(Int n) -> Int\nf(n).0 where { f: (k) => (k, k) }") == (
+        "rule.relon:2:26: error: a closure returning a tuple is not supported by the AOT "
+        "compiler ('f')\n"
+        "    f(n).0 where { f: (k) => (k, k) }\n"
+        "                             ^~~~~~\n"
+        "  hint: bind the tuple in the where block instead: `t: (a, b)`"
+    )
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "#main(List<Float> xs) -> List<Float>\n[1, 2.5] + xs + []",
+        '#main(Bool b) -> List<String>\nb ? [] : ["x"]',
+        "#main(List<Int> xs) -> Int\nxs.reduce(0.5, (acc, x) => acc + x) > 1.0 ? 1 : 0",
+        '#main(String s) -> List<String>\ns.split(",").filter((w) => w != "").sort()',
+        "#main(Int n) -> Int\n[i for i in range(n) if i % 2 == 0].sum()",
+        '#main(Int n) -> Bool\nrange(n).map((i) => f"${i}").any((s) => s.ends_with("7"))',
+        '#import list from "std/list"\n#main(List<Int> xs) -> Int\nlist.max(list.unique(xs))',
+    ],
+)
+def test_accepted_programs(source: str) -> None:
+    check(source)
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("#main(List<Int> xs) -> Int\nxs.map((x) => (x, x)).len()", "returning a tuple"),
+        ("#main(List<Int> xs) -> Int\nxs.reduce((0, 0), (a, x) => a).0", "a tuple passed to"),
+        ("#main(Int n) -> Int\nrange(n).any((i) => (i, i))", "returning a tuple"),
+    ],
+)
+def test_tuples_never_flow_through_a_chain(source: str, message: str) -> None:
+    assert message in errors(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "#main(Bool b) -> List<Int>\nb ? [] : []",
+        "#main(Bool b) -> List<Float>\n[1, 2] where { k: 1 }",
+        "#main(Bool b) -> List<Float>\n(b ? [1] : []) where { k: 1 }",
+        "#main(Int n) -> List<Int>\nf(n) where { f: (k) -> List<Int> => [] }",
+        "#main(List<Int> xs) -> Int\nxs.map((x) -> List<Float> => [x]).len()",
+    ],
+)
+def test_the_expected_type_flows_into_list_literals(source: str) -> None:
+    check(source)
+
+
+def test_an_empty_list_argument_takes_the_annotated_parameter_type() -> None:
+    checked = check("#main(Int n) -> Int\nf([]) where { f: (List<String> ws) => len(ws) }")
+    assert [str(p.type) for p in checked.functions[0].params] == ["List<String>"]

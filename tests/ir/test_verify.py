@@ -88,3 +88,59 @@ def test_printer_breaks_long_and_block_expressions_into_a_tree() -> None:
     assert format_expr(expr) == "int.mul\n  let a: int = 1\n  int.add(a, n)\n  -3"
     consts = ir.MathCall(ir.MathOp.FLOAT_MIN, (const(float("nan"), F), const(-0.0, F)), F, SPAN)
     assert format_expr(consts) == "math.float.min(NaN, -0.0)"
+
+
+S, LI = ir.IrType.STRING, ir.IrType.LIST_INT
+
+
+@pytest.mark.parametrize(
+    ("body", "result", "problem"),
+    [
+        (ir.Concat((local("n"),), SPAN), S, "concat argument 0: int is not string"),
+        (ir.Const(1, S, SPAN), S, "constant 1 is not string"),
+        (
+            ir.StrCall(ir.StrOp.LEN, (ir.Const("a", S, SPAN),), S, SPAN),
+            S,
+            "str.len result: string is not int",
+        ),
+        (
+            ir.ListLiteral((const(1.5, F),), LI, SPAN),
+            LI,
+            "list literal argument 0: float is not int",
+        ),
+        (ir.ListCall(ir.ListOp.LEN, (local("n"),), INT, SPAN), INT, "list.len of a int"),
+        (
+            ir.ListCall(ir.ListOp.INDEX, (ir.ListLiteral((), LI, SPAN), const(True, B)), INT, SPAN),
+            INT,
+            "list.index argument 1: bool is not int",
+        ),
+        (ir.Not(ir.MakeTuple((local("n"),), SPAN), SPAN), B, "a tuple that is not the entry's"),
+        (
+            ir.Loop(ir.ListSource(local("n"), SPAN), (), ir.CollectTerminal(LI, SPAN), SPAN),
+            LI,
+            "a loop over a int",
+        ),
+        (
+            ir.Loop(
+                ir.ListSource(ir.ListLiteral((), LI, SPAN), SPAN),
+                (),
+                ir.CollectTerminal(ir.IrType.LIST_BOOL, SPAN),
+                SPAN,
+            ),
+            ir.IrType.LIST_BOOL,
+            "collect type: list<bool> is not list<int>",
+        ),
+    ],
+)
+def test_verifier_checks_string_list_and_tuple_nodes(
+    body: ir.Expr, result: ir.IrType, problem: str
+) -> None:
+    problems = check_ir(module(body, result=result))
+    assert any(problem in p for p in problems), problems
+
+
+def test_a_tuple_result_at_the_tail_of_lets_is_valid() -> None:
+    body = ir.Let("k", const(2), ir.MakeTuple((local("k"), local("n")), SPAN), SPAN)
+    entry = ir.Function("main", (ir.Param("n", INT),), ir.TupleType((INT, INT)), body, SPAN)
+    assert check_ir(ir.IrModule("x", entry, (), (), SPAN)) == []
+    assert "tuple(k, n)" in format_module(ir.IrModule("x", entry, (), (), SPAN))

@@ -13,6 +13,7 @@ import pytest
 from relon_build_backend.codegen.abi import HostExport, RuleInterface
 from relon_build_backend.loader import RUNTIME_MODULE, render_loader, runtime_source
 
+from . import compound
 from .conftest import SOURCES, interface
 
 PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
@@ -67,14 +68,28 @@ def write_package(root: Path) -> Path:
             check_source=None,
         )
         (pkg / f"{name}.py").write_text(text)
+    (pkg / "text").mkdir()
+    (pkg / "text" / "__init__.py").write_text("")
+    for rule in compound.RULES:
+        text = render_loader(
+            compound.interface("genpkg", rule),
+            package="genpkg",
+            library="libgen.so",
+            wasm="g.wasm",
+            check_source=None,
+        )
+        pkg.joinpath(*rule.split(".")).with_suffix(".py").write_text(text)
     return pkg
 
 
 USER_CODE = """\
 from __future__ import annotations
 
-from genpkg import keywords, many
+import array
+
+from genpkg import keywords, lists, many, pair, words
 from genpkg.rules import answer, quote
+from genpkg.text import echo, upper
 
 price: float = quote.main(3, 9.5, True)
 price = quote.main(qty=3, price=9.5, gold=True)
@@ -89,6 +104,17 @@ except quote.NumericOverflow as error:
     kind: str = error.kind
 except quote.RelonError:
     pass
+text: str = echo.main("a", 0) + upper.Sandbox(backend="wasm").main(s="b")
+xs: list[int]
+ys: list[float]
+bs: list[bool]
+xs, ys, bs, count = lists.main([1], array.array("d", [1.0]), b"\\x01")
+xs, ys, bs, count = lists.Sandbox().main(range(3), (1, 1.5), [True])
+xs, ys, bs, count = lists.main(memoryview(b""), bytearray(), array.array("B"))
+ws: list[str]
+ws, text, count = words.main(["a"], "-")
+ws, text, count = words.main(("a", "b"), sep="")
+count = pair.main(1, 2.0)[0] + pair.Sandbox().main(1, 2)[0]
 """
 
 BAD_USER_CODE = """\
@@ -97,6 +123,9 @@ from genpkg.rules import quote
 quote.main("3", 9.5, True)
 quote.Sandbox(backend="jit")
 text: str = quote.main(1, 1.0, True)
+lists.main([1.5], [], [])
+words.main([1], "-")
+text = pair.main(1, 2.0)
 """
 
 
@@ -111,7 +140,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_generated_modules_parse(generated: Path) -> None:
     files = sorted((generated / "genpkg").rglob("*.py"))
-    assert len(files) == 9
+    assert len(files) == 16
     for file in files:
         ast.parse(file.read_text(), str(file))
 
@@ -135,7 +164,7 @@ def test_generated_modules_and_their_users_are_mypy_clean(generated: Path) -> No
     cmd[-2:] = ["user_bad.py"]
     result = subprocess.run(cmd, capture_output=True, text=True, cwd=generated, check=False)
     lines = [line for line in result.stdout.splitlines() if ": error:" in line]
-    assert [line.split(":")[1] for line in lines] == ["3", "4", "5"], result.stdout
+    assert [line.split(":")[1] for line in lines] == ["3", "4", "5", "6", "7", "8"], result.stdout
 
 
 def test_quote_module_shape(generated: Path) -> None:
@@ -185,7 +214,7 @@ def test_render_is_deterministic() -> None:
 
 
 def test_generated_modules_import_only_typing_and_their_runtime(generated: Path) -> None:
-    allowed = {"__future__", "typing", "collections.abc", "genpkg"}
+    allowed = {"__future__", "typing", "collections.abc", "typing_extensions", "genpkg"}
     for file in (generated / "genpkg").rglob("*.py"):
         if file.name in ("__init__.py", f"{RUNTIME_MODULE}.py"):
             continue
@@ -193,3 +222,22 @@ def test_generated_modules_import_only_typing_and_their_runtime(generated: Path)
         modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
         assert not any(isinstance(n, ast.Import) for n in ast.walk(tree))
         assert modules <= allowed, file
+
+
+def test_compound_module_shape(generated: Path) -> None:
+    text = (generated / "genpkg" / "lists.py").read_text()
+    assert "    from collections.abc import Iterable, Sequence\n" in text
+    assert "    from typing_extensions import Buffer\n" in text
+    assert (
+        "    def main(\n        xs: Sequence[int] | Buffer,\n"
+        "        ys: Sequence[float] | Buffer,\n        bs: Sequence[bool] | Buffer,\n"
+        "    ) -> tuple[list[int], list[float], list[bool], int]:"
+    ) in text
+    assert 'result=("List<Int>", "List<Float>", "List<Bool>", "Int"),' in text
+    assert "-> (List<Int>, List<Float>,\n        List<Bool>, Int)\n" in text  # wrapped
+    words = (generated / "genpkg" / "words.py").read_text()
+    assert "def main(ws: Sequence[str], sep: str) -> tuple[list[str], str, int]:" in words
+    assert "Buffer" not in words
+    echo = (generated / "genpkg" / "text" / "echo.py").read_text()
+    assert "    def main(s: str, status: int) -> str:\n" in echo
+    assert "Sequence" not in echo

@@ -125,6 +125,7 @@ def test_a_chain_is_one_loop_with_its_stages_in_order() -> None:
     assert [s.var_type for s in loop.stages] == [ir.IrType.INT, ir.IrType.INT]
     assert isinstance(loop.terminal, ir.AnyTerminal)
     assert loop.terminal.var_type is ir.IrType.FLOAT
+    assert isinstance(loop.source, ir.RangeSource)
     assert isinstance(loop.source.start, ir.Local)
     assert loop.source.start.name == "a"
 

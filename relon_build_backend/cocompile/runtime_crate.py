@@ -1,0 +1,184 @@
+"""The Relon runtime crate (``relon_rt.rs``, docs/runtime.md) compiled for a target.
+
+Compiled like a host shim (same rustc choice, ``no_std``, fat LTO, panics ->
+``relon_trap``), once per process and target, and cached on disk: the file name is
+a hash of everything the IR depends on (rustc release and LLVM, target triple, cpu
+and features, IR format, the crate's text), so a stale entry is never reused. The
+cache folder is ``$RELON_RT_CACHE`` if set (``0`` turns the disk cache off), else
+``$XDG_CACHE_HOME/relon-build-backend`` (``~/.cache/relon-build-backend``).
+:class:`~relon_build_backend.cocompile.CoCompiledModule` links the result into
+every rule module that declares a ``relon_rt_*`` function.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..codegen.targets import TargetSpec
+from .rustc import RustcInfo, find_rustc
+from .shim_compiler import IrFormat, parse_rust_ir, run_rustc
+
+__all__ = [
+    "RUNTIME_PREFIX",
+    "RUNTIME_PURPOSE",
+    "RUNTIME_SOURCE",
+    "CompiledRuntime",
+    "compile_runtime",
+    "declares_runtime",
+    "runtime_cache_dir",
+]
+
+log = logging.getLogger(__name__)
+
+RUNTIME_SOURCE = Path(__file__).with_name("relon_rt.rs")
+#: Every runtime function's name starts with this (docs/runtime.md).
+RUNTIME_PREFIX = "relon_rt_"
+
+_CRATE_NAME = "relon_rt"
+#: What a missing rustc is needed for, in error messages.
+RUNTIME_PURPOSE = "the Relon runtime (used by rules with strings or lists)"
+# Bump when the rustc command line in shim_compiler.run_rustc changes meaning.
+_CACHE_FORMAT = 1
+# `declare <type> @relon_rt_x(` or `@"relon_rt_x"(` in LLVM IR text (llvmlite quotes).
+_DECLARES_RUNTIME = re.compile(rf'^declare\b[^\n]*@"?{RUNTIME_PREFIX}', re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRuntime:
+    """The runtime crate compiled for one target: its post-LTO LLVM module, without
+    debug info."""
+
+    source: Path
+    triple: str
+    rustc: RustcInfo
+    ir_format: IrFormat
+    #: Bitcode bytes, or UTF-8 LLVM IR text, per :attr:`ir_format`.
+    ir: bytes
+
+
+def declares_runtime(rule_ir: str) -> bool:
+    """Whether the LLVM IR text ``rule_ir`` declares a ``relon_rt_*`` function."""
+    return _DECLARES_RUNTIME.search(rule_ir) is not None
+
+
+def runtime_cache_dir(env: Mapping[str, str] | None = None) -> Path | None:
+    """The disk cache folder of compiled runtimes; ``None`` when turned off."""
+    env = os.environ if env is None else env
+    explicit = env.get("RELON_RT_CACHE", "")
+    if explicit == "0":
+        return None
+    if explicit:
+        return Path(explicit).expanduser()
+    base = env.get("XDG_CACHE_HOME") or str(Path(env.get("HOME", "~")).expanduser() / ".cache")
+    return Path(base) / "relon-build-backend"
+
+
+# (source text, target, rustc) -> result: a package's rules share one compile.
+_compiled: dict[tuple[str, TargetSpec, Path], CompiledRuntime] = {}
+
+
+def compile_runtime(
+    target: TargetSpec, *, workdir: Path, cache_dir: Path | None = None
+) -> CompiledRuntime:
+    """The runtime crate compiled for ``target`` (in a fresh folder under ``workdir``
+    unless cached in this process or in ``cache_dir``).
+
+    Raises :class:`ToolchainMissing` (no suitable rustc) or :class:`ToolFailed`.
+    """
+    rustc = find_rustc(target.triple, purpose=RUNTIME_PURPOSE)
+    text = RUNTIME_SOURCE.read_text(encoding="utf-8")
+    key = (text, target, rustc.path)
+    cached = _compiled.get(key)
+    if cached is None:
+        cached = _compile_or_load(text, target, rustc, workdir, cache_dir)
+        _compiled[key] = cached
+    return cached
+
+
+def _compile_or_load(
+    text: str, target: TargetSpec, rustc: RustcInfo, workdir: Path, cache_dir: Path | None
+) -> CompiledRuntime:
+    entry = None
+    if cache_dir is not None:
+        entry = cache_dir / f"{_CRATE_NAME}-{_cache_key(text, target, rustc)}.bc"
+        if entry.is_file():
+            log.debug("runtime for %s from %s", target.kind, entry)
+            return _runtime(target, rustc, entry.read_bytes())
+    out = Path(tempfile.mkdtemp(prefix="rt-", dir=workdir))
+    # Compiled from a copy so that no source path of ours ends up in the IR.
+    root = out / RUNTIME_SOURCE.name
+    shutil.copyfile(RUNTIME_SOURCE, root)
+    log.info("compiling the runtime for %s with %s", target.kind, rustc.describe())
+    ir_format, ir = run_rustc(root, _CRATE_NAME, target, rustc)
+    bitcode = _strip_debug_info(ir, ir_format, rustc, target)
+    if entry is not None:
+        _store(entry, bitcode)
+    return _runtime(target, rustc, bitcode)
+
+
+def _strip_debug_info(
+    ir: bytes, ir_format: IrFormat, rustc: RustcInfo, target: TargetSpec
+) -> bytes:
+    """rustc's IR with core's debug info (and internal names) stripped, as llvmlite
+    bitcode: every rule using the runtime then optimises and emits faster and its
+    object is ~10x smaller (the linked library is stripped anyway)."""
+    import llvmlite.binding as llvm
+
+    module = parse_rust_ir(ir, ir_format, rustc, RUNTIME_SOURCE)
+    passes = llvm.ModulePassManager()
+    passes.add_strip_symbols_pass()
+    tuning = llvm.create_pipeline_tuning_options(speed_level=0)
+    passes.run(module, llvm.create_pass_builder(target.create_target_machine(opt_level=0), tuning))
+    return bytes(module.as_bitcode())
+
+
+def _runtime(target: TargetSpec, rustc: RustcInfo, bitcode: bytes) -> CompiledRuntime:
+    return CompiledRuntime(RUNTIME_SOURCE, target.triple, rustc, "bitcode", bitcode)
+
+
+def _cache_key(text: str, target: TargetSpec, rustc: RustcInfo) -> str:
+    import llvmlite.binding as llvm
+
+    facts = [
+        _CACHE_FORMAT,
+        # The entry is bitcode written by llvmlite's LLVM (readable by it and newer).
+        list(llvm.llvm_version_info),
+        rustc.release,
+        rustc.host,
+        list(rustc.llvm_version or ()),
+        str(rustc.sysroot),
+        target.triple,
+        target.cpu,
+        target.features,
+        hashlib.sha256(text.encode()).hexdigest(),
+    ]
+    return hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:32]
+
+
+def _store(entry: Path, ir: bytes) -> None:
+    # The cache only saves time: a folder we cannot write is not an error.
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{entry.name}.", dir=entry.parent)
+    except OSError as exc:
+        log.debug("cannot cache the runtime in %s: %s", entry.parent, exc)
+        return
+    temp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(ir)
+        # Atomic: concurrent builds write the same bytes, readers never see half.
+        temp.replace(entry)
+    except OSError as exc:
+        log.debug("cannot cache the runtime in %s: %s", entry.parent, exc)
+    finally:
+        temp.unlink(missing_ok=True)

@@ -1,0 +1,134 @@
+"""Eliminating tuples (``ir.TupleType``'s docstring): a tuple is a row of values.
+
+A tuple-typed expression of the checked tree is one of: a tuple literal, a tuple-bound
+name, a ``let`` around a tuple expression, or ``c ? t1 : t2`` of tuple expressions
+(closures, lists and chains never hold tuples: the checker rejects that). It is
+lowered to *bindings* (``let``\\ s to evaluate first, in order) and one IR expression
+per element.
+
+Under a ``?:`` a branch's own ``let``\\ s must run only when that branch is chosen, so
+each is *guarded*: the binding is ``if guard then value else <zero>``, where the guard
+is the conjunction of the conditions leading to the branch (each condition is bound
+once, to ``cond``, ``cond_2``...). Each element becomes ``if cond then a else b``. So
+the condition, then the chosen branch's bindings and elements are evaluated, in
+source order, and nothing of the other branch: the language's order of evaluation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..frontend import typed as t
+from ..frontend.types import TupleOf
+from ..ir import nodes as ir
+from .exprs import FunctionLowering, ir_type
+
+__all__ = ["lower_entry_tuple", "lower_field", "lower_tuple_let"]
+
+_Bindings = list[tuple[str, ir.Expr]]
+_Split = tuple[_Bindings, tuple[ir.Expr, ...]]
+
+
+def lower_entry_tuple(fl: FunctionLowering, body: t.Expr) -> ir.Expr:
+    """The entry body of a tuple-returning rule: bindings, then a :class:`ir.MakeTuple`."""
+    bindings, elements = _split(fl, body, None)
+    return _wrap(bindings, ir.MakeTuple(elements, body.span))
+
+
+def lower_tuple_let(fl: FunctionLowering, node: t.Let) -> ir.Expr:
+    """``t := (a, b)`` then body: one ``let`` per element (``t_0``, ``t_1``)."""
+    bindings = _bind(fl, node.binder, node.value, None)
+    return _wrap(bindings, fl.expr(node.body))
+
+
+def lower_field(fl: FunctionLowering, node: t.TupleField) -> ir.Expr:
+    """``target.N``: every element of ``target`` is evaluated (for its errors), in
+    order; the result is element N."""
+    bindings, elements = _split(fl, node.target, None)
+    assert isinstance(node.target.type, TupleOf), node.target.type
+    picked: list[ir.Expr] = []
+    for i, (element, ty) in enumerate(zip(elements, node.target.type.elements, strict=True)):
+        if isinstance(element, ir.Local | ir.Const):
+            picked.append(element)
+            continue
+        name = fl.fresh(f"field_{i}")
+        bindings.append((name, element))
+        picked.append(ir.Local(name, ir_type(ty), element.span))
+    return _wrap(bindings, picked[node.position])
+
+
+def _bind(
+    fl: FunctionLowering, binder: t.Binder, value: t.Expr, guard: ir.Expr | None
+) -> _Bindings:
+    bindings, elements = _split(fl, value, guard)  # the binder is not in scope in its value
+    names = fl.bind_tuple(binder)
+    bindings += ((n, _guarded(guard, e)) for n, e in zip(names, elements, strict=True))
+    return bindings
+
+
+def _split(fl: FunctionLowering, expr: t.Expr, guard: ir.Expr | None) -> _Split:
+    """Bindings and elements of tuple-typed ``expr``, evaluated only under ``guard``."""
+    match expr:
+        case t.MakeTuple():
+            return [], fl.exprs(expr.elements)
+        case t.Var():
+            return [], fl.locals(expr.binder, expr.span)
+        case t.Let() if isinstance(expr.binder.type, TupleOf):
+            bindings = _bind(fl, expr.binder, expr.value, guard)
+            rest, elements = _split(fl, expr.body, guard)
+            return bindings + rest, elements
+        case t.Let():
+            value = _guarded(guard, fl.expr(expr.value))
+            first = (fl.bind(expr.binder), value)
+            rest, elements = _split(fl, expr.body, guard)
+            return [first, *rest], elements
+        case t.Cond():
+            return _split_cond(fl, expr, guard)
+    raise AssertionError(f"a tuple of unsupported form reached the lowering: {expr!r}")
+
+
+def _split_cond(fl: FunctionLowering, expr: t.Cond, guard: ir.Expr | None) -> _Split:
+    span = expr.condition.span
+    name = fl.fresh("cond")
+    condition = fl.expr(expr.condition)
+    if guard is not None:  # under an untaken branch the condition is not evaluated
+        condition = ir.And(guard, condition, span)
+    chosen = ir.Local(name, ir.IrType.BOOL, span)
+    not_chosen: ir.Expr = ir.Not(chosen, span)
+    if guard is not None:
+        not_chosen = ir.And(guard, not_chosen, span)
+    then_bindings, then = _split(fl, expr.then, chosen)
+    else_bindings, otherwise = _split(fl, expr.otherwise, not_chosen)
+    assert isinstance(expr.type, TupleOf), expr.type
+    elements = tuple(
+        ir.If(chosen, a, b, ir_type(ty), expr.span)
+        for a, b, ty in zip(then, otherwise, expr.type.elements, strict=True)
+    )
+    return [(name, condition), *then_bindings, *else_bindings], elements
+
+
+def _guarded(guard: ir.Expr | None, value: ir.Expr) -> ir.Expr:
+    """``value``, evaluated only when ``guard`` holds (a placeholder zero otherwise)."""
+    if guard is None or isinstance(value, ir.Local | ir.Const):
+        return value
+    ty = value.type
+    assert not isinstance(ty, ir.TupleType), "a tuple element that is a tuple"
+    return ir.If(guard, value, _zero(ty, value), ty, value.span)
+
+
+def _zero(ty: ir.IrType, at: ir.Expr) -> ir.Expr:
+    if ty.is_list:
+        return ir.ListLiteral((), ty, at.span)
+    zeros: dict[ir.IrType, int | float | bool | str] = {
+        ir.IrType.INT: 0,
+        ir.IrType.FLOAT: 0.0,
+        ir.IrType.BOOL: False,
+        ir.IrType.STRING: "",
+    }
+    return ir.Const(zeros[ty], ty, at.span)
+
+
+def _wrap(bindings: Sequence[tuple[str, ir.Expr]], body: ir.Expr) -> ir.Expr:
+    for name, value in reversed(bindings):
+        body = ir.Let(name, value, body, value.span)
+    return body
