@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from shipquote.rules import eligible, insurance, loyalty, peak_price, quote
+from shipquote.rules import eligible, insurance, label, loyalty, manifest, peak_price, quote
 
 CALLS: list[tuple[str, Any, tuple[Any, ...], dict[str, Any]]] = [
     ("quote 2.4 kg, zone 2", quote, (2400, 30, 20, 10, 2, False), {}),
@@ -20,6 +20,8 @@ CALLS: list[tuple[str, Any, tuple[Any, ...], dict[str, Any]]] = [
     ("loyalty after 1,234 shipments", loyalty, (1234,), {}),
     ("insurance on 1,200.00, zone 3", insurance, (), {"declared_value": 1200, "zone": 3}),
     ("peak_price day 330 (no caps)", peak_price, (330, 80.0), {}),
+    ("label for Zürich", label, ("  Zürich ", 3, 2.5), {}),
+    ("manifest of 3 parcels", manifest, ([1200, 40000, 800],), {}),
 ]
 
 
@@ -31,11 +33,11 @@ def outcome(call: Callable[..., object], args: tuple[Any, ...], kwargs: dict[str
 
 
 def main() -> None:
-    print(f"{'call':<34} {'native':>28} {'wasm':>28}")
-    for label, rule, args, kwargs in CALLS:
+    print(f"{'call':<30} {'native':>36} {'wasm':>36}")
+    for title, rule, args, kwargs in CALLS:
         native = outcome(rule.main, args, kwargs)
         wasm = outcome(rule.Sandbox(backend="wasm").main, args, kwargs)
-        print(f"{label:<34} {native:>28} {wasm:>28}")
+        print(f"{title:<30} {native:>36} {wasm:>36}")
     for backend in ("native", "wasm"):
         clock = peak_price.Sandbox(caps={"reads_clock"}, backend=backend)
         tight = loyalty.Sandbox(max_steps=10, backend=backend)

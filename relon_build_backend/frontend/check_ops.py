@@ -43,15 +43,23 @@ def poison(span: Span) -> Expr:
     return Invalid(span)
 
 
-def coerce(ctx: CheckContext, expr: Expr, target: Type, what: str, hint: str | None = None) -> Expr:
+def coerce(
+    ctx: CheckContext,
+    expr: Expr,
+    target: Type,
+    what: str,
+    hint: str | None = None,
+    *,
+    span: Span | None = None,
+) -> Expr:
     """``expr`` as a value of ``target``: unchanged, widened (Int to Float), or reported as
-    ``"{what} must be {target}, not {actual}"``."""
+    ``"{what} must be {target}, not {actual}"`` at ``span`` (default: the expression's)."""
     actual = expr.type
     if actual == target or isinstance(actual, ErrorType) or isinstance(target, ErrorType):
         return expr
     if actual == INT and target == FLOAT:
         return Widen(expr, expr.span)
-    ctx.error(f"{what} must be {target}, not {actual}", expr.span, hint)
+    ctx.error(f"{what} must be {target}, not {actual}", span or expr.span, hint)
     return poison(expr.span)
 
 

@@ -35,6 +35,7 @@ from .hosts import HostFunction
 from .instances import instantiate, read_annotation
 from .nesting import MAX_DEPTH, deepest
 from .scope import ClosureDef, Scope, suggest
+from .source import Span
 from .stdlib import STD_MODULES
 from .typed import Binder, Cond, Expr, FunctionInstance, Let, Literal_, Var
 from .types import BOOL, ERROR, FLOAT, INT, STRING, ErrorType, ListType, Type
@@ -73,7 +74,8 @@ def check_module(module: ast.Module, hosts: Sequence[HostFunction]) -> CheckedMo
     body = check_expected(ctx, module.body, Scope({p.name: p for p in params}), result)
     if result is not None:
         hint = f"declare `-> {body.type}` in #main if that is what the rule returns"
-        body = coerce(ctx, body, result, "the result of #main", hint)
+        where = "the result of #main"
+        body = coerce(ctx, body, result, where, hint, span=_value_span(body))
     if ctx.diagnostics:
         raise SourceError(sorted(ctx.diagnostics, key=lambda d: (d.span.start, d.span.end)))
     assert result is not None and not isinstance(result, ErrorType), result
@@ -87,6 +89,14 @@ def check_module(module: ast.Module, hosts: Sequence[HostFunction]) -> CheckedMo
         body=body,
         functions=ctx.functions(),
     )
+
+
+def _value_span(expr: Expr) -> Span:
+    """Where a value is computed: through ``where`` bindings, the body they scope (a
+    :class:`Let` spans its first binding)."""
+    while isinstance(expr, Let):
+        expr = expr.body
+    return expr.span
 
 
 def _check_imports(ctx: CheckContext, module: ast.Module) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shipquote.rules import eligible, insurance, loyalty, peak_price, quote
+from shipquote.rules import eligible, insurance, label, loyalty, manifest, peak_price, quote
 
 BACKENDS = ["native", "wasm"]
 
@@ -52,3 +52,17 @@ def test_peak_season_needs_the_clock(backend: str) -> None:
     granted = peak_price.Sandbox(caps={"reads_clock"}, backend=backend)
     assert granted.main(330, 100.0) == pytest.approx(118.0)
     assert granted.main(100, 100.0) == 100.0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_label_text(backend: str) -> None:
+    rule = label.Sandbox(backend=backend)
+    assert rule.main("  Zürich ", 3, 2.5) == "ZüRICH / ZONE 3 / 2.5 KG"  # ASCII upper only
+    assert rule.main("oslo", 1, 1.0) == "OSLO / ZONE 1 / 1 KG"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_manifest_summary(backend: str) -> None:
+    rule = manifest.Sandbox(backend=backend)
+    assert rule.main([1200, 40000, 800]) == (1, 42000, [40000, 1200, 800])
+    assert rule.main([]) == (0, 0, [])

@@ -308,3 +308,20 @@ def test_the_expected_type_flows_into_list_literals(source: str) -> None:
 def test_an_empty_list_argument_takes_the_annotated_parameter_type() -> None:
     checked = check("#main(Int n) -> Int\nf([]) where { f: (List<String> ws) => len(ws) }")
     assert [str(p.type) for p in checked.functions[0].params] == ["List<String>"]
+
+
+def test_result_mismatch_points_at_the_body_not_its_where_bindings() -> None:
+    from relon_build_backend.errors import SourceError
+    from relon_build_backend.frontend.checker import check_module
+    from relon_build_backend.frontend.parser import parse_module
+    from relon_build_backend.frontend.source import SourceFile
+
+    source = SourceFile("r.relon", "#main(Int n) -> Int\n1.5 * n where { a: 1 }\n")
+    with pytest.raises(SourceError) as info:
+        check_module(parse_module(source), ())
+    assert info.value.render() == (
+        "r.relon:2:1: error: the result of #main must be Int, not Float\n"
+        "    1.5 * n where { a: 1 }\n"
+        "    ^~~~~~~\n"
+        "  hint: declare `-> Float` in #main if that is what the rule returns"
+    )
