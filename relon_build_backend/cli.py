@@ -1,6 +1,7 @@
 """``relon-build``: the command line (contract section 7).
 
-Works on files and folders outside any packaging::
+Works on files and folders outside any packaging (the ``[tool.relon]`` table of the
+nearest ``pyproject.toml`` above a path still applies: gates, targets, opt level)::
 
     relon-build check PATH...
     relon-build ir FILE.relon
@@ -16,10 +17,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from .codegen.targets import TargetKind, target_spec
 from .compiler import (
@@ -36,7 +38,12 @@ from .compiler import (
 from .errors import RelonBuildError, SourceError
 from .frontend.diagnostics import Diagnostic
 
+if TYPE_CHECKING:
+    from .settings import RelonSettings
+
 __all__ = ["main"]
+
+log = logging.getLogger(__name__)
 
 _TARGETS = ("native", "wasm32")
 
@@ -109,6 +116,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _project_settings(path: Path) -> RelonSettings:
+    """The ``[tool.relon]`` settings of the nearest ``pyproject.toml`` at or above ``path``
+    (defaults when there is none), so gated host functions stay gated outside packaging."""
+    from .settings import RelonSettings, read_relon_table, resolve_settings
+
+    start = path.resolve()
+    for directory in [start, *start.parents] if start.is_dir() else start.parents:
+        if (directory / "pyproject.toml").is_file():
+            resolved = resolve_settings(read_relon_table(directory), environ=os.environ)
+            log.info("using [tool.relon] of %s", directory / "pyproject.toml")
+            for line in resolved.describe():
+                log.info("  %s", line)
+            return resolved.settings
+    return RelonSettings()
+
+
 def _relon_files(path: Path) -> list[Path]:
     if path.is_dir():
         return sorted(path.rglob("*.relon"))
@@ -128,8 +151,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
         files = _relon_files(root)
         package_dir = root if root.is_dir() else root.parent
         count += len(files)
+        gates = _project_settings(root).host_functions
         try:
-            check_rules([_rule_source(f) for f in files], package_dir, {})
+            check_rules([_rule_source(f) for f in files], package_dir, gates)
         except SourceError as exc:
             diagnostics.extend(exc.diagnostics)
     if diagnostics:
@@ -143,9 +167,10 @@ def _single_rule(path: Path, shim: Path | None = None) -> CompiledRule:
     if len(files) != 1 or path.is_dir():
         raise RelonBuildError(f"{path}: expected one .relon file")
     source = _rule_source(path)
+    gates = _project_settings(path).host_functions
     if shim is None:
-        return check_rules([source], path.parent, {})[0]
-    return front_end(source, shim=shim, hosts=load_hosts(shim, {}, None))
+        return check_rules([source], path.parent, gates)[0]
+    return front_end(source, shim=shim, hosts=load_hosts(shim, gates, None))
 
 
 def _cmd_ir(args: argparse.Namespace) -> int:
@@ -182,11 +207,13 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     ]
     if not rules:
         raise RelonBuildError(f"{root}: no .relon files found")
-    targets = tuple(dict.fromkeys(args.targets or _TARGETS))
+    project = _project_settings(root)
+    targets = tuple(dict.fromkeys(args.targets or project.targets))
     options = CompileOptions(
         targets=cast(tuple[TargetKind, ...], targets),
-        opt_level=args.opt_level,
-        target_cpu=args.target_cpu,
+        opt_level=project.opt_level if args.opt_level is None else args.opt_level,
+        target_cpu=args.target_cpu or project.target_cpu,
+        host_gates=project.host_functions,
     )
     built = compile_package(root, package, rules, args.output, options)
     for artifact in (built.library, built.wasm):

@@ -113,3 +113,22 @@ def test_doctor_reports_the_toolchain() -> None:
     text = result.stdout
     assert "llvmlite" in text and "LLVM" in text
     assert "rustc" in text and "wasm-ld" in text
+
+
+def test_gates_of_the_nearest_pyproject_apply(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.relon.host-functions]\nclock = { capabilities = ["reads_clock"] }\n'
+    )
+    rules = tmp_path / "pkg" / "rules"
+    rules.mkdir(parents=True)
+    (rules / "host_shim.rs").write_text(
+        '#[no_mangle]\npub extern "C" fn clock(x: i64) -> i64 { x + 1 }\n'
+    )
+    (rules / "r.relon").write_text("#main(Int n) -> Int\nclock(n)\n")
+    result = relon_build("ir", str(rules / "r.relon"))
+    assert result.returncode == 0, result.stderr
+    assert "host clock(int) -> int [reads_clock]" in result.stdout
+    (tmp_path / "pyproject.toml").write_text("[tool.relon]\nopt-levle = 2\n")
+    bad = relon_build("check", str(rules))
+    assert bad.returncode == 1
+    assert "opt-levle" in bad.stderr and "opt-level" in bad.stderr  # did-you-mean
