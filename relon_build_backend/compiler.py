@@ -343,23 +343,35 @@ def _build_target(
     work: Path,
     output: Path,
 ) -> None:
-    from .cocompile import NATIVE_EXPORTS, WASM_EXPORTS, runtime_object
+    from .cocompile import (
+        NATIVE_EXPORTS,
+        WASM_EXPORTS,
+        library_runtime_object,
+        runtime_calls,
+        runtime_object,
+    )
     from .link import link_native, link_wasm
 
     work.mkdir(parents=True)
     objects: list[Path] = [runtime_object(target, workdir=work)]
     exports = list(NATIVE_EXPORTS if target.kind == "native" else WASM_EXPORTS)
     imports: list[str] = []
+    called: set[str] = set()
     for index, rule in enumerate(compiled):
         rule_work = work / f"rule{index}"
         rule_work.mkdir()
         log.info("compiling %s for %s", rule.source.display_path, target.kind)
-        obj, _ = rule_object(rule, target, options, rule_work, optimized=True)
+        obj, optimized_ir = rule_object(rule, target, options, rule_work, optimized=True)
         path = rule_work / "rule.o"
         path.write_bytes(obj)
         objects.append(path)
         exports += entry_symbols(rule.interface, target.kind)
         imports += [f"relon_import_{h.name}" for h in rule.interface.gated_hosts]
+        called.update(runtime_calls(optimized_ir))
+    if called:  # the runtime crate, optimised once for the whole library
+        objects.append(
+            library_runtime_object(called, target, opt_level=options.opt_level, workdir=work)
+        )
     if target.kind == "native":
         link_native(objects, output, exports=exports, workdir=work)
     else:

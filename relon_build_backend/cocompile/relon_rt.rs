@@ -1,6 +1,7 @@
 //! The Relon runtime library (docs/runtime.md): string and list operations too large
-//! to generate inline. Compiled per target by the rustc that compiles host shims, so
-//! native and wasm32 share `core`'s algorithms (float Display, substring search).
+//! to generate inline, and a `pow` giving the same bits on every target. Compiled per
+//! target by the rustc that compiles host shims, so native and wasm32 share `core`'s
+//! algorithms (float Display, substring search).
 //!
 //! Must build with rustc 1.63 (Debian's wasm32 toolchain) and current stable: no
 //! let-else, no newer core APIs. Every allocation goes through the call's arena;
@@ -505,4 +506,313 @@ pub unsafe extern "C" fn relon_rt_unique(
         }
         Err(status) => status,
     }
+}
+
+// ------------------------------------------------------------------------ pow
+
+// `pow` is computed here rather than by `llvm.pow` because glibc (native) and
+// compiler_builtins' libm (wasm32) round differently. Only IEEE basic operations
+// (+ - * /, which both targets round identically; Rust never contracts to fma) are
+// used, in double-double arithmetic: log and exp carry ~100 bits, so the result is
+// within 1 ulp everywhere and correctly rounded (exact ties to even) in all our tests.
+
+/// The unevaluated sum `hi + lo`, with `|lo| <= ulp(hi) / 2` once normalized.
+#[derive(Clone, Copy)]
+struct Dd {
+    hi: f64,
+    lo: f64,
+}
+
+const LN2: Dd = Dd {
+    hi: 0.6931471805599453,
+    lo: 2.3190468138462996e-17,
+};
+const INV_LN2: f64 = 1.4426950408889634;
+const SQRT2: f64 = 1.4142135623730951;
+/// 2^52 + 2^51: adding and subtracting it rounds a double below 2^51 to an integer.
+const ROUNDER: f64 = 6755399441055744.0;
+/// Results within 2^-30 ulp of a tie are taken as exact ties (our error is far smaller).
+const TIE_SLOP: f64 = 9.313225746154785e-10;
+/// Terms of the log series (|s| <= 0.1716): s^42 / 43 < 2^-111.
+const LOG_TERMS: i32 = 20;
+/// exp is evaluated at r / 2^EXP_HALVINGS and squared back.
+const EXP_HALVINGS: i32 = 8;
+const EXP_TERMS: usize = 12;
+
+fn fast_two_sum(a: f64, b: f64) -> Dd {
+    // Exact when |a| >= |b| (or a == 0).
+    let hi = a + b;
+    Dd {
+        hi,
+        lo: b - (hi - a),
+    }
+}
+
+fn two_sum(a: f64, b: f64) -> Dd {
+    let hi = a + b;
+    let b_part = hi - a;
+    Dd {
+        hi,
+        lo: (a - (hi - b_part)) + (b - b_part),
+    }
+}
+
+fn split(a: f64) -> (f64, f64) {
+    // Dekker: hi holds the top 26 bits, so products of halves are exact (no fma).
+    let t = 134217729.0 * a;
+    let hi = t - (t - a);
+    (hi, a - hi)
+}
+
+fn two_prod(a: f64, b: f64) -> Dd {
+    let p = a * b;
+    let (ah, al) = split(a);
+    let (bh, bl) = split(b);
+    Dd {
+        hi: p,
+        lo: ((ah * bh - p) + ah * bl + al * bh) + al * bl,
+    }
+}
+
+fn dd_add(a: Dd, b: Dd) -> Dd {
+    let s = two_sum(a.hi, b.hi);
+    let t = two_sum(a.lo, b.lo);
+    let u = fast_two_sum(s.hi, s.lo + t.hi);
+    fast_two_sum(u.hi, u.lo + t.lo)
+}
+
+fn dd_mul(a: Dd, b: Dd) -> Dd {
+    let p = two_prod(a.hi, b.hi);
+    fast_two_sum(p.hi, p.lo + (a.hi * b.lo + a.lo * b.hi))
+}
+
+fn dd_mul_f64(a: Dd, b: f64) -> Dd {
+    let p = two_prod(a.hi, b);
+    fast_two_sum(p.hi, p.lo + a.lo * b)
+}
+
+fn dd_div_f64(a: Dd, b: f64) -> Dd {
+    let q = a.hi / b;
+    let p = two_prod(q, b);
+    fast_two_sum(q, (((a.hi - p.hi) - p.lo) + a.lo) / b)
+}
+
+fn dd_neg(a: Dd) -> Dd {
+    Dd {
+        hi: -a.hi,
+        lo: -a.lo,
+    }
+}
+
+/// 2^k for -1022 <= k <= 1023.
+fn pow2(k: i32) -> f64 {
+    f64::from_bits(((k + 1023) as u64) << 52)
+}
+
+/// log(x) for finite x > 0.
+fn log_dd(x: f64) -> Dd {
+    let mut bits = x.to_bits();
+    let mut k: i32 = -1023;
+    if bits >> 52 == 0 {
+        bits = (x * pow2(54)).to_bits(); // subnormal: normalize exactly
+        k -= 54;
+    }
+    k += (bits >> 52) as i32;
+    let mut m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
+    // m in [sqrt(1/2), sqrt(2)): no cancellation in k*ln2 + log(m).
+    if m > SQRT2 {
+        m *= 0.5;
+        k += 1;
+    }
+    let f = m - 1.0; // exact (Sterbenz)
+    let d = two_sum(2.0, f);
+    let q = f / d.hi;
+    let p = two_prod(q, d.hi);
+    let s = fast_two_sum(q, (((f - p.hi) - p.lo) - q * d.lo) / d.hi); // f / (2 + f)
+    let s2 = dd_mul(s, s);
+    let mut series = Dd { hi: 0.0, lo: 0.0 };
+    let mut i = LOG_TERMS;
+    while i >= 0 {
+        let coeff = dd_div_f64(Dd { hi: 2.0, lo: 0.0 }, (2 * i + 1) as f64);
+        series = dd_add(dd_mul(series, s2), coeff);
+        i -= 1;
+    }
+    dd_add(dd_mul_f64(LN2, k as f64), dd_mul(s, series))
+}
+
+/// exp(r) for |r| <= ln2 / 2 (about).
+fn exp_small_dd(r: Dd) -> Dd {
+    let scale = pow2(-EXP_HALVINGS);
+    // Exact. Taylor: 1 + h + h^2/2 + ...; |h| < 2^-9, so h^13/13! < 2^-139.
+    // The squarings multiply the relative error by 2^8: every step is double-double.
+    let h = Dd {
+        hi: r.hi * scale,
+        lo: r.lo * scale,
+    };
+    let mut inverse_factorials = [Dd { hi: 1.0, lo: 0.0 }; EXP_TERMS + 1];
+    let mut n = 1;
+    while n <= EXP_TERMS {
+        inverse_factorials[n] = dd_div_f64(inverse_factorials[n - 1], n as f64);
+        n += 1;
+    }
+    let mut sum = Dd { hi: 0.0, lo: 0.0 };
+    for coeff in inverse_factorials.iter().rev() {
+        sum = dd_add(dd_mul(sum, h), *coeff);
+    }
+    let mut i = 0;
+    while i < EXP_HALVINGS {
+        sum = dd_mul(sum, sum);
+        i += 1;
+    }
+    sum
+}
+
+/// exp(t) for -746 < t.hi < 710, rounded once (also when the result is subnormal).
+fn exp_dd(t: Dd) -> f64 {
+    let k = (t.hi * INV_LN2 + ROUNDER) - ROUNDER;
+    let e = exp_small_dd(dd_add(t, dd_neg(dd_mul_f64(LN2, k))));
+    let k = k as i32;
+    // Scale in two steps: the first is exact, the last rounds (to inf or a subnormal).
+    if k > 1000 {
+        round_dd(e) * pow2(k - 600) * pow2(600)
+    } else if k < -1000 {
+        subnormal_scale(e, k)
+    } else {
+        round_dd(e) * pow2(k)
+    }
+}
+
+/// Whether `rest` is within our error of a tie (half of `gap`): pow has exact ties,
+/// e.g. 3^34 (54 bits) or 2^-1075, which must round to even, not by our error's sign.
+fn near_tie(rest: f64, gap: f64) -> bool {
+    let distance = if rest < 0.0 { -rest } else { rest } - 0.5 * gap;
+    distance < gap * TIE_SLOP && -distance < gap * TIE_SLOP
+}
+
+/// `e.hi + e.lo` (e > 0, normalized) rounded once, ties to even.
+fn round_dd(e: Dd) -> f64 {
+    let step: i64 = if e.lo < 0.0 { -1 } else { 1 };
+    let other = f64::from_bits((e.hi.to_bits() as i64 + step) as u64);
+    let gap = if other > e.hi {
+        other - e.hi
+    } else {
+        e.hi - other
+    };
+    if e.lo != 0.0 && near_tie(e.lo, gap) && e.hi.to_bits() & 1 == 1 {
+        other
+    } else {
+        e.hi
+    }
+}
+
+/// (e.hi + e.lo) * 2^k for k < -1000, rounded once: rounding e.hi + e.lo to 53 bits
+/// first and then to a subnormal would often be 1 ulp off.
+fn subnormal_scale(e: Dd, k: i32) -> f64 {
+    let a = e.hi * pow2(k + 600); // exact, normal
+    let b = e.lo * pow2(k + 600);
+    let r = a * pow2(-600);
+    if r > pow2(-1022) {
+        return (e.hi + e.lo) * pow2(k + 600) * pow2(-600); // normal: exact
+    }
+    // What r misses, in the scaled units; the ulp of r is 2^-1074, 2^-474 scaled.
+    let rest = (a - r * pow2(600)) + b;
+    let ulp = pow2(-474);
+    let (up, down) = (f64::from_bits(r.to_bits() + 1), r.to_bits().wrapping_sub(1));
+    if near_tie(rest, ulp) {
+        if r.to_bits() & 1 == 0 {
+            r
+        } else if rest > 0.0 {
+            up
+        } else {
+            f64::from_bits(down)
+        }
+    } else if rest > 0.5 * ulp {
+        up
+    } else if rest < -0.5 * ulp {
+        f64::from_bits(down)
+    } else {
+        r
+    }
+}
+
+/// 0 if y is not an integer, 1 if odd, 2 if even (|y| >= 2^53 is even).
+fn integer_kind(y: f64) -> i32 {
+    if y.is_infinite() || y != y {
+        return 0;
+    }
+    if y >= 9007199254740992.0 || y <= -9007199254740992.0 {
+        return 2;
+    }
+    let n = y as i64;
+    if n as f64 != y {
+        0
+    } else if n & 1 == 1 {
+        1
+    } else {
+        2
+    }
+}
+
+/// |x|^y for finite |x| > 0, x != 1, finite y != 0.
+fn pow_positive(x: f64, y: f64) -> f64 {
+    let ay = if y < 0.0 { -y } else { y };
+    if ay < 8.470329472543003e-22 {
+        return 1.0; // |y log x| < 2^-60: exp rounds to 1
+    }
+    let above_one = x > 1.0;
+    if ay > 1.8446744073709552e19 {
+        // |log x| >= 2^-53, so |y log x| > 2^11: certain overflow or underflow.
+        return if above_one == (y > 0.0) {
+            f64::INFINITY
+        } else {
+            0.0
+        };
+    }
+    let t = dd_mul_f64(log_dd(x), y);
+    if t.hi > 710.0 {
+        f64::INFINITY
+    } else if t.hi < -746.0 {
+        0.0
+    } else {
+        exp_dd(t)
+    }
+}
+
+/// C99 `pow` (Annex F special cases), the same bits on every target.
+#[no_mangle]
+pub extern "C" fn relon_rt_pow(x: f64, y: f64) -> f64 {
+    if y == 0.0 || x == 1.0 {
+        return 1.0; // even for a NaN x or y
+    }
+    if x != x {
+        return x;
+    }
+    if y != y {
+        return y;
+    }
+    let kind = integer_kind(y);
+    let negative = x < 0.0 || (x == 0.0 && x.is_sign_negative());
+    let ax = if negative { -x } else { x };
+    // A negative base keeps its sign only with an odd power.
+    let sign = if negative && kind == 1 { -1.0 } else { 1.0 };
+    if y.is_infinite() {
+        return if ax == 1.0 {
+            1.0
+        } else if (ax > 1.0) == (y > 0.0) {
+            f64::INFINITY
+        } else {
+            0.0
+        };
+    }
+    if ax == 0.0 || ax.is_infinite() {
+        let huge = (ax == 0.0) == (y < 0.0);
+        return sign * if huge { f64::INFINITY } else { 0.0 };
+    }
+    if negative && kind == 0 {
+        return f64::NAN;
+    }
+    if ax == 1.0 {
+        return sign; // -1 to an integer power
+    }
+    sign * pow_positive(ax, y)
 }

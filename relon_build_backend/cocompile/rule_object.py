@@ -1,31 +1,48 @@
 """The closed-world co-compile of one rule: link the shim, inline it, optimise, emit.
 
 :class:`CoCompiledModule` is the lifecycle object of one rule's LLVM module
-(house style 15): parse + verify the rule IR -> link the shim -> finalize
--> link the runtime crate when the rule declares ``relon_rt_*`` functions -> finalize
-(internalize everything but the exports, force-inline host functions, O3,
-verify) -> emit. Any change after :meth:`CoCompiledModule.finalize` raises.
-Runtime functions are not force-inlined (sorting or float formatting at every
-call site would only grow the code); O3 inlines the small ones by itself.
+(house style 15): parse + verify the rule IR -> link the shim -> check the
+rule's ``relon_rt_*`` declarations against the runtime crate (they stay external)
+-> finalize (internalize everything but the exports, force-inline host functions,
+O3, verify) -> emit. Any change after :meth:`CoCompiledModule.finalize` raises.
+
+The runtime crate is optimised and emitted once per library and target by
+:func:`build_runtime_object` (linking it into every rule cost 1-2 s per rule, mostly
+core's float formatting). The same class does it: an empty module, the crate linked
+in (:meth:`CoCompiledModule.link_runtime`), finalized keeping the functions the rules
+call. Runtime functions are never force-inlined.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..codegen.targets import TargetSpec
 from ..errors import ShimError
 from ..frontend.hosts import HostFunction
-from .runtime_crate import RUNTIME_PREFIX, CompiledRuntime
+from .runtime_crate import (
+    RUNTIME_PREFIX,
+    CompiledRuntime,
+    compile_runtime,
+    runtime_cache_dir,
+    runtime_signatures,
+)
 from .shim_compiler import CompiledShim, parse_rust_ir, parse_shim_module
 
 if TYPE_CHECKING:
     import llvmlite.binding as llvm
 
-__all__ = ["CoCompiledModule", "RuleObject", "build_rule_object"]
+__all__ = [
+    "CoCompiledModule",
+    "RuleObject",
+    "build_rule_object",
+    "build_runtime_object",
+    "library_runtime_object",
+]
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +80,8 @@ class CoCompiledModule:
         )
         # Functions that came with the runtime crate: optimised, never force-inlined.
         self._runtime_functions: frozenset[str] = frozenset()
+        # The relon_rt_* declarations were checked and stay external (check_runtime_calls).
+        self._runtime_external = False
         self._finalized = False
         self._llvm = llvm
 
@@ -121,6 +140,23 @@ class CoCompiledModule:
         # is in the set too, so none of them is force-inlined either.
         self._runtime_functions = self._defined() - before
 
+    def check_runtime_calls(self, runtime: CompiledRuntime) -> None:
+        """Check the rule's ``relon_rt_*`` declarations against the runtime crate and
+        leave them external: the library links :func:`build_runtime_object`."""
+        self._raise_if_finalized()
+        assert runtime.triple == self._target.triple, "runtime compiled for another target"
+        defined = runtime_signatures(runtime)
+        for declared in self._module.functions:
+            if not (declared.is_declaration and declared.name.startswith(RUNTIME_PREFIX)):
+                continue
+            want, got = defined.get(declared.name), str(declared.global_value_type)
+            assert want is not None, f"the runtime crate defines no {declared.name}"
+            assert want == got, (
+                f"rule declares runtime function {declared.name} as {got}, "
+                f"the runtime crate defines {want}"
+            )
+        self._runtime_external = True
+
     def needs_runtime(self) -> bool:
         """Whether the module declares a ``relon_rt_*`` function nothing defines yet."""
         return any(
@@ -142,10 +178,15 @@ class CoCompiledModule:
                     f"rule declares {kind} {declared.name} as {got}, {definer} defines {want}"
                 )
 
-    def finalize(self, exports: Sequence[str]) -> None:
-        """Internalize all but ``exports``, inline host code, optimise and verify."""
+    def finalize(self, exports: Sequence[str], *, hidden: bool = False) -> None:
+        """Internalize all but ``exports``, inline host code, optimise and verify.
+
+        ``hidden``: ``exports`` are for other objects of the library only (hidden
+        visibility: never exported from it, whatever the linker is told)."""
         self._raise_if_finalized()
-        assert not self.needs_runtime(), "the rule calls relon_rt_* functions: link_runtime first"
+        assert self._runtime_external or not self.needs_runtime(), (
+            "the rule calls relon_rt_* functions: link_runtime first (or check_runtime_calls)"
+        )
         if self._target.kind == "wasm32" and self._declares("relon_trap"):
             self._module.link_in(self._parse_own(_WASM_TRAP, "trap"))
         keep = frozenset(exports)
@@ -159,6 +200,8 @@ class CoCompiledModule:
                 continue
             if function.name not in keep:
                 function.linkage = self._llvm.Linkage.internal
+            elif hidden:
+                function.visibility = self._llvm.Visibility.hidden
             if function.name not in not_inlined and not _is_noinline(function):
                 function.add_function_attribute("alwaysinline")
         for variable in self._module.global_variables:
@@ -210,18 +253,59 @@ def build_rule_object(
 
     ``host_functions`` are the shim's; the rule's calls to them are inlined (on
     wasm32 gated ones stay ``env`` imports). ``runtime`` is needed when the rule
-    declares ``relon_rt_*`` functions (:func:`declares_runtime`). Raises
-    :class:`ShimError` when the shim's IR cannot be read or linked.
+    declares ``relon_rt_*`` functions (:func:`declares_runtime`): they are checked
+    against it and stay external, resolved by :func:`build_runtime_object` at link
+    time. Raises :class:`ShimError` when the shim's IR cannot be read or linked.
     """
     module = CoCompiledModule(rule_ir, target=target, opt_level=opt_level)
     if shim is not None:
         module.link_shim(shim)
     if runtime is not None and module.needs_runtime():
-        module.link_runtime(runtime)
+        module.check_runtime_calls(runtime)
     module.finalize(exports)
     optimized = module.llvm_ir
     _log_remaining_host_calls(optimized, host_functions)
     return RuleObject(module.emit_object(), optimized)
+
+
+# (crate, target, opt level, kept names) -> object: a process builds each one once.
+_runtime_objects: dict[tuple[CompiledRuntime, TargetSpec, int, tuple[str, ...]], bytes] = {}
+
+
+def build_runtime_object(
+    runtime: CompiledRuntime, *, target: TargetSpec, opt_level: int, keep: Collection[str]
+) -> bytes:
+    """The runtime crate as one object for a whole library.
+
+    ``keep`` are the ``relon_rt_*`` functions the library's rules call
+    (:func:`runtime_calls` of their IR); they stay global but hidden, so the linker
+    resolves the rules' calls without ever exporting them. The rest of the crate is
+    internal: what nothing reaches is dropped. Raises :class:`ShimError`.
+    """
+    names = tuple(sorted(set(keep)))
+    assert names, "no runtime function to keep: the library needs no runtime object"
+    assert all(name.startswith(RUNTIME_PREFIX) for name in names), f"not runtime: {names}"
+    key = (runtime, target, opt_level, names)
+    cached = _runtime_objects.get(key)
+    if cached is None:
+        module = CoCompiledModule("", target=target, opt_level=opt_level)
+        module.link_runtime(runtime)
+        module.finalize(names, hidden=True)
+        cached = _runtime_objects[key] = module.emit_object()
+    return cached
+
+
+def library_runtime_object(
+    called: Collection[str], target: TargetSpec, *, opt_level: int, workdir: Path
+) -> Path:
+    """:func:`build_runtime_object` of the (cached) crate for ``target``, keeping
+    ``called``, written as ``relon_rt.o`` in ``workdir``. Raises
+    :class:`ToolchainMissing`, :class:`ToolFailed` or :class:`ShimError`."""
+    log.info("optimising the Relon runtime for %s", target.kind)
+    runtime = compile_runtime(target, workdir=workdir, cache_dir=runtime_cache_dir())
+    path = workdir / "relon_rt.o"
+    path.write_bytes(build_runtime_object(runtime, target=target, opt_level=opt_level, keep=called))
+    return path
 
 
 def _log_remaining_host_calls(ir: str, host_functions: Sequence[HostFunction]) -> None:

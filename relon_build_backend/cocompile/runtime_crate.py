@@ -6,8 +6,9 @@ a hash of everything the IR depends on (rustc release and LLVM, target triple, c
 and features, IR format, the crate's text), so a stale entry is never reused. The
 cache folder is ``$RELON_RT_CACHE`` if set (``0`` turns the disk cache off), else
 ``$XDG_CACHE_HOME/relon-build-backend`` (``~/.cache/relon-build-backend``).
-:class:`~relon_build_backend.cocompile.CoCompiledModule` links the result into
-every rule module that declares a ``relon_rt_*`` function.
+A library links it once (:func:`~relon_build_backend.cocompile.build_runtime_object`);
+rule modules only declare the ``relon_rt_*`` functions they call, checked against
+:func:`runtime_signatures` and listed by :func:`runtime_calls`.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ __all__ = [
     "compile_runtime",
     "declares_runtime",
     "runtime_cache_dir",
+    "runtime_calls",
+    "runtime_signatures",
 ]
 
 log = logging.getLogger(__name__)
@@ -45,11 +48,12 @@ RUNTIME_PREFIX = "relon_rt_"
 
 _CRATE_NAME = "relon_rt"
 #: What a missing rustc is needed for, in error messages.
-RUNTIME_PURPOSE = "the Relon runtime (used by rules with strings or lists)"
+RUNTIME_PURPOSE = "the Relon runtime (used by rules with strings, lists or pow)"
 # Bump when the rustc command line in shim_compiler.run_rustc changes meaning.
 _CACHE_FORMAT = 1
 # `declare <type> @relon_rt_x(` or `@"relon_rt_x"(` in LLVM IR text (llvmlite quotes).
 _DECLARES_RUNTIME = re.compile(rf'^declare\b[^\n]*@"?{RUNTIME_PREFIX}', re.MULTILINE)
+_RUNTIME_CALL = re.compile(rf'^declare\b[^\n@]*@"?({RUNTIME_PREFIX}\w+)"?\(', re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +72,30 @@ class CompiledRuntime:
 def declares_runtime(rule_ir: str) -> bool:
     """Whether the LLVM IR text ``rule_ir`` declares a ``relon_rt_*`` function."""
     return _DECLARES_RUNTIME.search(rule_ir) is not None
+
+
+def runtime_calls(rule_ir: str) -> tuple[str, ...]:
+    """The ``relon_rt_*`` functions the LLVM IR text ``rule_ir`` declares, sorted."""
+    return tuple(sorted(set(_RUNTIME_CALL.findall(rule_ir))))
+
+
+# The crate's IR -> its relon_rt_* signatures: parsed once per process and target.
+_signatures: dict[bytes, Mapping[str, str]] = {}
+
+
+def runtime_signatures(runtime: CompiledRuntime) -> Mapping[str, str]:
+    """Name -> LLVM function type (e.g. ``i64 (double, ptr)``) of every ``relon_rt_*``
+    function the compiled crate defines."""
+    found = _signatures.get(runtime.ir)
+    if found is None:
+        module = parse_rust_ir(runtime.ir, runtime.ir_format, runtime.rustc, runtime.source)
+        found = {
+            f.name: str(f.global_value_type)
+            for f in module.functions
+            if not f.is_declaration and f.name.startswith(RUNTIME_PREFIX)
+        }
+        _signatures[runtime.ir] = found
+    return found
 
 
 def runtime_cache_dir(env: Mapping[str, str] | None = None) -> Path | None:

@@ -1,10 +1,15 @@
 """Operators and math functions with Relon's exact semantics (docs: ir/nodes.py).
 
 - Int arithmetic is checked; a failing check raises through the emitter's handler.
-- On wasm32, i64 multiplication overflow is tested without ``llvm.smul.with.overflow``
-  (it lowers to the i128 libcall ``__multi3``): ``p = a*b`` wraps, and for ``a`` not in
-  {0, -1} the product overflowed iff ``p / a != b``.
-- Float operations never use fast-math flags.
+- On wasm32, i64 multiplication overflow is tested without ``llvm.smul.with.overflow``:
+  it lowers to the i128 libcall ``__multi3``, whose operands and result live on the
+  64 KiB shadow stack, 16 bytes in every frame that multiplies -- recursion would
+  overflow it long before ``MAX_CALL_DEPTH``. Operands that both fit in 32 bits cannot
+  overflow (the fast path); otherwise magnitudes are compared by unsigned division,
+  ``|a| > limit / |b|``. A ``p / a != b`` test would not do: O3 folds it back into
+  ``llvm.smul.with.overflow`` once ``a`` is a known constant.
+- Float operations never use fast-math flags. ``pow`` calls the runtime's
+  ``relon_rt_pow``, which gives the same bits on every target.
 - ``min``/``max`` propagate NaN, and for equal operands pick by sign bit, so
   ``min(-0.0, 0.0) == -0.0`` and ``max(-0.0, 0.0) == 0.0`` on every target (``llvm.minnum``
   would drop the NaN and leave the zero sign unspecified).
@@ -17,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from ..ir.nodes import BinOp, ErrorKind, MathOp, UnOp
 from .unit import intrinsic
+from .values import runtime_call
 
 if TYPE_CHECKING:
     from llvmlite import ir
@@ -68,18 +74,39 @@ def _checked_sub(em: FunctionEmitter, a: ir.Value, b: ir.Value) -> ir.Value:
 
 
 def checked_mul(em: FunctionEmitter, a: ir.Value, b: ir.Value) -> ir.Value:
+    from llvmlite import ir
+
     bld = em.builder
     if em.unit.kind == "native":
         return _checked(em, bld.smul_with_overflow(a, b))
-    product = bld.mul(a, b)
-    minus_one = bld.icmp_signed("==", a, _i64(-1))
-    trivial = bld.or_(bld.icmp_signed("==", a, _i64(0)), minus_one)
-    divisor = bld.select(trivial, _i64(1), a)  # never 0 or -1: the sdiv is always defined
-    wrapped = bld.icmp_signed("!=", bld.sdiv(product, divisor), b)
-    general = bld.and_(bld.not_(trivial), wrapped)
-    negated_min = bld.and_(minus_one, bld.icmp_signed("==", b, _i64(_I64_MIN)))
-    em.fail_if(bld.or_(general, negated_min), ErrorKind.NUMERIC_OVERFLOW)
-    return product
+    i1, i32 = ir.IntType(1), ir.IntType(32)
+    small = bld.and_(
+        *(bld.icmp_signed("==", bld.sext(bld.trunc(x, i32), x.type), x) for x in (a, b))
+    )
+    fast, slow, done = bld.block, em.new_block("mul.slow"), em.new_block("mul.done")
+    bld.cbranch(small, done, slow)
+    bld.position_at_end(slow)
+    overflowed = _mul_overflows(bld, a, b)
+    slow_end = bld.block
+    bld.branch(done)
+    bld.position_at_end(done)
+    flag = bld.phi(i1)
+    flag.add_incoming(i1(0), fast)
+    flag.add_incoming(overflowed, slow_end)
+    em.fail_if(flag, ErrorKind.NUMERIC_OVERFLOW)
+    return bld.mul(a, b)
+
+
+def _mul_overflows(bld: ir.IRBuilder, a: ir.Value, b: ir.Value) -> ir.Value:
+    """Whether ``a * b`` overflows i64, without a 128-bit multiply (module docstring)."""
+    a_neg, b_neg = bld.icmp_signed("<", a, _i64(0)), bld.icmp_signed("<", b, _i64(0))
+    # magnitudes as unsigned: the wrapping negation of i64 MIN is 2**63, as needed
+    mag_a = bld.select(a_neg, bld.neg(a), a)
+    mag_b = bld.select(b_neg, bld.neg(b), b)
+    limit = bld.select(bld.xor(a_neg, b_neg), _i64(_I64_MIN), _i64(-_I64_MIN - 1))
+    b_zero = bld.icmp_unsigned("==", mag_b, _i64(0))
+    quotient = bld.udiv(limit, bld.select(b_zero, _i64(1), mag_b))  # never divides by 0
+    return bld.and_(bld.not_(b_zero), bld.icmp_unsigned(">", mag_a, quotient))
 
 
 def emit_unary(em: FunctionEmitter, op: UnOp, value: ir.Value) -> ir.Value:
@@ -214,7 +241,8 @@ def emit_math(em: FunctionEmitter, op: MathOp, args: Sequence[ir.Value]) -> ir.V
     if op in _FLOAT_UNARY:
         return bld.call(intrinsic(em.unit.module, _FLOAT_UNARY[op], f64, [f64]), [args[0]])
     if op is MathOp.FLOAT_POW:
-        return bld.call(intrinsic(em.unit.module, "llvm.pow.f64", f64, [f64, f64]), list(args))
+        # Not llvm.pow: glibc and wasm32's libm round differently (docs/runtime.md).
+        return runtime_call(em, "relon_rt_pow", f64, list(args))
     if op is MathOp.INT_ABS:
         return _int_abs(em, args[0])
     if op is MathOp.INT_POW:

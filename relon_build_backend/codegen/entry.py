@@ -199,8 +199,10 @@ def _define_run(unit: CodegenUnit, ir_module: IrModule) -> ir.Function:
 
 def _uses_arena(module: ir.Module) -> bool:
     """Whether any emitted code allocates (directly or through the runtime)."""
+    # relon_rt_pow is pure arithmetic: a Float rule calling it needs no arena.
     return any(
-        name == "relon_arena_alloc" or name.startswith("relon_rt_") for name in module.globals
+        name == "relon_arena_alloc" or (name.startswith("relon_rt_") and name != "relon_rt_pow")
+        for name in module.globals
     )
 
 

@@ -11,6 +11,8 @@ below restores the C / LLVM intrinsic result.
 
 from __future__ import annotations
 
+import decimal
+import fractions
 import math
 import struct
 
@@ -100,16 +102,36 @@ def _odd_integer(y: float) -> bool:
     return math.isfinite(y) and y == math.floor(y) and math.fmod(y, 2.0) != 0
 
 
+#: integral exponents up to this are computed exactly (a 53-bit base to this power
+#: stays a number of a few hundred kilobits)
+_EXACT_EXPONENT = 4096
+
+
 def float_pow(x: float, y: float) -> float:
-    """C ``pow`` (what ``llvm.pow.f64`` is); Python raises where C returns inf or NaN."""
+    """C99 ``pow``, correctly rounded (ties to even), as the compiled runtime's
+    ``relon_rt_pow`` computes it. glibc's ``pow`` (``math.pow``) gives the C99 special
+    cases but is 1 ulp off for a few inputs, so finite non-zero results are rounded
+    from a 60-digit decimal power instead."""
     try:
-        return math.pow(x, y)
+        approx = math.pow(x, y)
     except OverflowError:
-        return -math.inf if x < 0 and _odd_integer(y) else math.inf
+        approx = -math.inf if x < 0 and _odd_integer(y) else math.inf
     except ValueError:
         if x == 0:  # zero to a negative power: a pole
             return math.copysign(math.inf, x) if _odd_integer(y) else math.inf
         return math.nan  # a negative base to a non-integer power
+    if x == 0 or not (math.isfinite(x) and math.isfinite(y)) or math.isnan(approx):
+        return approx  # the C99 special cases are exact
+    if y == math.floor(y) and abs(y) <= _EXACT_EXPONENT:
+        # exact rational power; int / int true division rounds correctly (ties to even)
+        exact = fractions.Fraction(x) ** int(y)
+        try:
+            return exact.numerator / exact.denominator
+        except OverflowError:
+            return math.copysign(math.inf, x) if _odd_integer(y) else math.inf
+    context = decimal.Context(prec=60, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN, traps=[])
+    magnitude = float(context.power(decimal.Decimal(abs(x)), decimal.Decimal(y)))
+    return -magnitude if x < 0 and _odd_integer(y) else magnitude
 
 
 def int_pow(base: int, exp: int) -> int:

@@ -930,6 +930,7 @@ def load_rule(
 
 _WASM_TYPES = {"Int": "i64", "Float": "f64", "Bool": "i32", "Ptr": "i32"}
 _WASM_STATE: dict[str, Any] = {}  # "engine" and "module:<path>" entries, under _LOCK
+_WASM_STACK_BYTES = 2 << 20  # native stack wasm code may use (see _compiled_module)
 
 
 def _wasmtime() -> Any:
@@ -959,7 +960,12 @@ def _compiled_module(wt: Any, path: Path) -> tuple[Any, Any]:
     """(Engine, Module) of ``path``: one Engine and one compile per process."""
     with _LOCK:
         if "engine" not in _WASM_STATE:
-            _WASM_STATE["engine"] = wt.Engine()
+            config = wt.Config()
+            # MAX_CALL_DEPTH (10,000) nested calls must fit: the default (512 KiB) traps
+            # at ~4,000. 2 MiB is wasmtime's ceiling (above its async stack size Engine
+            # creation panics); the thread's stack must have that much room left.
+            config.max_wasm_stack = _WASM_STACK_BYTES
+            _WASM_STATE["engine"] = wt.Engine(config)
         engine, key = _WASM_STATE["engine"], f"module:{path}"
         if key not in _WASM_STATE:
             _WASM_STATE[key] = _compile(wt, engine, path.read_bytes())

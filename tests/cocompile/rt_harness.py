@@ -1,8 +1,9 @@
 """Run the runtime crate for real: natively through ctypes and on wasm32 in wasmtime.
 
-Both libraries are built the production way (runtime crate linked into a module
-that declares every ``relon_rt_*`` function, finalized at O3, linked with the
-runtime object). :class:`Rt` drives either one through a small :class:`Machine`
+Both libraries are built the way ``build_runtime_object`` builds a library's runtime
+(the crate linked into an empty module, finalized at O3 keeping every ``relon_rt_*``
+function, linked with the runtime object), except that the functions stay visible
+so that the test can call them. :class:`Rt` drives either one through a small :class:`Machine`
 interface (allocate, read, write, call), so every test runs the same code on both.
 """
 

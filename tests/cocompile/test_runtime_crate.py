@@ -1,4 +1,4 @@
-"""The runtime crate: compile, cache (process and disk), link into rules with a shim."""
+"""The runtime crate: compile, cache (process and disk), link with rules that have a shim."""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ from relon_build_backend.cocompile import (
     CompiledRuntime,
     CompiledShim,
     build_rule_object,
+    build_runtime_object,
     compile_runtime,
     declares_runtime,
     runtime_cache_dir,
+    runtime_calls,
     runtime_object,
 )
 from relon_build_backend.cocompile import runtime_crate as crate_module
@@ -142,7 +144,11 @@ def _build(
     )
     obj = work / "rule.o"
     obj.write_bytes(built.object)
-    objects = [runtime_object(target, workdir=work), obj]
+    # As a library links it: the crate once, keeping what the rules call.
+    crate = work / "relon_rt.o"
+    called = runtime_calls(built.optimized_ir)
+    crate.write_bytes(build_runtime_object(runtime, target=target, opt_level=3, keep=called))
+    objects = [runtime_object(target, workdir=work), obj, crate]
     if target.kind == "native":
         out = work / "librule.so"
         link_native(objects, out, exports=[*RULE_EXPORTS, *NATIVE_EXPORTS], workdir=work)

@@ -67,7 +67,7 @@ def test_missing_rustc_for_the_runtime_says_so() -> None:
         select_rustc(WASM, [fake("a", 22, NATIVE)], llvmlite_major=22, purpose=RUNTIME_PURPOSE)
     assert str(info.value).startswith(
         "no rustc with the wasm32-unknown-unknown standard library found (needed to compile "
-        "the Relon runtime (used by rules with strings or lists) for wasm32-unknown-unknown); "
+        "the Relon runtime (used by rules with strings, lists or pow) for wasm32-unknown-unknown); "
         "found: /opt/a/rustc"
     )
 

@@ -12,6 +12,7 @@ import ctypes
 import math
 import struct
 import subprocess
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,8 @@ from pathlib import Path
 import llvmlite.binding as llvm
 import wasmtime
 
+from relon_build_backend.cocompile import compile_runtime
+from relon_build_backend.cocompile.shim_compiler import parse_rust_ir
 from relon_build_backend.codegen import generate_llvm_ir
 from relon_build_backend.codegen.targets import TargetSpec, target_spec
 from relon_build_backend.frontend.source import SourceFile, Span
@@ -120,12 +123,33 @@ def optimized_module(
         rule_ir = llvm.parse_assembly(text)
         rule_ir.verify()
         linked.link_in(rule_ir)
+    if _declares(linked):
+        _link_pow(linked, spec)
     linked.verify()
     pto = llvm.create_pipeline_tuning_options(speed_level=3)
     pb = llvm.create_pass_builder(tm, pto)
     pb.getModulePassManager().run(linked, pb)
     linked.verify()
     return linked
+
+
+def _declares(module: llvm.ModuleRef) -> bool:
+    """Whether the rules call relon_rt_pow and no linked shim defines it."""
+    return any(f.name == "relon_rt_pow" and f.is_declaration for f in module.functions)
+
+
+def _link_pow(linked: llvm.ModuleRef, spec: TargetSpec) -> None:
+    """Link the runtime crate (Float pow is ``relon_rt_pow``), every function of it
+    internal so that O3 keeps only what the rules call (no arena references)."""
+    with tempfile.TemporaryDirectory() as work:
+        runtime = compile_runtime(spec, workdir=Path(work))
+    module = parse_rust_ir(runtime.ir, runtime.ir_format, runtime.rustc, runtime.source)
+    module.triple, module.data_layout = linked.triple, linked.data_layout
+    names = {f.name for f in module.functions if not f.is_declaration}
+    linked.link_in(module)
+    for function in linked.functions:
+        if function.name in names:
+            function.linkage = llvm.Linkage.internal
 
 
 def build_native(

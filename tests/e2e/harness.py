@@ -8,6 +8,7 @@ imports every rule module, exactly as an installed wheel would lay them out.
 from __future__ import annotations
 
 import importlib
+import math
 import sys
 import uuid
 from collections.abc import Iterator, Mapping
@@ -15,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from relon_build_backend.compiler import CompileOptions, RuleSource, compile_package
 from relon_build_backend.frontend.hosts import Capability
@@ -92,3 +94,28 @@ def _on_path(root: Path) -> Iterator[None]:
         yield
     finally:
         sys.path.remove(str(root))
+
+
+def outcome(package: RulePackage, rule: str, args: tuple[Any, ...], backend: str) -> Any:
+    """What ``rule`` gives for ``args`` on ``backend``: its value, or its error's ``.kind``."""
+    module = package[rule]
+    try:
+        return module.Sandbox(backend=backend).main(*args)
+    except module.RelonError as exc:
+        return exc.kind
+
+
+def same(actual: Any, expected: Any) -> bool:
+    """Equal values of equal types; floats by bits (NaN equals NaN, zeros keep their
+    sign), lists and tuples element by element."""
+    if isinstance(expected, float) and isinstance(actual, float):
+        if math.isnan(expected):
+            return math.isnan(actual)
+        return actual == expected and math.copysign(1, actual) == math.copysign(1, expected)
+    if isinstance(expected, (list, tuple)):
+        return (
+            type(actual) is type(expected)
+            and len(actual) == len(expected)
+            and all(same(a, e) for a, e in zip(actual, expected, strict=True))
+        )
+    return type(actual) is type(expected) and actual == expected

@@ -1,13 +1,14 @@
 """Differential test: compiled native and wasm code against the reference evaluator.
 
-A seeded generator (``program_gen``) writes well-typed scalar programs; all of them are
-compiled into ONE package (one build), and each runs on edge-biased inputs through
+Seeded generators write well-typed programs: scalar ones (``program_gen``) and ones
+over Strings, Lists and tuples (``value_gen``); all of them are compiled into ONE
+package (one build), and each runs on edge-biased inputs through
 the evaluator (``relon_build_backend.evaluator``, a tree walk over the checked tree,
 range chains unfused), natively and on wasm. All three outcomes must agree: the same
 value (NaN equals NaN, the sign of a zero counts) or the same error ``.kind``.
 
-Scale it with RELON_DIFF_PROGRAMS, RELON_DIFF_INPUTS and RELON_DIFF_SEED (see
-docs/testing.md).
+Scale it with RELON_DIFF_PROGRAMS, RELON_DIFF_INPUTS, RELON_DIFF_VALUE_PROGRAMS,
+RELON_DIFF_VALUE_INPUTS and RELON_DIFF_SEED (see docs/testing.md).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import math
 import os
 import random
+import re
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +33,7 @@ from relon_build_backend.frontend.source import SourceFile, Span
 
 from .harness import RulePackage, build_rule_package
 from .program_gen import HostSignature, Program, ProgramGenerator, generate_inputs
+from .value_gen import VALUE_FEATURES, ValueGenerator, generate_value_inputs
 from .value_programs import VALUE_PROGRAMS
 
 pytestmark = [pytest.mark.rustc, pytest.mark.wasm]
@@ -38,6 +41,8 @@ pytestmark = [pytest.mark.rustc, pytest.mark.wasm]
 PROGRAMS = int(os.environ.get("RELON_DIFF_PROGRAMS", "200"))
 INPUTS = int(os.environ.get("RELON_DIFF_INPUTS", "16"))
 SEED = int(os.environ.get("RELON_DIFF_SEED", "20261122"))
+VALUE_PROGRAMS_COUNT = int(os.environ.get("RELON_DIFF_VALUE_PROGRAMS", "100"))
+VALUE_INPUTS = int(os.environ.get("RELON_DIFF_VALUE_INPUTS", "20"))
 
 #: ("value", v) or ("error", kind)
 Outcome = tuple[str, object]
@@ -120,25 +125,37 @@ class Case:
 
 
 def _make_cases() -> list[Case]:
-    generator = ProgramGenerator(SEED, HOST_SIGNATURES)
-    cases = []
-    for i in range(PROGRAMS):
-        program = generator.generate()
-        name = f"p{i}"
-        # a program that does not check is a generator bug: fail loudly, with the source
-        source = SourceFile(f"{name}.relon", program.source)
-        checked = check_module(parse_module(source), HOSTS)
-        rng = random.Random(SEED * 7919 + i)
-        inputs = generate_inputs(rng, program.param_types, INPUTS)
-        gated = any(host in program.source for host in GATES)
-        runs = [(args, rng.choice(CAP_SETS) if gated else frozenset()) for args in inputs]
-        cases.append(Case(name, program, checked, runs))
+    scalar = _generated("p", ProgramGenerator(SEED, HOST_SIGNATURES), PROGRAMS, INPUTS, 7919)
+    values = _generated(
+        "v", ValueGenerator(SEED + 1, HOST_SIGNATURES), VALUE_PROGRAMS_COUNT, VALUE_INPUTS, 7907
+    )
     fixed = [_fixed_case(f"fixed{i}", source, inputs) for i, (source, inputs) in enumerate(FIXED)]
-    values = [
+    hand = [
         _fixed_case(f"value{i}", source, inputs)
         for i, (source, inputs) in enumerate(VALUE_PROGRAMS)
     ]
-    return cases + fixed + values
+    return scalar + values + fixed + hand
+
+
+def _generated(
+    prefix: str, generator: ProgramGenerator, count: int, inputs: int, salt: int
+) -> list[Case]:
+    """``count`` programs of ``generator`` (named ``prefix<i>``), ``inputs`` runs each."""
+    values = isinstance(generator, ValueGenerator)
+    make_inputs = generate_value_inputs if values else generate_inputs
+    cases = []
+    for i in range(count):
+        program = generator.generate()
+        name = f"{prefix}{i}"
+        # a program that does not check is a generator bug: fail loudly, with the source
+        source = SourceFile(f"{name}.relon", program.source)
+        checked = check_module(parse_module(source), HOSTS)
+        rng = random.Random(SEED * salt + i)
+        args = make_inputs(rng, program.param_types, inputs)
+        gated = any(host in program.source for host in GATES)
+        runs = [(one, rng.choice(CAP_SETS) if gated else frozenset()) for one in args]
+        cases.append(Case(name, program, checked, runs))
+    return cases
 
 
 #: Hand-written programs at boundaries random inputs rarely reach: the call depth
@@ -228,36 +245,6 @@ def _same_value(va: object, vb: object) -> bool:
     return va == vb
 
 
-def _ulps_apart(a: float, b: float) -> int:
-    ia, ib = (int.from_bytes(_bits(x), "little", signed=True) for x in (a, b))
-    return abs(ia - ib) if (ia < 0) == (ib < 0) else 2**64
-
-
-def known_wasm_pow_ulp(case: Case, outcomes: dict[str, Outcome]) -> bool:
-    """The known bug (see test_wasm_pow_matches_native): on wasm, Float ``pow`` comes
-    from compiler_builtins' libm, which can be 1 ulp off glibc's correctly rounded
-    result. Only that exact shape is tolerated: evaluator == native, wasm 1 ulp away."""
-    (_, expected), (_, wasm) = outcomes["evaluator"], outcomes["wasm"]
-    return (
-        "pow(" in case.program.source
-        and same(outcomes["evaluator"], outcomes["native"])
-        and isinstance(expected, float)
-        and isinstance(wasm, float)
-        and _ulps_apart(expected, wasm) == 1
-    )
-
-
-def known_wasm_stack_overflow(case: Case, outcomes: dict[str, Outcome]) -> bool:
-    """The known bug (see test_wasm_deep_recursion_reaches_the_call_limit): deep
-    recursion traps on wasm (HostPanic) before the call depth limit. Tolerated only
-    for programs with a deep recursive call (``% 20011``) where evaluator == native."""
-    return (
-        "% 20011" in case.program.source
-        and outcomes["wasm"] == ("error", "HostPanic")
-        and same(outcomes["evaluator"], outcomes["native"])
-    )
-
-
 def depth_limit_raised_at_once(case: Case, outcomes: dict[str, Outcome]) -> bool:
     """Not a bug but a gap in the reference definition: the fused loop raises
     StepLimitExceeded at once (ir/nodes.py ``Loop``), also when it comes from the call
@@ -297,7 +284,7 @@ def _run_case(case: Case, module: ModuleType) -> tuple[list[str], int]:
         expected = outcomes["evaluator"]
         if all(same(expected, got) for got in outcomes.values()):
             continue
-        tolerated = (known_wasm_pow_ulp, known_wasm_stack_overflow, depth_limit_raised_at_once)
+        tolerated = (depth_limit_raised_at_once,)
         if any(rule(case, outcomes) for rule in tolerated):
             known += 1
         else:
@@ -320,13 +307,9 @@ def test_differential(cases: list[Case], package: RulePackage) -> None:
     assert not mismatches, summary + "\n" + "\n".join(mismatches[:20])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="compiler bug: wasm pow (compiler_builtins libm) is 1 ulp off native glibc pow",
-)
 def test_wasm_pow_matches_native(package: RulePackage) -> None:
-    # 2.5 ** 2.5 = 9.88211768802618541...: glibc (native) rounds correctly to
-    # 9.882117688026186, wasm returns 9.882117688026185
+    # 2.5 ** 2.5 = 9.88211768802618541...: rounds to 9.882117688026186; wasm used to
+    # take compiler_builtins' pow (9.882117688026185), now both use relon_rt_pow
     rule = package["pow_repro"]
     native = rule.Sandbox(backend="native").main(2.5, 2.5)
     assert native == 9.882117688026186
@@ -334,10 +317,20 @@ def test_wasm_pow_matches_native(package: RulePackage) -> None:
 
 
 def test_default_run_is_large_enough() -> None:
-    # the default run must exercise at least 3,000 program/input pairs
-    if "RELON_DIFF_PROGRAMS" in os.environ or "RELON_DIFF_INPUTS" in os.environ:
+    # the default run must exercise at least 3,000 scalar and 1,500 value program/input pairs
+    if any(name.startswith("RELON_DIFF_") for name in os.environ):
         pytest.skip("scaled by the environment")
     assert PROGRAMS * INPUTS >= 3000
+    assert VALUE_PROGRAMS_COUNT * VALUE_INPUTS >= 1500
+
+
+def test_value_programs_cover_the_features() -> None:
+    generator = ValueGenerator(SEED + 1, HOST_SIGNATURES)
+    sources = [generator.generate().source for _ in range(VALUE_PROGRAMS_COUNT)]
+    missing = [f for f, rx in VALUE_FEATURES.items() if not any(re.search(rx, s) for s in sources)]
+    assert not missing, f"no generated value program (seed {SEED}) uses {missing}"
+    types = {ty for s in sources for ty in re.findall(r"(?:List<\w+>|String)(?= p\d)", s)}
+    assert types == {"String", "List<Int>", "List<Float>", "List<Bool>", "List<String>"}
 
 
 @pytest.mark.parametrize(
@@ -359,15 +352,9 @@ def test_same(left: Outcome, right: Outcome, equal: bool) -> None:
     assert same(left, right) is equal
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="compiler bug: the wasm shadow stack overflows (a trap, HostPanic) at ~4,000 "
-    "nested calls, before the MAX_CALL_DEPTH limit",
-)
 def test_wasm_deep_recursion_reaches_the_call_limit(package: RulePackage) -> None:
-    # found with RELON_DIFF_SEED=2 RELON_DIFF_PROGRAMS=600. Each call of r keeps 16
-    # bytes on the shadow stack in linear memory; at depth ~4,096 the stack pointer
-    # wraps to 0xfffffff0 and the access traps ("memory fault ... out of bounds").
+    # found with RELON_DIFF_SEED=2 RELON_DIFF_PROGRAMS=600: each call of r used to keep
+    # 16 bytes on the wasm shadow stack (an i128 multiply), trapping near depth 4,096.
     rule = package["stack_repro"]
     assert rule.Sandbox(backend="native").main(9999, 1) == -127
     assert rule.Sandbox(backend="wasm").main(9999, 1) == -127

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from .harness import RulePackage, build_rule_package
+from .harness import RulePackage, build_rule_package, outcome, same
 
 pytestmark = [pytest.mark.rustc, pytest.mark.wasm]
 
@@ -210,22 +210,6 @@ CASES: list[tuple[str, tuple[Any, ...], Expected]] = [
 @pytest.fixture(scope="module")
 def rules(tmp_path_factory: pytest.TempPathFactory) -> RulePackage:
     return build_rule_package(tmp_path_factory.mktemp("scalar"), RULES)
-
-
-def outcome(rules: RulePackage, rule: str, args: tuple[Any, ...], backend: str) -> Any:
-    module = rules[rule]
-    try:
-        return module.Sandbox(backend=backend).main(*args)
-    except module.RelonError as exc:
-        return exc.kind
-
-
-def same(actual: Any, expected: Any) -> bool:
-    if isinstance(expected, float) and isinstance(actual, float):
-        if math.isnan(expected):
-            return math.isnan(actual)
-        return actual == expected and math.copysign(1, actual) == math.copysign(1, expected)
-    return type(actual) is type(expected) and actual == expected
 
 
 @pytest.mark.parametrize("backend", ["native", "wasm"])

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from .harness import RulePackage, build_rule_package
+from .harness import RulePackage, build_rule_package, outcome, same
 
 pytestmark = [pytest.mark.rustc, pytest.mark.wasm]
 
@@ -172,28 +172,6 @@ FLOAT_TEXTS = [1.0, -0.0, 0.0, 0.1, 1.5, 1e-7, 1e21, 123456789.125, math.inf, -m
 @pytest.fixture(scope="module")
 def rules(tmp_path_factory: pytest.TempPathFactory) -> RulePackage:
     return build_rule_package(tmp_path_factory.mktemp("strings_lists"), RULES)
-
-
-def outcome(rules: RulePackage, rule: str, args: tuple[Any, ...], backend: str) -> Any:
-    module = rules[rule]
-    try:
-        return module.Sandbox(backend=backend).main(*args)
-    except module.RelonError as exc:
-        return exc.kind
-
-
-def same(actual: Any, expected: Any) -> bool:
-    if isinstance(expected, float) and isinstance(actual, float):
-        if math.isnan(expected):
-            return math.isnan(actual)
-        return actual == expected and math.copysign(1, actual) == math.copysign(1, expected)
-    if isinstance(expected, (list, tuple)):
-        return (
-            type(actual) is type(expected)
-            and len(actual) == len(expected)
-            and all(same(a, e) for a, e in zip(actual, expected, strict=True))
-        )
-    return type(actual) is type(expected) and actual == expected
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

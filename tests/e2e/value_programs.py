@@ -1,5 +1,5 @@
 """Hand-written String, List and tuple programs with edge inputs, for the differential
-test (the random generator writes scalar programs only).
+test (beside the generated ones of ``value_gen.py``).
 
 Each entry is ``(source, [argument tuples])``; the inputs aim at the edges of the
 semantics in ir/nodes.py (StrOp, ListOp, ToText): byte offsets off char boundaries,

@@ -15,6 +15,7 @@ declare i32 @relon_rt_str_split(ptr, ptr, i64, ptr, i64, ptr)
 declare i32 @relon_rt_str_join(ptr, ptr, i64, ptr, i64, ptr)
 declare i32 @relon_rt_sort(ptr, i32, ptr, i64)
 declare i32 @relon_rt_unique(ptr, i32, ptr, i64, ptr)
+declare double @relon_rt_pow(double, double)
 
 define i32 @relon_t_unused() {
   ret i32 0
