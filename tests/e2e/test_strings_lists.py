@@ -221,3 +221,18 @@ def test_bad_list_arguments(rules: RulePackage, backend: str) -> None:
         rules["join"].Sandbox(backend=backend).main("abc", "-")  # a str is not a List<String>
     with pytest.raises(rules["concat"].MainArgTypeMismatch):
         rules["concat"].Sandbox(backend=backend).main("\ud800", "x")  # not encodable as UTF-8
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_numpy_arrays_are_accepted(rules: RulePackage, backend: str) -> None:
+    np = pytest.importorskip("numpy")
+    ints = np.arange(1000, dtype=np.int64)
+    assert rules["sum"].Sandbox(backend=backend).main(ints) == int(ints.sum())
+    assert rules["sum"].Sandbox(backend=backend).main(ints[::2]) == int(ints[::2].sum())
+    floats = np.linspace(0.0, 1.0, 11)
+    assert rules["fsum"].Sandbox(backend=backend).main(floats) == sum(floats.tolist())
+    assert rules["bools"].Sandbox(backend=backend).main(np.array([True, False, True])) == 23
+    assert rules["squares"].Sandbox(backend=backend).main(np.array([3, 4], dtype=np.int32)) == [
+        9,
+        16,
+    ]
