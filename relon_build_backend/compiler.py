@@ -26,6 +26,7 @@ from .codegen.abi import (
     RuleInterface,
     result_names,
     rule_symbol_prefix,
+    scalar_name,
     source_hash,
     value_name,
 )
@@ -142,16 +143,15 @@ def front_end(
     checked = check_module(parse_module(source), hosts)
     stem = rule.module_name.rsplit(".", 1)[-1]
     ir = lower_module(checked, name=stem)
-    used = {imp.name for imp in ir.host_imports}
     gated = tuple(
         HostExport(
-            name=host.name,
-            params=host.params,
-            result=host.result,
-            capabilities=tuple(sorted(host.capabilities, key=_cap_order)),
+            name=imp.name,
+            params=tuple(scalar_name(t) for t in imp.params),
+            result=scalar_name(imp.result),
+            capabilities=imp.capabilities,  # already in CAPABILITIES (bit) order
         )
-        for host in sorted(hosts, key=lambda h: h.name)
-        if host.name in used and host.is_gated
+        for imp in ir.host_imports  # the hosts the rule calls, sorted by name
+        if imp.capabilities
     )
     interface = RuleInterface(
         module_name=rule.module_name,
@@ -163,12 +163,6 @@ def front_end(
         gated_hosts=gated,
     )
     return CompiledRule(rule, ir, interface, shim, tuple(hosts))
-
-
-def _cap_order(cap: Capability) -> int:
-    from .frontend.hosts import CAPABILITIES
-
-    return CAPABILITIES.index(cap)
 
 
 def load_hosts(

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
-__all__ = ["HostSignature", "Program", "ProgramGenerator", "generate_inputs"]
+__all__ = ["HostSignature", "Program", "ProgramGenerator", "assemble_program", "generate_inputs"]
 
 #: a host function's parameter types and result type
 HostSignature: TypeAlias = tuple[tuple[str, ...], str]
@@ -100,10 +100,7 @@ class ProgramGenerator:
         for _ in range(rng.randint(0, 4)):
             bindings.append(self.binding(env))
         body = self.expr(result, 3, env, loops=2)
-        params = ", ".join(f"{ty} p{i}" for i, ty in enumerate(param_types))
-        text = body if not bindings else f"{body} where {{\n  " + ",\n  ".join(bindings) + "\n}"
-        header = '#import math from "std/math"\n#import list from "std/list"\n'
-        return Program(f"{header}#main({params}) -> {result}\n{text}\n", param_types, result)
+        return assemble_program(param_types, result, body, bindings)
 
     def binding(self, env: _Env) -> str:
         """One where binding (a value, a closure or a recursive closure); adds it to env."""
@@ -355,6 +352,17 @@ def _accepts(param: str, value: str, index: int, count: int) -> bool:
     if param == value:
         return True
     return (param, value) == ("Float", "Int") and not (count == 2 and index == 0)
+
+
+def assemble_program(
+    param_types: tuple[str, ...], result: str, body: str, bindings: list[str]
+) -> Program:
+    """The source of a rule: imports, ``#main`` over ``p0, p1, ...``, and ``body`` with
+    its ``where`` bindings (none: no ``where``)."""
+    params = ", ".join(f"{ty} p{i}" for i, ty in enumerate(param_types))
+    text = body if not bindings else f"{body} where {{\n  " + ",\n  ".join(bindings) + "\n}"
+    header = '#import math from "std/math"\n#import list from "std/list"\n'
+    return Program(f"{header}#main({params}) -> {result}\n{text}\n", param_types, result)
 
 
 def generate_inputs(

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
+from loader.memory import rss_growth  # tests/loader/memory.py (rootdir-relative)
 
 from .harness import RulePackage, build_rule_package
 
@@ -33,21 +32,6 @@ def rules(tmp_path_factory: pytest.TempPathFactory) -> RulePackage:
     return build_rule_package(tmp_path_factory.mktemp("memory"), RULES)
 
 
-def resident_bytes() -> int:
-    with Path("/proc/self/statm").open() as statm:
-        return int(statm.read().split()[1]) * 4096
-
-
-def growth_over(calls: int, call: Callable[[int], object]) -> int:
-    """RSS growth over ``calls`` calls, after a warm-up that fills caches and arenas."""
-    for i in range(calls // 10):
-        call(i)
-    before = resident_bytes()
-    for i in range(calls):
-        call(i)
-    return resident_bytes() - before
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm")
 def test_memory_is_flat_over_a_million_native_calls(rules: RulePackage) -> None:
     tag, split_words, fails = rules["tag"].main, rules["split_words"].main, rules["fails"]
@@ -62,7 +46,7 @@ def test_memory_is_flat_over_a_million_native_calls(rules: RulePackage) -> None:
                 fails.main([1, 2])
 
     # A leak of even 8 bytes per call would show as 8 MB.
-    assert growth_over(1_000_000, call) < 4 * 1024 * 1024
+    assert rss_growth(1_000_000, call) < 4 * 1024 * 1024
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm")
@@ -75,7 +59,7 @@ def test_memory_is_flat_on_wasm(rules: RulePackage) -> None:
         assert tag.main("ab", xs) == "AB:380/20"
         assert words.main("x y") == ["x!", "y!"]
 
-    assert growth_over(100_000, call) < 4 * 1024 * 1024
+    assert rss_growth(100_000, call) < 4 * 1024 * 1024
 
 
 def test_concurrent_native_calls_are_correct(rules: RulePackage) -> None:

@@ -18,7 +18,15 @@ from __future__ import annotations
 
 import random
 
-from .program_gen import TYPES, Program, ProgramGenerator, _Closure, _Env, generate_inputs
+from .program_gen import (
+    TYPES,
+    Program,
+    ProgramGenerator,
+    _Closure,
+    _Env,
+    assemble_program,
+    generate_inputs,
+)
 
 __all__ = ["VALUE_FEATURES", "VALUE_TYPES", "ValueGenerator", "generate_value_inputs"]
 
@@ -76,10 +84,7 @@ class ValueGenerator(ProgramGenerator):
         else:
             result = rng.choice((*VALUE_TYPES, *VALUE_TYPES, *TYPES))
             body = self.expr(result, 3, env, loops=1)
-        params = ", ".join(f"{ty} p{i}" for i, ty in enumerate(param_types))
-        text = body if not bindings else f"{body} where {{\n  " + ",\n  ".join(bindings) + "\n}"
-        header = '#import math from "std/math"\n#import list from "std/list"\n'
-        return Program(f"{header}#main({params}) -> {result}\n{text}\n", param_types, result)
+        return assemble_program(param_types, result, body, bindings)
 
     def binding(self, env: _Env) -> str:
         r = self.rng.random()
