@@ -225,7 +225,7 @@ def _cmd_compile(args: argparse.Namespace) -> int:
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
-    from .cocompile import doctor_report
+    from .toolchain import doctor_report
 
     print(doctor_report())
     return 0

@@ -10,17 +10,15 @@ library-wide symbols a library exports besides its rules' entries.
 
 from __future__ import annotations
 
-import os
-import shlex
 import tempfile
 from pathlib import Path
 
 from ..codegen.abi import ABI_VERSION
 from ..codegen.targets import TargetSpec
-from ..errors import ToolchainMissing
-from .tools import find_program, run_tool
+from ..toolchain.cc import c_compiler
+from ..toolchain.tools import run_tool
 
-__all__ = ["INSTALL_HINT_CC", "NATIVE_EXPORTS", "WASM_EXPORTS", "c_compiler", "runtime_object"]
+__all__ = ["NATIVE_EXPORTS", "WASM_EXPORTS", "runtime_object"]
 
 #: Library-wide exports of a native library (docs/abi.md).
 NATIVE_EXPORTS = ("relon_abi_version", "relon_release")
@@ -33,8 +31,6 @@ WASM_EXPORTS = (
     "relon_release",
     "relon_scratch",
 )
-
-INSTALL_HINT_CC = "install a C compiler (`apt-get install gcc` on Debian/Ubuntu) or set $CC"
 
 _RUNTIME_C = Path(__file__).with_name("runtime.c")
 
@@ -130,20 +126,6 @@ define void @relon_release(i64 %handle) {{
   ret void
 }}
 """
-
-
-def c_compiler() -> list[str]:
-    """The C compiler command: ``$CC`` (may carry arguments) or ``cc``.
-
-    Raises :class:`ToolchainMissing` when it is not installed.
-    """
-    command = shlex.split(os.environ.get("CC", "") or "cc")
-    if not command or find_program(command[0]) is None:
-        raise ToolchainMissing(
-            f"C compiler {command[0] if command else '$CC'!r} not found (needed to build "
-            f"the native runtime and link the shared library); {INSTALL_HINT_CC}"
-        )
-    return command
 
 
 def runtime_object(target: TargetSpec, *, workdir: Path) -> Path:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..codegen.targets import TargetSpec
-from .rustc import RustcInfo, find_rustc
+from ..toolchain.rustc import RustcInfo, find_rustc
 from .shim_compiler import IrFormat, parse_rust_ir, run_rustc
 
 __all__ = [

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Literal
 
 from ..codegen.targets import TargetSpec
 from ..errors import ShimError, ToolFailed
-from .rustc import RustcInfo, find_rustc, rust_target
+from ..toolchain.rustc import RustcInfo, find_rustc, rust_target
+from ..toolchain.tools import run_tool
 from .shim_reader import mask_rust
-from .tools import run_tool
 
 if TYPE_CHECKING:
     import llvmlite.binding as llvm

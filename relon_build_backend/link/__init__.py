@@ -7,13 +7,11 @@ are reproducible (same objects, same bytes).
 from __future__ import annotations
 
 from .native import link_native
-from .wasm import WasmLinker, find_wasm_linker, link_wasm
+from .wasm import link_wasm
 from .wasm_module import WasmImport, read_imports
 
 __all__ = [
     "WasmImport",
-    "WasmLinker",
-    "find_wasm_linker",
     "link_native",
     "link_wasm",
     "read_imports",

@@ -11,8 +11,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..cocompile.runtime import c_compiler
-from ..cocompile.tools import run_tool
+from ..toolchain.cc import c_compiler
+from ..toolchain.tools import run_tool
 from .output import atomic_output
 
 __all__ = ["link_native", "version_script"]

@@ -15,13 +15,13 @@ from relon_build_backend.cocompile import (
     CompiledShim,
     build_rule_object,
     build_runtime_object,
-    run_tool,
     runtime_calls,
 )
 from relon_build_backend.cocompile import rule_object as rule_object_module
 from relon_build_backend.codegen.targets import TargetSpec
 from relon_build_backend.compiler import CompileOptions, RuleSource, compile_package
 from relon_build_backend.frontend.hosts import HostFunction
+from relon_build_backend.toolchain import run_tool
 
 from .conftest import DATA
 

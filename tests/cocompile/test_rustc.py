@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from relon_build_backend.cocompile import choose_ir_format, compile_shim, discover_rustcs
+from relon_build_backend.cocompile import choose_ir_format, compile_shim
 from relon_build_backend.cocompile.runtime_crate import RUNTIME_PURPOSE
-from relon_build_backend.cocompile.rustc import RustcInfo, rustc_candidates, select_rustc
 from relon_build_backend.codegen.targets import TargetSpec
 from relon_build_backend.errors import ToolchainMissing
+from relon_build_backend.toolchain import discover_rustcs
+from relon_build_backend.toolchain.rustc import RustcInfo, rustc_candidates, select_rustc
 
 from .conftest import DATA
 

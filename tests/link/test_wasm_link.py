@@ -10,8 +10,8 @@ import pytest
 from relon_build_backend.cocompile import build_rule_object, runtime_object
 from relon_build_backend.codegen.targets import TargetSpec, target_spec
 from relon_build_backend.errors import ToolchainMissing, ToolFailed
-from relon_build_backend.link import WasmImport, find_wasm_linker, link_wasm, read_imports
-from relon_build_backend.link.wasm import wasm_linker_candidates
+from relon_build_backend.link import WasmImport, link_wasm, read_imports
+from relon_build_backend.toolchain.wasm_ld import find_wasm_linker, wasm_linker_candidates
 
 RULE = """
 declare i64 @relon_import_tick(i64) #0

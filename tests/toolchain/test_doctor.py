@@ -7,7 +7,7 @@ from pathlib import Path
 import llvmlite
 import pytest
 
-from relon_build_backend.cocompile import diagnose, doctor_report
+from relon_build_backend.toolchain import diagnose, doctor_report
 
 
 @pytest.mark.rustc

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import RelonBuildError
-from .runtime import INSTALL_HINT_CC
-from .rustc import INSTALL_HINT_RUSTC, INSTALL_HINT_WASM32, WASM_TARGET, RustcInfo
+from .cc import INSTALL_HINT_CC, c_compiler
+from .rustc import INSTALL_HINT_RUSTC, INSTALL_HINT_WASM32, WASM_TARGET, RustcInfo, discover_rustcs
 from .tools import find_program, run_tool
+from .wasm_ld import INSTALL_HINT_WASM_LD, compiler_builtins, find_wasm_linker
 
 __all__ = ["DoctorReport", "MissingPiece", "diagnose", "doctor_report"]
 
@@ -48,8 +49,6 @@ def diagnose() -> DoctorReport:
     import llvmlite.binding as llvm
 
     from ..codegen.targets import target_spec
-    from ..link.wasm import INSTALL_HINT_WASM_LD, compiler_builtins, find_wasm_linker
-    from .rustc import discover_rustcs
 
     native = target_spec("native").triple
     missing: list[MissingPiece] = []
@@ -97,8 +96,6 @@ def diagnose() -> DoctorReport:
 
 
 def _probe_cc() -> tuple[str, str] | None:
-    from .runtime import c_compiler
-
     try:
         command = c_compiler()
         # cc (Debian 12.2.0-14) 12.2.0
