@@ -8,6 +8,7 @@ nearest ``pyproject.toml`` above a path still applies: gates, targets, opt level
     relon-build llvm-ir FILE.relon [--shim host_shim.rs] [--target native|wasm32] [--optimized]
     relon-build compile DIR -o OUT [--target native|wasm32]...
     relon-build doctor
+    relon-build --version
 
 This is a boundary: a :class:`RelonBuildError` becomes ``relon-build: error: ...`` on
 stderr and exit status 1, without a traceback. Only this module prints.
@@ -23,7 +24,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from .codegen.targets import TargetKind, target_spec
 from .compiler import (
     CompiledRule,
     CompileOptions,
@@ -37,6 +37,7 @@ from .compiler import (
 )
 from .errors import RelonBuildError, SourceError
 from .frontend.diagnostics import Diagnostic
+from .targets import TARGET_NAMES, TargetName, target_for
 
 if TYPE_CHECKING:
     from .settings import RelonSettings
@@ -45,7 +46,7 @@ __all__ = ["main"]
 
 log = logging.getLogger(__name__)
 
-_TARGETS = ("native", "wasm32")
+_TARGETS = TARGET_NAMES
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -80,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-v", "--verbose", action="count", default=0, help="more output (-vv: debug)"
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     check = sub.add_parser("check", help="parse and type-check .relon files (folders are searched)")
@@ -105,15 +107,38 @@ def _parser() -> argparse.ArgumentParser:
     comp.add_argument(
         "--target", dest="targets", action="append", choices=_TARGETS, help="repeatable"
     )
-    comp.add_argument("--opt-level", type=int, choices=range(4), default=3)
+    comp.add_argument(
+        "--opt-level", type=int, choices=range(4), default=None, help="default: [tool.relon] or 3"
+    )
     comp.add_argument(
         "--target-cpu", default=None, help='default: portable baseline; "native" opts in'
     )
     comp.set_defaults(run=_cmd_compile)
 
-    doctor = sub.add_parser("doctor", help="report the toolchain found and what is missing")
+    doctor = sub.add_parser(
+        "doctor", help="report the toolchain found and what is missing (exit status 1 then)"
+    )
     doctor.set_defaults(run=_cmd_doctor)
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("relon-build-backend")
+    except PackageNotFoundError:  # run from a checkout that is not installed
+        return "unknown"
+
+
+def _package_root(path: Path) -> Path:
+    """Where the build would stop looking for ``host_shim.rs`` above ``path``: its
+    top-level package (the highest folder of an unbroken chain of ``__init__.py``
+    files), else the folder itself (contract section 2)."""
+    folder = path.resolve() if path.is_dir() else path.resolve().parent
+    while (folder.parent / "__init__.py").is_file() and folder.parent != folder:
+        folder = folder.parent
+    return folder
 
 
 def _project_settings(path: Path) -> RelonSettings:
@@ -149,11 +174,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
     diagnostics: list[Diagnostic] = []
     for root in args.paths:
         files = _relon_files(root)
-        package_dir = root if root.is_dir() else root.parent
         count += len(files)
         gates = _project_settings(root).host_functions
         try:
-            check_rules([_rule_source(f) for f in files], package_dir, gates)
+            check_rules([_rule_source(f) for f in files], _package_root(root), gates)
         except SourceError as exc:
             diagnostics.extend(exc.diagnostics)
     if diagnostics:
@@ -169,7 +193,7 @@ def _single_rule(path: Path, shim: Path | None = None) -> CompiledRule:
     source = _rule_source(path)
     gates = _project_settings(path).host_functions
     if shim is None:
-        return check_rules([source], path.parent, gates)[0]
+        return check_rules([source], _package_root(path), gates)[0]
     return front_end(source, shim=shim, hosts=load_hosts(shim, gates, None))
 
 
@@ -183,9 +207,9 @@ def _cmd_ir(args: argparse.Namespace) -> int:
 def _cmd_llvm_ir(args: argparse.Namespace) -> int:
     from .compiler import work_directory
 
-    shim = args.shim or find_shim(args.file, args.file.parent)
+    shim = args.shim or find_shim(args.file, _package_root(args.file))
     rule = _single_rule(args.file, shim)
-    target = target_spec(cast(TargetKind, args.target))
+    target = target_for(cast(TargetName, args.target))
     with work_directory() as work:
         _, text = rule_object(rule, target, CompileOptions(), work, optimized=args.optimized)
     print(text, end="" if text.endswith("\n") else "\n")
@@ -210,12 +234,12 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     project = _project_settings(root)
     targets = tuple(dict.fromkeys(args.targets or project.targets))
     options = CompileOptions(
-        targets=cast(tuple[TargetKind, ...], targets),
+        targets=cast(tuple[TargetName, ...], targets),
         opt_level=project.opt_level if args.opt_level is None else args.opt_level,
         target_cpu=args.target_cpu or project.target_cpu,
         host_gates=project.host_functions,
     )
-    built = compile_package(root, package, rules, args.output, options)
+    built = compile_package(_package_root(root), package, rules, args.output, options)
     for artifact in (built.library, built.wasm):
         if artifact is not None:
             print(f"relon-build: wrote {artifact}")
@@ -225,7 +249,8 @@ def _cmd_compile(args: argparse.Namespace) -> int:
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
-    from .toolchain import doctor_report
+    from .toolchain.doctor import diagnose, render_report
 
-    print(doctor_report())
-    return 0
+    report = diagnose()
+    print(render_report(report))
+    return 1 if report.missing else 0

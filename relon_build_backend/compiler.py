@@ -14,6 +14,7 @@ author sees all source errors of a build at once.
 from __future__ import annotations
 
 import logging
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -30,12 +31,12 @@ from .codegen.abi import (
     source_hash,
     value_name,
 )
-from .codegen.targets import TargetKind, TargetSpec, target_spec
 from .errors import ConfigError, RelonBuildError, SourceError
 from .frontend.diagnostics import Diagnostic
 from .frontend.hosts import Capability, HostFunction
 from .frontend.source import SourceFile
 from .ir.nodes import IrModule
+from .targets import Target, TargetName, target_for
 
 __all__ = [
     "SHIM_FILENAME",
@@ -69,7 +70,7 @@ class RuleSource:
 class CompileOptions:
     """What to build (resolved settings; see ``settings.py`` for where they come from)."""
 
-    targets: tuple[TargetKind, ...] = ("native", "wasm32")
+    targets: tuple[TargetName, ...] = ("native", "wasm32")
     opt_level: int = 3
     target_cpu: str | None = None
     host_gates: Mapping[str, frozenset[Capability]] = field(default_factory=dict)
@@ -235,6 +236,26 @@ def work_directory(prefix: str = "relon-build-") -> Iterator[Path]:
         yield Path(name)
 
 
+@contextmanager
+def _staged_into(out_dir: Path) -> Iterator[Path]:
+    """A staging folder whose files move into ``out_dir`` only if the block succeeds,
+    so a failing wasm link leaves no library of an earlier target behind (and a
+    folder made for the outputs is removed again)."""
+    made = not out_dir.exists()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".relon-stage-", dir=out_dir))
+    try:
+        yield stage
+        for path in sorted(stage.iterdir()):
+            path.replace(out_dir / path.name)
+    except BaseException:
+        if made:
+            shutil.rmtree(out_dir, ignore_errors=True)
+        raise
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
 def compile_package(
     package_dir: Path,
     package: str,
@@ -255,18 +276,18 @@ def compile_package(
     if not compiled:
         return CompiledPackage(None, None, ())
     _refuse_wasm_only_with_gates(compiled, options)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    library = wasm = None
-    with work_directory() as work:
-        for kind in options.targets:
-            target = target_spec(kind, cpu=options.target_cpu if kind == "native" else None)
-            if kind == "native":
-                library = out_dir / library_filename(package)
-                _build_target(compiled, target, options, work / kind, library)
-            else:
-                wasm = out_dir / wasm_filename(package)
-                _build_target(compiled, target, options, work / kind, wasm)
-    return CompiledPackage(library, wasm, tuple(rule.interface for rule in compiled))
+    built: dict[str, Path] = {}
+    with work_directory() as work, _staged_into(out_dir) as stage:
+        for name in options.targets:
+            # target-cpu tunes the native library; wasm32 has one portable CPU.
+            target = target_for(name, cpu=options.target_cpu if name == "native" else None)
+            native = target.linker == "cc"
+            filename = library_filename(package) if native else wasm_filename(package)
+            _build_target(compiled, target, options, work / name, stage / filename)
+            built[target.linker] = out_dir / filename
+    return CompiledPackage(
+        built.get("cc"), built.get("wasm-ld"), tuple(rule.interface for rule in compiled)
+    )
 
 
 def _refuse_wasm_only_with_gates(compiled: Sequence[CompiledRule], options: CompileOptions) -> None:
@@ -283,7 +304,7 @@ def _refuse_wasm_only_with_gates(compiled: Sequence[CompiledRule], options: Comp
 
 
 def rule_object(
-    rule: CompiledRule, target: TargetSpec, options: CompileOptions, work: Path, *, optimized: bool
+    rule: CompiledRule, target: Target, options: CompileOptions, work: Path, *, optimized: bool
 ) -> tuple[bytes, str]:
     """The object code of one rule and its LLVM IR (optimized or pre-link)."""
     from .cocompile import (
@@ -314,25 +335,25 @@ def rule_object(
         shim,
         target=target,
         opt_level=options.opt_level,
-        exports=entry_symbols(rule.interface, target.kind),
+        exports=entry_symbols(rule.interface, target),
         host_functions=rule.hosts,
         runtime=runtime,
     )
     return built.object, built.optimized_ir
 
 
-def entry_symbols(interface: RuleInterface, kind: TargetKind) -> list[str]:
+def entry_symbols(interface: RuleInterface, target: Target) -> list[str]:
     """The symbols a rule exports (docs/abi.md)."""
     prefix = interface.symbol_prefix
     names = [f"{prefix}_call", f"{prefix}_main", f"{prefix}_hash"]
-    if kind == "native":
+    if target.exports_gated_hosts:
         names += [f"{prefix}_host_{host.name}" for host in interface.gated_hosts]
     return names
 
 
 def _build_target(
     compiled: Sequence[CompiledRule],
-    target: TargetSpec,
+    target: Target,
     options: CompileOptions,
     work: Path,
     output: Path,
@@ -348,25 +369,25 @@ def _build_target(
 
     work.mkdir(parents=True)
     objects: list[Path] = [runtime_object(target, workdir=work)]
-    exports = list(NATIVE_EXPORTS if target.kind == "native" else WASM_EXPORTS)
+    exports = list(NATIVE_EXPORTS if target.linker == "cc" else WASM_EXPORTS)
     imports: list[str] = []
     called: set[str] = set()
     for index, rule in enumerate(compiled):
         rule_work = work / f"rule{index}"
         rule_work.mkdir()
-        log.info("compiling %s for %s", rule.source.display_path, target.kind)
+        log.info("compiling %s for %s", rule.source.display_path, target.name)
         obj, optimized_ir = rule_object(rule, target, options, rule_work, optimized=True)
         path = rule_work / "rule.o"
         path.write_bytes(obj)
         objects.append(path)
-        exports += entry_symbols(rule.interface, target.kind)
+        exports += entry_symbols(rule.interface, target)
         imports += [f"relon_import_{h.name}" for h in rule.interface.gated_hosts]
         called.update(runtime_calls(optimized_ir))
     if called:  # the runtime crate, optimised once for the whole library
         objects.append(
             library_runtime_object(called, target, opt_level=options.opt_level, workdir=work)
         )
-    if target.kind == "native":
+    if target.linker == "cc":
         link_native(objects, output, exports=exports, workdir=work)
     else:
         link_wasm(objects, output, exports=exports, imports=sorted(set(imports)), workdir=work)

@@ -28,10 +28,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal, cast, get_args
+from typing import Any, cast
 
 from .errors import ConfigError
 from .frontend.hosts import CAPABILITIES, Capability
+from .targets import TARGET_NAMES, TargetName
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -50,13 +51,11 @@ __all__ = [
     "resolve_settings",
 ]
 
-TargetName = Literal["native", "wasm32"]
-
 ENV_TARGETS = "RELON_BUILD_TARGETS"
 ENV_OPT_LEVEL = "RELON_BUILD_OPT_LEVEL"
 ENV_TARGET_CPU = "RELON_BUILD_TARGET_CPU"
 
-_TARGETS: tuple[TargetName, ...] = get_args(TargetName)
+_TARGETS = TARGET_NAMES
 _PYPROJECT = "[tool.relon] in pyproject.toml"
 _CONFIG_PREFIX = "relon."
 # Identifiers (Rust function names, CPU names) we accept: no quoting games downstream.

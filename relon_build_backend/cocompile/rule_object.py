@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..codegen.targets import TargetSpec
 from ..errors import ShimError
 from ..frontend.hosts import HostFunction
+from ..targets import Target
 from .runtime_crate import (
     RUNTIME_PREFIX,
     CompiledRuntime,
@@ -68,7 +68,7 @@ class RuleObject:
 class CoCompiledModule:
     """One rule's LLVM module on its way to an object file (see the module docstring)."""
 
-    def __init__(self, rule_ir: str, *, target: TargetSpec, opt_level: int) -> None:
+    def __init__(self, rule_ir: str, *, target: Target, opt_level: int) -> None:
         import llvmlite.binding as llvm
 
         self._target = target
@@ -187,7 +187,7 @@ class CoCompiledModule:
         assert self._runtime_external or not self.needs_runtime(), (
             "the rule calls relon_rt_* functions: link_runtime first (or check_runtime_calls)"
         )
-        if self._target.kind == "wasm32" and self._declares("relon_trap"):
+        if self._target.trap == "unreachable" and self._declares("relon_trap"):
             self._module.link_in(self._parse_own(_WASM_TRAP, "trap"))
         keep = frozenset(exports)
         defined = {f.name for f in self._module.functions if not f.is_declaration}
@@ -243,7 +243,7 @@ def build_rule_object(
     rule_ir: str,
     shim: CompiledShim | None,
     *,
-    target: TargetSpec,
+    target: Target,
     opt_level: int,
     exports: Sequence[str],
     host_functions: Sequence[HostFunction],
@@ -269,11 +269,11 @@ def build_rule_object(
 
 
 # (crate, target, opt level, kept names) -> object: a process builds each one once.
-_runtime_objects: dict[tuple[CompiledRuntime, TargetSpec, int, tuple[str, ...]], bytes] = {}
+_runtime_objects: dict[tuple[CompiledRuntime, Target, int, tuple[str, ...]], bytes] = {}
 
 
 def build_runtime_object(
-    runtime: CompiledRuntime, *, target: TargetSpec, opt_level: int, keep: Collection[str]
+    runtime: CompiledRuntime, *, target: Target, opt_level: int, keep: Collection[str]
 ) -> bytes:
     """The runtime crate as one object for a whole library.
 
@@ -296,12 +296,12 @@ def build_runtime_object(
 
 
 def library_runtime_object(
-    called: Collection[str], target: TargetSpec, *, opt_level: int, workdir: Path
+    called: Collection[str], target: Target, *, opt_level: int, workdir: Path
 ) -> Path:
     """:func:`build_runtime_object` of the (cached) crate for ``target``, keeping
     ``called``, written as ``relon_rt.o`` in ``workdir``. Raises
     :class:`ToolchainMissing`, :class:`ToolFailed` or :class:`ShimError`."""
-    log.info("optimising the Relon runtime for %s", target.kind)
+    log.info("optimising the Relon runtime for %s", target.name)
     runtime = compile_runtime(target, workdir=workdir, cache_dir=runtime_cache_dir())
     path = workdir / "relon_rt.o"
     path.write_bytes(build_runtime_object(runtime, target=target, opt_level=opt_level, keep=called))

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from ..codegen.abi import ABI_VERSION
-from ..codegen.targets import TargetSpec
+from ..targets import Target
 from ..toolchain.cc import c_compiler
 from ..toolchain.tools import run_tool
 
@@ -128,11 +128,11 @@ define void @relon_release(i64 %handle) {{
 """
 
 
-def runtime_object(target: TargetSpec, *, workdir: Path) -> Path:
+def runtime_object(target: Target, *, workdir: Path) -> Path:
     """The runtime object file for ``target``, written in a fresh directory under
     ``workdir``. Raises :class:`ToolchainMissing` or :class:`ToolFailed`."""
     out = Path(tempfile.mkdtemp(prefix="runtime-", dir=workdir)) / "relon_runtime.o"
-    if target.kind == "wasm32":
+    if target.runtime_source == "llvm-ir":
         out.write_bytes(_wasm_runtime(target))
         return out
     # Compiled from its own folder by bare name so no build path ends up in the object.
@@ -143,7 +143,7 @@ def runtime_object(target: TargetSpec, *, workdir: Path) -> Path:
     return out
 
 
-def _wasm_runtime(target: TargetSpec) -> bytes:
+def _wasm_runtime(target: Target) -> bytes:
     import llvmlite.binding as llvm
 
     machine = target.create_target_machine(opt_level=2)

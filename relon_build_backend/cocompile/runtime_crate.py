@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..codegen.targets import TargetSpec
+from ..targets import Target
 from ..toolchain.rustc import RustcInfo, find_rustc
 from .shim_compiler import IrFormat, parse_rust_ir, run_rustc
 
@@ -111,11 +111,11 @@ def runtime_cache_dir(env: Mapping[str, str] | None = None) -> Path | None:
 
 
 # (source text, target, rustc) -> result: a package's rules share one compile.
-_compiled: dict[tuple[str, TargetSpec, Path], CompiledRuntime] = {}
+_compiled: dict[tuple[str, Target, Path], CompiledRuntime] = {}
 
 
 def compile_runtime(
-    target: TargetSpec, *, workdir: Path, cache_dir: Path | None = None
+    target: Target, *, workdir: Path, cache_dir: Path | None = None
 ) -> CompiledRuntime:
     """The runtime crate compiled for ``target`` (in a fresh folder under ``workdir``
     unless cached in this process or in ``cache_dir``).
@@ -133,19 +133,19 @@ def compile_runtime(
 
 
 def _compile_or_load(
-    text: str, target: TargetSpec, rustc: RustcInfo, workdir: Path, cache_dir: Path | None
+    text: str, target: Target, rustc: RustcInfo, workdir: Path, cache_dir: Path | None
 ) -> CompiledRuntime:
     entry = None
     if cache_dir is not None:
         entry = cache_dir / f"{_CRATE_NAME}-{_cache_key(text, target, rustc)}.bc"
         if entry.is_file():
-            log.debug("runtime for %s from %s", target.kind, entry)
+            log.debug("runtime for %s from %s", target.name, entry)
             return _runtime(target, rustc, entry.read_bytes())
     out = Path(tempfile.mkdtemp(prefix="rt-", dir=workdir))
     # Compiled from a copy so that no source path of ours ends up in the IR.
     root = out / RUNTIME_SOURCE.name
     shutil.copyfile(RUNTIME_SOURCE, root)
-    log.info("compiling the runtime for %s with %s", target.kind, rustc.describe())
+    log.info("compiling the runtime for %s with %s", target.name, rustc.describe())
     ir_format, ir = run_rustc(root, _CRATE_NAME, target, rustc)
     bitcode = _strip_debug_info(ir, ir_format, rustc, target)
     if entry is not None:
@@ -153,9 +153,7 @@ def _compile_or_load(
     return _runtime(target, rustc, bitcode)
 
 
-def _strip_debug_info(
-    ir: bytes, ir_format: IrFormat, rustc: RustcInfo, target: TargetSpec
-) -> bytes:
+def _strip_debug_info(ir: bytes, ir_format: IrFormat, rustc: RustcInfo, target: Target) -> bytes:
     """rustc's IR with core's debug info (and internal names) stripped, as llvmlite
     bitcode: every rule using the runtime then optimises and emits faster and its
     object is ~10x smaller (the linked library is stripped anyway)."""
@@ -169,11 +167,11 @@ def _strip_debug_info(
     return bytes(module.as_bitcode())
 
 
-def _runtime(target: TargetSpec, rustc: RustcInfo, bitcode: bytes) -> CompiledRuntime:
+def _runtime(target: Target, rustc: RustcInfo, bitcode: bytes) -> CompiledRuntime:
     return CompiledRuntime(RUNTIME_SOURCE, target.triple, rustc, "bitcode", bitcode)
 
 
-def _cache_key(text: str, target: TargetSpec, rustc: RustcInfo) -> str:
+def _cache_key(text: str, target: Target, rustc: RustcInfo) -> str:
     import llvmlite.binding as llvm
 
     facts = [

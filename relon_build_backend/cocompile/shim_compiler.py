@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from ..codegen.targets import TargetSpec
 from ..errors import ShimError, ToolFailed
-from ..toolchain.rustc import RustcInfo, find_rustc, rust_target
+from ..targets import Target
+from ..toolchain.rustc import RustcInfo, find_rustc
 from ..toolchain.tools import run_tool
 from .shim_reader import mask_rust
 
@@ -102,10 +102,10 @@ def crate_root(shim: Path, shim_text: str) -> str:
 
 # (crate root text, target, rustc) -> result; reused while its staticlib still exists
 # (a package's rules share one shim: compile it once per target, not once per rule).
-_compiled: dict[tuple[str, TargetSpec, Path], CompiledShim] = {}
+_compiled: dict[tuple[str, Target, Path], CompiledShim] = {}
 
 
-def compile_shim(shim: Path, target: TargetSpec, *, workdir: Path) -> CompiledShim:
+def compile_shim(shim: Path, target: Target, *, workdir: Path) -> CompiledShim:
     """Compile ``shim`` for ``target`` in a fresh directory under ``workdir``.
 
     Raises :class:`ToolchainMissing` (no suitable rustc) or :class:`ShimError`
@@ -124,12 +124,12 @@ def compile_shim(shim: Path, target: TargetSpec, *, workdir: Path) -> CompiledSh
 
 
 def _run_rustc(
-    shim: Path, text: str, target: TargetSpec, rustc: RustcInfo, workdir: Path
+    shim: Path, text: str, target: Target, rustc: RustcInfo, workdir: Path
 ) -> CompiledShim:
     out = Path(tempfile.mkdtemp(prefix="shim-", dir=workdir))
     root = out / "crate_root.rs"
     root.write_text(crate_root(shim, text), encoding="utf-8")
-    log.info("compiling %s for %s with %s", shim, target.kind, rustc.describe())
+    log.info("compiling %s for %s with %s", shim, target.name, rustc.describe())
     # Keep the shim's folder out of panic locations too (reproducible outputs).
     remaps = {shim.resolve().parent: "shim"}
     try:
@@ -149,7 +149,7 @@ def _run_rustc(
 def run_rustc(
     root: Path,
     crate_name: str,
-    target: TargetSpec,
+    target: Target,
     rustc: RustcInfo,
     *,
     remaps: Mapping[Path, str] | None = None,
@@ -183,8 +183,8 @@ def run_rustc(
         f"--remap-path-prefix={out}=relon",
         *(f"--remap-path-prefix={path}={name}" for path, name in (remaps or {}).items()),
     ]
-    if target.kind == "wasm32":
-        cmd += ["--target", rust_target(target.triple)]
+    if target.rust_target is not None:
+        cmd += ["--target", target.rust_target]
     else:
         # Same cpu/features as the TargetMachine, or O3 may refuse to inline.
         cmd += ["-C", f"target-cpu={target.cpu}"]

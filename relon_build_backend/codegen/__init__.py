@@ -11,21 +11,19 @@ Modules: ``unit`` (shared state, context layout, value types), ``emitter``
 from __future__ import annotations
 
 from ..ir.nodes import IrModule
-from .targets import TargetSpec
+from ..targets import Target
 
 __all__ = ["generate_llvm_ir"]
 
 
 def generate_llvm_ir(
-    module: IrModule, *, symbol_prefix: str, source_hash: int, target: TargetSpec
+    module: IrModule, *, symbol_prefix: str, source_hash: int, target: Target
 ) -> str:
     """The unoptimized LLVM IR text of one rule for ``target`` (triple and data layout
     set), before the host shim is linked. See ``entry.py`` for what it defines."""
     from .entry import build_module
 
-    llvm_module = build_module(
-        module, prefix=symbol_prefix, source_hash=source_hash, kind=target.kind
-    )
+    llvm_module = build_module(module, prefix=symbol_prefix, source_hash=source_hash, target=target)
     llvm_module.triple = target.triple
-    llvm_module.data_layout = str(target.create_target_machine(opt_level=0).target_data)
+    llvm_module.data_layout = target.data_layout
     return str(llvm_module)

@@ -77,7 +77,7 @@ def checked_mul(em: FunctionEmitter, a: ir.Value, b: ir.Value) -> ir.Value:
     from llvmlite import ir
 
     bld = em.builder
-    if em.unit.kind == "native":
+    if em.unit.target.fast_mul_overflow:
         return _checked(em, bld.smul_with_overflow(a, b))
     i1, i32 = ir.IntType(1), ir.IntType(32)
     small = bld.and_(

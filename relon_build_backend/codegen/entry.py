@@ -50,7 +50,7 @@ from .values import store_pair
 if TYPE_CHECKING:
     from llvmlite import ir
 
-    from .targets import TargetKind
+    from ..targets import Target
 
 __all__ = ["build_module"]
 
@@ -70,10 +70,10 @@ def _wasm_import_attributes(name: str) -> ir.FunctionAttributes:
     return attributes
 
 
-def _declare_host(module: ir.Module, host: HostImport, kind: TargetKind) -> HostDecl:
+def _declare_host(module: ir.Module, host: HostImport, target: Target) -> HostDecl:
     from llvmlite import ir
 
-    if kind == "wasm32" and host.capabilities:
+    if target.gated_hosts_are_imports and host.capabilities:
         fnty = ir.FunctionType(abi_type(host.result), [abi_type(t) for t in host.params])
         function = ir.Function(module, fnty, name=f"relon_import_{host.name}")
         function.attributes = _wasm_import_attributes(host.name)
@@ -308,7 +308,7 @@ def _define_entries(unit: CodegenUnit, ir_module: IrModule, source_hash: int) ->
 
     i64 = ir.IntType(64)
     run = _define_run(unit, ir_module)
-    if unit.kind == "native" and bool(ir_module.host_imports):
+    if unit.target.trap == "longjmp" and bool(ir_module.host_imports):
         run = _guarded(unit, f"{unit.prefix}.guarded", run)
         run.linkage = "internal"
     call = _define_call(unit, ir_module, run)
@@ -321,20 +321,20 @@ def _define_entries(unit: CodegenUnit, ir_module: IrModule, source_hash: int) ->
 
 
 def build_module(
-    ir_module: IrModule, *, prefix: str, source_hash: int, kind: TargetKind
+    ir_module: IrModule, *, prefix: str, source_hash: int, target: Target
 ) -> ir.Module:
     """The complete (unoptimized) llvmlite module of one rule; triple and data layout
     are set by the caller."""
     from llvmlite import ir
 
     module = ir.Module(name=prefix)
-    hosts = {h.name: _declare_host(module, h, kind) for h in ir_module.host_imports}
+    hosts = {h.name: _declare_host(module, h, target) for h in ir_module.host_imports}
     functions = _declare_internal(module, prefix, ir_module)
-    unit = CodegenUnit(module, kind, prefix, functions, hosts)
+    unit = CodegenUnit(module, target, prefix, functions, hosts)
     for source in (ir_module.entry, *ir_module.functions):
         emit_function(unit, source)
     _define_entries(unit, ir_module, source_hash)
-    if kind == "native":
+    if target.exports_gated_hosts:
         for decl in hosts.values():
             if decl.host.capabilities:
                 _define_host_export(unit, decl)

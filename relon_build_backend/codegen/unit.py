@@ -1,5 +1,5 @@
 """What every function emitter of one rule module shares: the llvmlite module, the
-target kind, the per-call context layout and the declared callees.
+target, the per-call context layout and the declared callees.
 
 The **context** is a small struct each entry call allocates in its own frame (so calls
 on different threads share nothing) and passes by pointer to every internal function:
@@ -36,7 +36,7 @@ from ..ir.nodes import HostImport, IrType, TupleType
 if TYPE_CHECKING:
     from llvmlite import ir
 
-    from .targets import TargetKind
+    from ..targets import Target
 
 __all__ = [
     "CTX_ARENA",
@@ -159,7 +159,7 @@ class CodegenUnit:
     emitted and only read afterwards."""
 
     module: ir.Module
-    kind: TargetKind
+    target: Target
     prefix: str
     functions: Mapping[str, ir.Function]  # Relon IR function name -> internal function
     hosts: Mapping[str, HostDecl]

@@ -129,7 +129,7 @@ def copy_bytes(em: FunctionEmitter, dst: ir.Value, src: ir.Value, size: ir.Value
     from llvmlite import ir
 
     ptr, i1 = ir.PointerType(), ir.IntType(1)
-    if em.unit.kind == "wasm32":
+    if em.unit.target.pointer_bits == 32:
         size = em.builder.trunc(size, ir.IntType(32))
     name = f"llvm.memcpy.p0.p0.i{size.type.width}"
     memcpy = intrinsic(em.unit.module, name, ir.VoidType(), [ptr, ptr, size.type, i1])

@@ -48,9 +48,9 @@ def diagnose() -> DoctorReport:
     import llvmlite
     import llvmlite.binding as llvm
 
-    from ..codegen.targets import target_spec
+    from ..targets import target_for
 
-    native = target_spec("native").triple
+    native = target_for("native").triple
     missing: list[MissingPiece] = []
     try:
         rustcs = discover_rustcs()

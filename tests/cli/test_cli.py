@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -132,3 +133,141 @@ def test_gates_of_the_nearest_pyproject_apply(tmp_path: Path) -> None:
     bad = relon_build("check", str(rules))
     assert bad.returncode == 1
     assert "opt-levle" in bad.stderr and "opt-level" in bad.stderr  # did-you-mean
+
+
+def test_version() -> None:
+    result = relon_build("--version")
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(r"relon-build \d+\.\d+\S*\n", result.stdout), result.stdout
+
+
+def test_doctor_fails_when_a_tool_is_missing(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "PATH": str(tmp_path),
+        "HOME": str(tmp_path),
+        "CC": "no-such-cc",
+        "WASM_LD": "",
+    }
+    env.pop("RUSTC", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "relon_build_backend", "doctor"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "missing:" in result.stdout and "cc (" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_a_failing_wasm_link_leaves_no_library(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "a.relon").write_text(RULE)
+    out = tmp_path / "out"
+    env = {**os.environ, "WASM_LD": str(tmp_path / "no-such-wasm-ld")}
+    result = subprocess.run(
+        [sys.executable, "-m", "relon_build_backend", "compile", str(rules), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "relon-build: error:" in result.stderr and "WASM_LD" in result.stderr
+    assert not out.exists()
+    out.mkdir()
+    (out / "kept.txt").write_text("mine")
+    again = subprocess.run(
+        [sys.executable, "-m", "relon_build_backend", "compile", str(rules), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert again.returncode == 1
+    assert sorted(p.name for p in out.iterdir()) == ["kept.txt"]
+
+
+def test_commands_find_the_shim_of_a_parent_folder_like_the_build(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    rules = package / "rules"
+    rules.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (rules / "__init__.py").write_text("")
+    (package / "host_shim.rs").write_text(
+        '#[no_mangle]\npub extern "C" fn bump(x: i64) -> i64 { x + 1 }\n'
+    )
+    (rules / "r.relon").write_text("#main(Int n) -> Int\nbump(n)\n")
+    assert relon_build("check", str(rules)).returncode == 0
+    ir = relon_build("ir", str(rules / "r.relon"))
+    assert ir.returncode == 0, ir.stderr
+    assert "host bump(int) -> int" in ir.stdout
+    llvm_ir = relon_build("llvm-ir", str(rules / "r.relon"), "--optimized")
+    assert llvm_ir.returncode == 0, llvm_ir.stderr
+    built = relon_build("compile", str(rules), "-o", str(tmp_path / "out"), "--target", "native")
+    assert built.returncode == 0, built.stderr
+    # Outside the top-level package the shim is not seen, as in a build.
+    (tmp_path / "loose").mkdir()
+    (tmp_path / "loose" / "r.relon").write_text("#main(Int n) -> Int\nbump(n)\n")
+    (tmp_path / "host_shim.rs").write_text((package / "host_shim.rs").read_text())
+    (package / "host_shim.rs").unlink()
+    outside = relon_build("check", str(rules))
+    assert outside.returncode == 1 and "bump" in outside.stderr
+
+
+def test_compile_uses_the_pyproject_opt_level(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "a.relon").write_text(
+        "#main(Int n) -> Int\nrange(n).reduce(0, (acc, i) => acc + i * i % 7)\n"
+    )
+
+    def library(name: str, *args: str) -> bytes:
+        out = tmp_path / name
+        result = relon_build("compile", str(rules), "-o", str(out), "--target", "native", *args)
+        assert result.returncode == 0, result.stderr
+        return (out / "librelon-rules.so").read_bytes()
+
+    (tmp_path / "pyproject.toml").write_text("[tool.relon]\nopt-level = 0\n")
+    from_pyproject = library("p")
+    assert from_pyproject == library("o0", "--opt-level", "0")
+    assert from_pyproject != library("o3", "--opt-level", "3")
+
+
+@pytest.mark.parametrize(
+    ("cpu", "message"),
+    [("haswel", "did you mean 'haswell'"), ("i386", "cannot generate code for")],
+)
+def test_bad_target_cpu_is_a_clear_error(tmp_path: Path, cpu: str, message: str) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "a.relon").write_text(RULE)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "relon_build_backend",
+            "compile",
+            str(rules),
+            "-o",
+            str(tmp_path / "out"),
+            "--target-cpu",
+            cpu,
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TMPDIR": str(temp)},
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert re.search(rf"^relon-build: error: target-cpu '{cpu}'.*{message}", result.stderr, re.M), (
+        result.stderr
+    )
+    assert "LLVM ERROR" not in result.stderr.split("error:", 1)[0]
+    assert not list(temp.iterdir())
+    assert not (tmp_path / "out").exists()

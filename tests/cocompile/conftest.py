@@ -13,8 +13,8 @@ from relon_build_backend.cocompile import (
     compile_shim,
     read_host_functions,
 )
-from relon_build_backend.codegen.targets import TargetSpec, target_spec
 from relon_build_backend.frontend.hosts import Capability, HostFunction
+from relon_build_backend.targets import Target, target_for
 
 from .rt_harness import Machine, NativeMachine, Rt, WasmMachine, build_native, build_wasm
 
@@ -23,13 +23,13 @@ GATES: dict[str, frozenset[Capability]] = {"clock_add": frozenset({"reads_clock"
 
 
 @pytest.fixture(scope="session")
-def native() -> TargetSpec:
-    return target_spec("native")
+def native() -> Target:
+    return target_for("native")
 
 
 @pytest.fixture(scope="session")
-def wasm32() -> TargetSpec:
-    return target_spec("wasm32")
+def wasm32() -> Target:
+    return target_for("wasm32")
 
 
 @pytest.fixture(scope="session")
@@ -38,35 +38,35 @@ def hosts() -> tuple[HostFunction, ...]:
 
 
 @pytest.fixture(scope="session")
-def native_shim(native: TargetSpec, tmp_path_factory: pytest.TempPathFactory) -> CompiledShim:
+def native_shim(native: Target, tmp_path_factory: pytest.TempPathFactory) -> CompiledShim:
     return compile_shim(DATA / "host_shim.rs", native, workdir=tmp_path_factory.mktemp("n"))
 
 
 @pytest.fixture(scope="session")
-def wasm_shim(wasm32: TargetSpec, tmp_path_factory: pytest.TempPathFactory) -> CompiledShim:
+def wasm_shim(wasm32: Target, tmp_path_factory: pytest.TempPathFactory) -> CompiledShim:
     return compile_shim(DATA / "host_shim.rs", wasm32, workdir=tmp_path_factory.mktemp("w"))
 
 
 @pytest.fixture(scope="session")
-def native_runtime(native: TargetSpec, tmp_path_factory: pytest.TempPathFactory) -> CompiledRuntime:
+def native_runtime(native: Target, tmp_path_factory: pytest.TempPathFactory) -> CompiledRuntime:
     return compile_runtime(native, workdir=tmp_path_factory.mktemp("rt-n"))
 
 
 @pytest.fixture(scope="session")
-def wasm_runtime(wasm32: TargetSpec, tmp_path_factory: pytest.TempPathFactory) -> CompiledRuntime:
+def wasm_runtime(wasm32: Target, tmp_path_factory: pytest.TempPathFactory) -> CompiledRuntime:
     return compile_runtime(wasm32, workdir=tmp_path_factory.mktemp("rt-w"))
 
 
 @pytest.fixture(scope="session")
 def native_machine(
-    native_runtime: CompiledRuntime, native: TargetSpec, tmp_path_factory: pytest.TempPathFactory
+    native_runtime: CompiledRuntime, native: Target, tmp_path_factory: pytest.TempPathFactory
 ) -> NativeMachine:
     return NativeMachine(build_native(native_runtime, native, tmp_path_factory.mktemp("lib-n")))
 
 
 @pytest.fixture(scope="session")
 def wasm_machine(
-    wasm_runtime: CompiledRuntime, wasm32: TargetSpec, tmp_path_factory: pytest.TempPathFactory
+    wasm_runtime: CompiledRuntime, wasm32: Target, tmp_path_factory: pytest.TempPathFactory
 ) -> WasmMachine:
     return WasmMachine(build_wasm(wasm_runtime, wasm32, tmp_path_factory.mktemp("lib-w")))
 

@@ -26,8 +26,8 @@ from relon_build_backend.cocompile import (
     CompiledRuntime,
     runtime_object,
 )
-from relon_build_backend.codegen.targets import TargetSpec
 from relon_build_backend.link import link_native, link_wasm
+from relon_build_backend.targets import Target
 
 DECLS = (Path(__file__).parent / "data" / "rt_decls.ll").read_text()
 # name -> (return type, parameter types), from the declarations codegen will use.
@@ -55,14 +55,14 @@ _CTYPES: dict[str, type[ctypes._SimpleCData[Any]] | None] = {
 }
 
 
-def _object(runtime: CompiledRuntime, target: TargetSpec) -> bytes:
+def _object(runtime: CompiledRuntime, target: Target) -> bytes:
     module = CoCompiledModule(DECLS, target=target, opt_level=3)
     module.link_runtime(runtime)
     module.finalize(RT_NAMES)
     return module.emit_object()
 
 
-def build_native(runtime: CompiledRuntime, target: TargetSpec, work: Path) -> Path:
+def build_native(runtime: CompiledRuntime, target: Target, work: Path) -> Path:
     """A shared library exporting the runtime and arena functions."""
     obj = work / "rt.o"
     obj.write_bytes(_object(runtime, target))
@@ -72,7 +72,7 @@ def build_native(runtime: CompiledRuntime, target: TargetSpec, work: Path) -> Pa
     return library
 
 
-def build_wasm(runtime: CompiledRuntime, target: TargetSpec, work: Path) -> Path:
+def build_wasm(runtime: CompiledRuntime, target: Target, work: Path) -> Path:
     """A wasm module exporting the runtime, arena and heap functions."""
     obj = work / "rt.o"
     obj.write_bytes(_object(runtime, target))

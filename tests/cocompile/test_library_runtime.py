@@ -18,9 +18,9 @@ from relon_build_backend.cocompile import (
     runtime_calls,
 )
 from relon_build_backend.cocompile import rule_object as rule_object_module
-from relon_build_backend.codegen.targets import TargetSpec
 from relon_build_backend.compiler import CompileOptions, RuleSource, compile_package
 from relon_build_backend.frontend.hosts import HostFunction
+from relon_build_backend.targets import Target
 from relon_build_backend.toolchain import run_tool
 
 from .conftest import DATA
@@ -47,7 +47,7 @@ def test_runtime_calls_lists_declared_runtime_functions() -> None:
 
 @pytest.mark.rustc
 def test_rule_keeps_runtime_calls_external(
-    native: TargetSpec,
+    native: Target,
     native_shim: CompiledShim,
     native_runtime: CompiledRuntime,
     hosts: tuple[HostFunction, ...],
@@ -67,7 +67,7 @@ def test_rule_keeps_runtime_calls_external(
 
 @pytest.mark.rustc
 def test_runtime_declaration_is_checked_without_linking(
-    native: TargetSpec, native_runtime: CompiledRuntime
+    native: Target, native_runtime: CompiledRuntime
 ) -> None:
     module = CoCompiledModule(
         "declare i32 @relon_rt_bytes_cmp(ptr, i32, ptr, i32)\n", target=native, opt_level=3
@@ -97,7 +97,7 @@ def _symbols(obj: bytes, work: Path) -> dict[str, tuple[str, str]]:
 
 @pytest.mark.rustc
 def test_runtime_object_keeps_only_called_functions_hidden(
-    native: TargetSpec,
+    native: Target,
     native_runtime: CompiledRuntime,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -118,7 +118,7 @@ def test_runtime_object_keeps_only_called_functions_hidden(
 
 @pytest.mark.rustc
 def test_runtime_object_is_reproducible(
-    native: TargetSpec, native_runtime: CompiledRuntime, monkeypatch: pytest.MonkeyPatch
+    native: Target, native_runtime: CompiledRuntime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     keep = ["relon_rt_f64_to_text"]
     objects = []

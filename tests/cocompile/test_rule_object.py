@@ -15,9 +15,9 @@ from relon_build_backend.cocompile import (
     build_rule_object,
     runtime_object,
 )
-from relon_build_backend.codegen.targets import TargetSpec
 from relon_build_backend.frontend.hosts import HostFunction
 from relon_build_backend.link import link_native, link_wasm
+from relon_build_backend.targets import Target
 
 from .conftest import DATA
 
@@ -31,7 +31,7 @@ def host_calls(ir: str, names: list[str]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def native_library(
-    native: TargetSpec,
+    native: Target,
     native_shim: CompiledShim,
     hosts: tuple[HostFunction, ...],
     tmp_path_factory: pytest.TempPathFactory,
@@ -93,7 +93,7 @@ def test_native_library_exports_only_what_was_asked(
 
 
 @pytest.mark.rustc
-def test_finalized_module_refuses_changes(native: TargetSpec, native_shim: CompiledShim) -> None:
+def test_finalized_module_refuses_changes(native: Target, native_shim: CompiledShim) -> None:
     module = CoCompiledModule((DATA / "rule_native.ll").read_text(), target=native, opt_level=2)
     with pytest.raises(AssertionError, match="finalize"):
         module.emit_object()
@@ -105,14 +105,14 @@ def test_finalized_module_refuses_changes(native: TargetSpec, native_shim: Compi
     assert module.emit_object().startswith(b"\x7fELF")
 
 
-def test_invalid_rule_ir_is_our_bug(native: TargetSpec) -> None:
+def test_invalid_rule_ir_is_our_bug(native: Target) -> None:
     with pytest.raises(AssertionError, match="generated rule LLVM IR is invalid"):
         CoCompiledModule("define i32 @f() { ret i64 0 }", target=native, opt_level=3)
 
 
 @pytest.fixture(scope="module")
 def wasm_module(
-    wasm32: TargetSpec,
+    wasm32: Target,
     wasm_shim: CompiledShim,
     hosts: tuple[HostFunction, ...],
     tmp_path_factory: pytest.TempPathFactory,
@@ -208,7 +208,7 @@ define i32 @relon_n_main(i64 %x, ptr %out) {
 
 @pytest.mark.rustc
 def test_nested_guards_restore_the_outer_one(
-    native: TargetSpec,
+    native: Target,
     native_shim: CompiledShim,
     hosts: tuple[HostFunction, ...],
     tmp_path: Path,
@@ -256,9 +256,7 @@ def test_panics_on_many_threads_at_once(native_library: tuple[ctypes.CDLL, str])
 
 
 @pytest.mark.rustc
-def test_host_declaration_must_match_the_shim(
-    native: TargetSpec, native_shim: CompiledShim
-) -> None:
+def test_host_declaration_must_match_the_shim(native: Target, native_shim: CompiledShim) -> None:
     rule = """
 declare double @host_scale(double, i32)
 define double @relon_s_main(double %x) {

@@ -26,9 +26,9 @@ from relon_build_backend.cocompile import (
 )
 from relon_build_backend.cocompile import runtime_crate as crate_module
 from relon_build_backend.cocompile.shim_compiler import parse_rust_ir
-from relon_build_backend.codegen.targets import TargetSpec
 from relon_build_backend.frontend.hosts import HostFunction
 from relon_build_backend.link import link_native, link_wasm
+from relon_build_backend.targets import Target
 
 from .conftest import DATA
 from .rt_harness import DECLS, RT_NAMES
@@ -80,7 +80,7 @@ def _called(module: object) -> set[str]:
 
 @pytest.mark.rustc
 def test_runtime_is_compiled_once_per_process(
-    native: TargetSpec, native_runtime: CompiledRuntime, tmp_path: Path
+    native: Target, native_runtime: CompiledRuntime, tmp_path: Path
 ) -> None:
     assert compile_runtime(native, workdir=tmp_path) is native_runtime
     assert list(tmp_path.iterdir()) == []
@@ -88,7 +88,7 @@ def test_runtime_is_compiled_once_per_process(
 
 @pytest.mark.rustc
 def test_disk_cache_is_written_then_reused(
-    native: TargetSpec,
+    native: Target,
     native_runtime: CompiledRuntime,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -112,7 +112,7 @@ def test_disk_cache_is_written_then_reused(
 
 @pytest.mark.rustc
 def test_unwritable_cache_is_not_an_error(
-    native: TargetSpec, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    native: Target, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
@@ -121,13 +121,13 @@ def test_unwritable_cache_is_not_an_error(
 
 
 @pytest.mark.rustc
-def test_rule_declaring_runtime_functions_needs_the_runtime(native: TargetSpec) -> None:
+def test_rule_declaring_runtime_functions_needs_the_runtime(native: Target) -> None:
     with pytest.raises(AssertionError, match="link_runtime first"):
         build_rule_object(DECLS, None, target=native, opt_level=3, exports=[], host_functions=())
 
 
 def _build(
-    target: TargetSpec,
+    target: Target,
     shim: CompiledShim,
     runtime: CompiledRuntime,
     hosts: tuple[HostFunction, ...],
@@ -149,7 +149,7 @@ def _build(
     called = runtime_calls(built.optimized_ir)
     crate.write_bytes(build_runtime_object(runtime, target=target, opt_level=3, keep=called))
     objects = [runtime_object(target, workdir=work), obj, crate]
-    if target.kind == "native":
+    if target.name == "native":
         out = work / "librule.so"
         link_native(objects, out, exports=[*RULE_EXPORTS, *NATIVE_EXPORTS], workdir=work)
     else:
@@ -165,7 +165,7 @@ def _only_exports_defined(ir: str) -> list[str]:
 
 @pytest.mark.rustc
 def test_native_rule_links_shim_and_runtime(
-    native: TargetSpec,
+    native: Target,
     native_shim: CompiledShim,
     native_runtime: CompiledRuntime,
     hosts: tuple[HostFunction, ...],
@@ -192,7 +192,7 @@ def test_native_rule_links_shim_and_runtime(
 
 @pytest.mark.wasm
 def test_wasm_rule_links_shim_and_runtime(
-    wasm32: TargetSpec,
+    wasm32: Target,
     wasm_shim: CompiledShim,
     wasm_runtime: CompiledRuntime,
     hosts: tuple[HostFunction, ...],
@@ -228,7 +228,7 @@ def test_wasm_rule_links_shim_and_runtime(
 
 @pytest.mark.rustc
 def test_runtime_declaration_must_match_the_crate(
-    native: TargetSpec, native_runtime: CompiledRuntime
+    native: Target, native_runtime: CompiledRuntime
 ) -> None:
     rule = "declare i32 @relon_rt_bytes_cmp(ptr, i32, ptr, i32)\n"
     module = CoCompiledModule(rule, target=native, opt_level=3)

@@ -8,8 +8,8 @@ import pytest
 
 from relon_build_backend.cocompile import choose_ir_format, compile_shim
 from relon_build_backend.cocompile.runtime_crate import RUNTIME_PURPOSE
-from relon_build_backend.codegen.targets import TargetSpec
 from relon_build_backend.errors import ToolchainMissing
+from relon_build_backend.targets import Target
 from relon_build_backend.toolchain import discover_rustcs
 from relon_build_backend.toolchain.rustc import RustcInfo, rustc_candidates, select_rustc
 
@@ -79,7 +79,7 @@ def test_no_rustc_at_all() -> None:
 
 
 def test_rustc_env_pointing_nowhere_is_reported(
-    monkeypatch: pytest.MonkeyPatch, native: TargetSpec, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, native: Target, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("RUSTC", str(tmp_path / "no-such-rustc"))
     with pytest.raises(ToolchainMissing) as info:

@@ -10,8 +10,8 @@ import pytest
 
 from relon_build_backend.cocompile import CompiledShim, compile_shim
 from relon_build_backend.cocompile.shim_compiler import crate_root, parse_shim_module
-from relon_build_backend.codegen.targets import TargetSpec
 from relon_build_backend.errors import ShimError
+from relon_build_backend.targets import Target
 
 from .conftest import DATA
 
@@ -40,14 +40,14 @@ def test_native_shim_is_post_lto_bitcode(native_shim: CompiledShim) -> None:
 
 
 @pytest.mark.rustc
-def test_shim_with_its_own_no_std_and_panic_handler(native: TargetSpec, tmp_path: Path) -> None:
+def test_shim_with_its_own_no_std_and_panic_handler(native: Target, tmp_path: Path) -> None:
     shim = compile_shim(DATA / "own_panic_handler.rs", native, workdir=tmp_path)
     names = {f.name for f in parse_shim_module(shim).functions}
     assert "host_add" in names
 
 
 @pytest.mark.rustc
-def test_std_needing_shim_explains_no_std(native: TargetSpec, tmp_path: Path) -> None:
+def test_std_needing_shim_explains_no_std(native: Target, tmp_path: Path) -> None:
     with pytest.raises(ShimError) as info:
         compile_shim(DATA / "needs_std.rs", native, workdir=tmp_path)
     message = str(info.value)
@@ -57,7 +57,7 @@ def test_std_needing_shim_explains_no_std(native: TargetSpec, tmp_path: Path) ->
 
 
 @pytest.mark.rustc
-def test_rustc_errors_are_shown(native: TargetSpec, tmp_path: Path) -> None:
+def test_rustc_errors_are_shown(native: Target, tmp_path: Path) -> None:
     shim = tmp_path / "host_shim.rs"
     shim.write_text('#[no_mangle]\npub extern "C" fn f(x: i64) -> i64 { x + true }\n')
     with pytest.raises(ShimError, match=r"cannot add `bool` to `i64`") as info:
@@ -79,14 +79,14 @@ def test_unreadable_ir_names_both_llvm_versions(native_shim: CompiledShim) -> No
 
 @pytest.mark.rustc
 def test_compiles_are_cached_per_shim_and_target(
-    native: TargetSpec, native_shim: CompiledShim, tmp_path: Path
+    native: Target, native_shim: CompiledShim, tmp_path: Path
 ) -> None:
     again = compile_shim(DATA / "host_shim.rs", native, workdir=tmp_path)
     assert again is native_shim
 
 
 @pytest.mark.rustc
-def test_concurrent_compiles_use_separate_directories(native: TargetSpec, tmp_path: Path) -> None:
+def test_concurrent_compiles_use_separate_directories(native: Target, tmp_path: Path) -> None:
     shims = []
     for name in ("a", "b"):
         folder = tmp_path / name

@@ -23,9 +23,9 @@ import wasmtime
 from relon_build_backend.cocompile import compile_runtime
 from relon_build_backend.cocompile.shim_compiler import parse_rust_ir
 from relon_build_backend.codegen import generate_llvm_ir
-from relon_build_backend.codegen.targets import TargetSpec, target_spec
 from relon_build_backend.frontend.source import SourceFile, Span
 from relon_build_backend.ir import nodes as n
+from relon_build_backend.targets import Target, target_for
 
 SPAN = Span(SourceFile("<test>", ""), 0, 0)
 INT, FLOAT, BOOL = n.IrType.INT, n.IrType.FLOAT, n.IrType.BOOL
@@ -106,7 +106,7 @@ def _run(cmd: list[str]) -> None:
 
 
 def optimized_module(
-    modules: Sequence[n.IrModule], spec: TargetSpec, host_ll: str, shim_bc: bytes | None = None
+    modules: Sequence[n.IrModule], spec: Target, host_ll: str, shim_bc: bytes | None = None
 ) -> llvm.ModuleRef:
     """Generate, link (rules + hosts), verify and O3 every rule for ``spec``."""
     tm = spec.create_target_machine(opt_level=3)
@@ -138,7 +138,7 @@ def _declares(module: llvm.ModuleRef) -> bool:
     return any(f.name == "relon_rt_pow" and f.is_declaration for f in module.functions)
 
 
-def _link_pow(linked: llvm.ModuleRef, spec: TargetSpec) -> None:
+def _link_pow(linked: llvm.ModuleRef, spec: Target) -> None:
     """Link the runtime crate (Float pow is ``relon_rt_pow``), every function of it
     internal so that O3 keeps only what the rules call (no arena references)."""
     with tempfile.TemporaryDirectory() as work:
@@ -155,7 +155,7 @@ def _link_pow(linked: llvm.ModuleRef, spec: TargetSpec) -> None:
 def build_native(
     modules: Sequence[n.IrModule], host_ll: str, tmp: Path, shim_bc: bytes | None = None
 ) -> ctypes.CDLL:
-    spec = target_spec("native")
+    spec = target_for("native")
     linked = optimized_module(modules, spec, "declare void @relon_trap()\n" + host_ll, shim_bc)
     (tmp / "rules.o").write_bytes(spec.create_target_machine(opt_level=3).emit_object(linked))
     (tmp / "guard.c").write_text(_GUARD_C)
@@ -182,7 +182,7 @@ def build_wasm(
     builtins: bool = True,
     shim_bc: bytes | None = None,
 ) -> Path:
-    spec = target_spec("wasm32")
+    spec = target_for("wasm32")
     linked = optimized_module(modules, spec, host_ll + _WASM_TRAP_LL, shim_bc)
     (tmp / "rules.wasm.o").write_bytes(spec.create_target_machine(opt_level=3).emit_object(linked))
     exports = [f"--export={prefix(m)}_{e}" for m in modules for e in ("call", "main", "hash")]

@@ -22,8 +22,8 @@ import pytest
 import wasmtime
 
 from relon_build_backend.cocompile.runtime import runtime_object
-from relon_build_backend.codegen.targets import target_spec
 from relon_build_backend.ir import nodes as n
+from relon_build_backend.targets import target_for
 
 from .harness import _BUILTINS, _WASM_TRAP_LL, _run, optimized_module, prefix
 
@@ -250,7 +250,7 @@ class WasmHeapRules:
 def build_native_heap(modules: Sequence[n.IrModule], host_ll: str, tmp: Path) -> ctypes.CDLL:
     if shutil.which("cc") is None:
         pytest.skip("cc not installed")
-    spec = target_spec("native")
+    spec = target_for("native")
     rt = runtime_bitcode(RUSTUP_RUSTC, tmp)
     linked = optimized_module(modules, spec, "declare void @relon_trap()\n" + host_ll, rt)
     (tmp / "heap.o").write_bytes(spec.create_target_machine(opt_level=3).emit_object(linked))
@@ -260,7 +260,7 @@ def build_native_heap(modules: Sequence[n.IrModule], host_ll: str, tmp: Path) ->
 
 
 def build_wasm_heap(modules: Sequence[n.IrModule], host_ll: str, tmp: Path) -> Path:
-    spec = target_spec("wasm32")
+    spec = target_for("wasm32")
     rt = runtime_bitcode(DEBIAN_RUSTC, tmp, "--target", "wasm32-unknown-unknown")
     linked = optimized_module(modules, spec, host_ll + _WASM_TRAP_LL, rt)
     (tmp / "heap.wasm.o").write_bytes(spec.create_target_machine(opt_level=3).emit_object(linked))

@@ -11,8 +11,8 @@ import llvmlite.binding as llvm
 import pytest
 
 from relon_build_backend.codegen import generate_llvm_ir
-from relon_build_backend.codegen.targets import TargetKind, target_spec
 from relon_build_backend.ir import nodes as n
+from relon_build_backend.targets import TargetName, target_for
 
 from .harness import prefix
 from .heap_harness import (
@@ -269,7 +269,7 @@ def test_many_calls_keep_the_native_heap_bounded(targets: Targets) -> None:
 def test_scalar_rules_keep_their_entry_and_never_touch_the_arena() -> None:
     module = RULES["add"]
     text = generate_llvm_ir(
-        module, symbol_prefix=prefix(module), source_hash=0, target=target_spec("native")
+        module, symbol_prefix=prefix(module), source_hash=0, target=target_for("native")
     )
     assert "relon_arena" not in text
     assert "relon_rt_" not in text
@@ -282,7 +282,7 @@ def test_string_params_cross_as_pointer_length_pairs() -> None:
     module = HEAP_RULES["s_sub"]
     for kind in ("native", "wasm32"):
         text = generate_llvm_ir(
-            module, symbol_prefix=prefix(module), source_hash=0, target=target_spec(kind)
+            module, symbol_prefix=prefix(module), source_hash=0, target=target_for(kind)
         )
         call = llvm.parse_assembly(text).get_function(f"{prefix(module)}_call")
         types = [str(a.type) for a in call.arguments]
@@ -290,10 +290,10 @@ def test_string_params_cross_as_pointer_length_pairs() -> None:
 
 
 @pytest.mark.parametrize("kind", ["native", "wasm32"])
-def test_every_heap_rule_verifies_without_traps_or_fast_math(kind: TargetKind) -> None:
+def test_every_heap_rule_verifies_without_traps_or_fast_math(kind: TargetName) -> None:
     for name, module in HEAP_RULES.items():
         text = generate_llvm_ir(
-            module, symbol_prefix=prefix(module), source_hash=0, target=target_spec(kind)
+            module, symbol_prefix=prefix(module), source_hash=0, target=target_for(kind)
         )
         llvm.parse_assembly(text).verify()
         assert "llvm.trap" not in text, name

@@ -10,31 +10,31 @@ import pytest
 import wasmtime
 
 from relon_build_backend.codegen import generate_llvm_ir
-from relon_build_backend.codegen.targets import TargetKind, target_spec
 from relon_build_backend.ir import nodes as n
+from relon_build_backend.targets import TargetName, target_for
 
 from .harness import build_wasm, optimized_module, prefix
 from .rules import RULES
 
-KINDS: tuple[TargetKind, ...] = ("native", "wasm32")
+KINDS: tuple[TargetName, ...] = ("native", "wasm32")
 FAST_MATH = re.compile(r"\b(fast|nnan|ninf|nsz|arcp|contract|afn|reassoc)\b")
 
 
-def ir_text(name: str, kind: TargetKind) -> str:
+def ir_text(name: str, kind: TargetName) -> str:
     module = RULES[name]
     return generate_llvm_ir(
-        module, symbol_prefix=prefix(module), source_hash=-5, target=target_spec(kind)
+        module, symbol_prefix=prefix(module), source_hash=-5, target=target_for(kind)
     )
 
 
-def parsed(name: str, kind: TargetKind) -> llvm.ModuleRef:
+def parsed(name: str, kind: TargetName) -> llvm.ModuleRef:
     module = llvm.parse_assembly(ir_text(name, kind))
     module.verify()
     return module
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_every_rule_verifies_without_traps_fast_math_or_globals(kind: TargetKind) -> None:
+def test_every_rule_verifies_without_traps_fast_math_or_globals(kind: TargetName) -> None:
     for name in RULES:
         text = ir_text(name, kind)
         module = llvm.parse_assembly(text)
@@ -45,8 +45,8 @@ def test_every_rule_verifies_without_traps_fast_math_or_globals(kind: TargetKind
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_target_triple_and_layout(kind: TargetKind) -> None:
-    spec = target_spec(kind)
+def test_target_triple_and_layout(kind: TargetName) -> None:
+    spec = target_for(kind)
     module = parsed("add", kind)
     assert module.triple == spec.triple
     assert module.data_layout == str(spec.create_target_machine(opt_level=3).target_data)
@@ -122,16 +122,16 @@ def test_ir_invariant_violation_is_our_bug() -> None:
             n.IrModule("bad", entry, (), (), span),
             symbol_prefix="p",
             source_hash=0,
-            target=target_spec("native"),
+            target=target_for("native"),
         )
 
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("name", ["sumsq", "count_even", "drain", "any_drain"])
-def test_optimized_loops_keep_no_state_in_memory(kind: TargetKind, name: str) -> None:
+def test_optimized_loops_keep_no_state_in_memory(kind: TargetName, name: str) -> None:
     # after O3 the per-call context and the loop state are registers: no stack slot, no
     # load/store except the result, no call but overflow intrinsics
-    module = optimized_module([RULES[name]], target_spec(kind), "")
+    module = optimized_module([RULES[name]], target_for(kind), "")
     body = str(module.get_function(f"{prefix(RULES[name])}_call"))
     assert "alloca" not in body
     assert "load " not in body

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from relon_build_backend.cocompile import build_rule_object, runtime_object
-from relon_build_backend.codegen.targets import TargetSpec, target_spec
 from relon_build_backend.errors import ToolchainMissing, ToolFailed
 from relon_build_backend.link import link_native
 from relon_build_backend.link.native import version_script
+from relon_build_backend.targets import Target, target_for
 
 RULE = """
 define i64 @relon_r_main(i64 %x) {
@@ -33,11 +33,11 @@ EXPORTS = ["relon_r_main", "relon_r_pow", "relon_abi_version"]
 
 
 @pytest.fixture(scope="module")
-def native() -> TargetSpec:
-    return target_spec("native")
+def native() -> Target:
+    return target_for("native")
 
 
-def build(native: TargetSpec, work: Path, output: Path) -> None:
+def build(native: Target, work: Path, output: Path) -> None:
     work.mkdir(parents=True, exist_ok=True)
     rule = work / "rule.o"
     rule.write_bytes(
@@ -48,7 +48,7 @@ def build(native: TargetSpec, work: Path, output: Path) -> None:
     link_native([runtime_object(native, workdir=work), rule], output, exports=EXPORTS, workdir=work)
 
 
-def test_library_works_and_exports_only_the_list(native: TargetSpec, tmp_path: Path) -> None:
+def test_library_works_and_exports_only_the_list(native: Target, tmp_path: Path) -> None:
     output = tmp_path / "out" / "lib.so"
     build(native, tmp_path / "w", output)
     lib = ctypes.CDLL(str(output))
@@ -63,7 +63,7 @@ def test_library_works_and_exports_only_the_list(native: TargetSpec, tmp_path: P
     assert [p.name for p in output.parent.iterdir()] == ["lib.so"]  # no temp left
 
 
-def test_same_inputs_give_the_same_bytes(native: TargetSpec, tmp_path: Path) -> None:
+def test_same_inputs_give_the_same_bytes(native: Target, tmp_path: Path) -> None:
     first, second = tmp_path / "a" / "lib.so", tmp_path / "b" / "lib.so"
     build(native, tmp_path / "work-one", first)
     build(native, tmp_path / "another-work-dir", second)
@@ -71,7 +71,7 @@ def test_same_inputs_give_the_same_bytes(native: TargetSpec, tmp_path: Path) -> 
     assert digest[0] == digest[1]
 
 
-def test_failed_link_leaves_nothing(native: TargetSpec, tmp_path: Path) -> None:
+def test_failed_link_leaves_nothing(native: Target, tmp_path: Path) -> None:
     bogus = tmp_path / "bogus.o"
     bogus.write_bytes(b"not an object")
     out = tmp_path / "out"
@@ -81,7 +81,7 @@ def test_failed_link_leaves_nothing(native: TargetSpec, tmp_path: Path) -> None:
     assert list(out.iterdir()) == []
 
 
-def test_previous_output_survives_a_failed_link(native: TargetSpec, tmp_path: Path) -> None:
+def test_previous_output_survives_a_failed_link(native: Target, tmp_path: Path) -> None:
     output = tmp_path / "lib.so"
     output.write_bytes(b"old")
     bogus = tmp_path / "bogus.o"

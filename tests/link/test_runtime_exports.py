@@ -10,15 +10,15 @@ import pytest
 import wasmtime
 
 from relon_build_backend.cocompile import NATIVE_EXPORTS, WASM_EXPORTS, runtime_object
-from relon_build_backend.codegen.targets import target_spec
 from relon_build_backend.compiler import CompileOptions, RuleSource, compile_package
 from relon_build_backend.link import link_native, link_wasm
+from relon_build_backend.targets import target_for
 
 RULE = "#main(Int x) -> Int\nx * 2\n"
 
 
 def test_native_runtime_exports_release_and_hides_arenas(tmp_path: Path) -> None:
-    native = target_spec("native")
+    native = target_for("native")
     library = tmp_path / "librt.so"
     objects = [runtime_object(native, workdir=tmp_path)]
     link_native(objects, library, exports=NATIVE_EXPORTS, workdir=tmp_path)
@@ -30,7 +30,7 @@ def test_native_runtime_exports_release_and_hides_arenas(tmp_path: Path) -> None
 
 @pytest.mark.wasm
 def test_wasm_runtime_exports_the_heap(tmp_path: Path) -> None:
-    wasm32 = target_spec("wasm32")
+    wasm32 = target_for("wasm32")
     output = tmp_path / "rt.wasm"
     objects = [runtime_object(wasm32, workdir=tmp_path)]
     link_wasm(objects, output, exports=WASM_EXPORTS, imports=[], workdir=tmp_path)

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from relon_build_backend.cocompile import build_rule_object, runtime_object
-from relon_build_backend.codegen.targets import TargetSpec, target_spec
 from relon_build_backend.errors import ToolchainMissing, ToolFailed
 from relon_build_backend.link import WasmImport, link_wasm, read_imports
+from relon_build_backend.targets import Target, target_for
 from relon_build_backend.toolchain.wasm_ld import find_wasm_linker, wasm_linker_candidates
 
 RULE = """
@@ -30,11 +30,11 @@ EXPORTS = ["relon_r_main", "relon_r_fmod", "relon_abi_version", "relon_scratch"]
 
 
 @pytest.fixture(scope="module")
-def wasm32() -> TargetSpec:
-    return target_spec("wasm32")
+def wasm32() -> Target:
+    return target_for("wasm32")
 
 
-def objects(wasm32: TargetSpec, work: Path) -> list[Path]:
+def objects(wasm32: Target, work: Path) -> list[Path]:
     work.mkdir(parents=True, exist_ok=True)
     rule = work / "rule.o"
     built = build_rule_object(
@@ -45,7 +45,7 @@ def objects(wasm32: TargetSpec, work: Path) -> list[Path]:
 
 
 @pytest.mark.wasm
-def test_module_imports_only_the_gated_function(wasm32: TargetSpec, tmp_path: Path) -> None:
+def test_module_imports_only_the_gated_function(wasm32: Target, tmp_path: Path) -> None:
     output = tmp_path / "out" / "m.wasm"
     link_wasm(
         objects(wasm32, tmp_path / "w"),
@@ -69,7 +69,7 @@ def test_module_imports_only_the_gated_function(wasm32: TargetSpec, tmp_path: Pa
 
 
 @pytest.mark.wasm
-def test_an_unlisted_import_is_caught(wasm32: TargetSpec, tmp_path: Path) -> None:
+def test_an_unlisted_import_is_caught(wasm32: Target, tmp_path: Path) -> None:
     # wasm-ld imports symbols with explicit import names on its own; link_wasm checks.
     output = tmp_path / "m.wasm"
     with pytest.raises(AssertionError, match=r"unexpected imports: \['env.tick \(func\)'\]"):
@@ -78,7 +78,7 @@ def test_an_unlisted_import_is_caught(wasm32: TargetSpec, tmp_path: Path) -> Non
 
 
 @pytest.mark.wasm
-def test_a_missing_export_fails_the_link(wasm32: TargetSpec, tmp_path: Path) -> None:
+def test_a_missing_export_fails_the_link(wasm32: Target, tmp_path: Path) -> None:
     output = tmp_path / "m.wasm"
     with pytest.raises(ToolFailed, match="relon_r_missing"):
         link_wasm(
@@ -92,7 +92,7 @@ def test_a_missing_export_fails_the_link(wasm32: TargetSpec, tmp_path: Path) -> 
 
 
 @pytest.mark.wasm
-def test_same_inputs_give_the_same_bytes(wasm32: TargetSpec, tmp_path: Path) -> None:
+def test_same_inputs_give_the_same_bytes(wasm32: Target, tmp_path: Path) -> None:
     digests = []
     for name in ("one", "two"):
         output = tmp_path / name / "m.wasm"
