@@ -103,7 +103,7 @@ def scalar_cases(root: Path) -> list[Row]:
     pkg = make_package(root)
     sys.path.insert(0, str(root))
     quote: Any = importlib.import_module(f"{pkg.name}.rules.quote")
-    runtime: Any = importlib.import_module(f"{pkg.name}._relon_runtime")
+    runtime: Any = importlib.import_module(f"{pkg.name}._relon_runtime.wasm")
     lib = ctypes.CDLL(str(pkg.dir / "libfake.so"))
     bare = getattr(lib, f"{quote._RULE.spec.prefix}_main")
     bare.argtypes = [

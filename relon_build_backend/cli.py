@@ -35,8 +35,8 @@ from .compiler import (
     load_hosts,
     rule_object,
 )
-from .errors import RelonBuildError, SourceError
-from .frontend.diagnostics import Diagnostic
+from .errors import RelonBuildError
+from .frontend.diagnostics import Diagnostic, SourceError
 from .targets import TARGET_NAMES, TargetName, target_for
 
 if TYPE_CHECKING:
@@ -244,7 +244,7 @@ def _cmd_compile(args: argparse.Namespace) -> int:
         if artifact is not None:
             print(f"relon-build: wrote {artifact}")
     for rule in built.rules:
-        print(f"  {rule.module_name}: {rule.symbol_prefix}_call / _main")
+        print(f"  {rule.module}: {rule.prefix}_call / _main")
     return 0
 
 

@@ -22,21 +22,24 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .codegen.abi import (
-    HostExport,
-    RuleInterface,
-    result_names,
+from ._relon_runtime.abi import (
+    HostSpec,
+    RuleSpec,
+    call_symbol,
+    hash_symbol,
+    host_symbol,
+    main_symbol,
     rule_symbol_prefix,
-    scalar_name,
     source_hash,
-    value_name,
 )
-from .errors import ConfigError, RelonBuildError, SourceError
-from .frontend.diagnostics import Diagnostic
+from .codegen.abi import result_names, scalar_name, value_name
+from .errors import ConfigError, RelonBuildError
+from .frontend.diagnostics import Diagnostic, SourceError
 from .frontend.hosts import Capability, HostFunction
 from .frontend.source import SourceFile
 from .ir.nodes import IrModule
 from .targets import Target, TargetName, target_for
+from .toolchain.llvm_cpus import check_cpu
 
 __all__ = [
     "SHIM_FILENAME",
@@ -82,7 +85,7 @@ class CompiledRule:
 
     source: RuleSource
     ir: IrModule
-    interface: RuleInterface
+    interface: RuleSpec
     shim: Path | None
     hosts: tuple[HostFunction, ...]
 
@@ -93,7 +96,7 @@ class CompiledPackage:
 
     library: Path | None
     wasm: Path | None
-    rules: tuple[RuleInterface, ...]
+    rules: tuple[RuleSpec, ...]
 
 
 def library_filename(package: str) -> str:
@@ -145,7 +148,7 @@ def front_end(
     stem = rule.module_name.rsplit(".", 1)[-1]
     ir = lower_module(checked, name=stem)
     gated = tuple(
-        HostExport(
+        HostSpec(
             name=imp.name,
             params=tuple(scalar_name(t) for t in imp.params),
             result=scalar_name(imp.result),
@@ -154,9 +157,9 @@ def front_end(
         for imp in ir.host_imports  # the hosts the rule calls, sorted by name
         if imp.capabilities
     )
-    interface = RuleInterface(
-        module_name=rule.module_name,
-        symbol_prefix=rule_symbol_prefix(rule.module_name),
+    interface = RuleSpec(
+        module=rule.module_name,
+        prefix=rule_symbol_prefix(rule.module_name),
         params=tuple((p.name, value_name(p.type)) for p in ir.entry.params),
         result=result_names(ir.entry.result),
         source_hash=source_hash(source.text),
@@ -281,6 +284,8 @@ def compile_package(
         for name in options.targets:
             # target-cpu tunes the native library; wasm32 has one portable CPU.
             target = target_for(name, cpu=options.target_cpu if name == "native" else None)
+            if name == "native" and options.target_cpu not in (None, "native"):
+                check_cpu(target.triple, target.cpu)  # before LLVM could abort on it
             native = target.linker == "cc"
             filename = library_filename(package) if native else wasm_filename(package)
             _build_target(compiled, target, options, work / name, stage / filename)
@@ -318,7 +323,7 @@ def rule_object(
 
     text = generate_llvm_ir(
         rule.ir,
-        symbol_prefix=rule.interface.symbol_prefix,
+        symbol_prefix=rule.interface.prefix,
         source_hash=rule.interface.source_hash,
         target=target,
     )
@@ -342,12 +347,12 @@ def rule_object(
     return built.object, built.optimized_ir
 
 
-def entry_symbols(interface: RuleInterface, target: Target) -> list[str]:
+def entry_symbols(interface: RuleSpec, target: Target) -> list[str]:
     """The symbols a rule exports (docs/abi.md)."""
-    prefix = interface.symbol_prefix
-    names = [f"{prefix}_call", f"{prefix}_main", f"{prefix}_hash"]
+    prefix = interface.prefix
+    names = [call_symbol(prefix), main_symbol(prefix), hash_symbol(prefix)]
     if target.exports_gated_hosts:
-        names += [f"{prefix}_host_{host.name}" for host in interface.gated_hosts]
+        names += [host_symbol(prefix, host.name) for host in interface.gated_hosts]
     return names
 
 

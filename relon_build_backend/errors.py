@@ -1,7 +1,8 @@
 """The exceptions a user of the backend can see and fix.
 
 Every failure a package author can do something about is a :class:`RelonBuildError`
-subclass whose message says what went wrong and what to do next. The boundaries
+subclass whose message says what went wrong and what to do next (source diagnostics
+are the front end's :class:`~.frontend.diagnostics.SourceError`). The boundaries
 (PEP 517 hooks, the setuptools command, the CLI) turn them into
 ``relon-build: error: ...`` and exit status 1 without a traceback; nothing deeper
 catches them. Our own bugs raise :class:`AssertionError`, never one of these.
@@ -9,17 +10,10 @@ catches them. Our own bugs raise :class:`AssertionError`, never one of these.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .frontend.diagnostics import Diagnostic
-
 __all__ = [
     "ConfigError",
     "RelonBuildError",
     "ShimError",
-    "SourceError",
     "ToolFailed",
     "ToolchainMissing",
 ]
@@ -27,21 +21,6 @@ __all__ = [
 
 class RelonBuildError(Exception):
     """Root of every error the user can fix."""
-
-
-class SourceError(RelonBuildError):
-    """One or more ``.relon`` (or shim) source diagnostics; all of a file's are reported."""
-
-    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
-        assert diagnostics, "a SourceError needs at least one diagnostic"
-        self.diagnostics = tuple(diagnostics)
-        super().__init__(self.render())
-
-    def render(self) -> str:
-        """All diagnostics, each as ``file:line:col: error: msg`` + source line + caret."""
-        from .frontend.diagnostics import render_diagnostic
-
-        return "\n".join(render_diagnostic(d) for d in self.diagnostics)
 
 
 class ShimError(RelonBuildError):

@@ -16,8 +16,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#define RELON_ABI_VERSION 1
-#define RELON_STATUS_HOST_PANIC 7
+/* The ABI facts come from _relon_runtime/abi.py, passed as -D by cocompile/runtime.py. */
+#if !defined(RELON_ABI_VERSION) || !defined(RELON_STATUS_HOST_PANIC)
+#error "compile with -DRELON_ABI_VERSION=... -DRELON_STATUS_HOST_PANIC=... (see runtime.py)"
+#endif
 
 /* Chunk sizes double from the first up to the largest; a request above half the
  * standard size gets a chunk of its own (so big lists waste nothing). */

@@ -13,7 +13,12 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from ..codegen.abi import ABI_VERSION
+from .._relon_runtime.abi import (
+    ABI_VERSION,
+    NATIVE_LIBRARY_SYMBOLS,
+    WASM_LIBRARY_SYMBOLS,
+    Status,
+)
 from ..targets import Target
 from ..toolchain.cc import c_compiler
 from ..toolchain.tools import run_tool
@@ -21,15 +26,13 @@ from ..toolchain.tools import run_tool
 __all__ = ["NATIVE_EXPORTS", "WASM_EXPORTS", "runtime_object"]
 
 #: Library-wide exports of a native library (docs/abi.md).
-NATIVE_EXPORTS = ("relon_abi_version", "relon_release")
+NATIVE_EXPORTS = NATIVE_LIBRARY_SYMBOLS
 #: Library-wide exports of a wasm32 module (besides ``memory``).
-WASM_EXPORTS = (
-    "relon_abi_version",
-    "relon_alloc",
-    "relon_heap_mark",
-    "relon_heap_reset",
-    "relon_release",
-    "relon_scratch",
+WASM_EXPORTS = tuple(sorted(WASM_LIBRARY_SYMBOLS))
+#: The ABI facts runtime.c is compiled with (it refuses to compile without them).
+_C_DEFINES = (
+    f"-DRELON_ABI_VERSION={ABI_VERSION}",
+    f"-DRELON_STATUS_HOST_PANIC={int(Status.HOST_PANIC)}",
 )
 
 _RUNTIME_C = Path(__file__).with_name("runtime.c")
@@ -137,7 +140,7 @@ def runtime_object(target: Target, *, workdir: Path) -> Path:
         return out
     # Compiled from its own folder by bare name so no build path ends up in the object.
     run_tool(
-        [*c_compiler(), "-O2", "-fPIC", "-c", _RUNTIME_C.name, "-o", str(out)],
+        [*c_compiler(), "-O2", "-fPIC", *_C_DEFINES, "-c", _RUNTIME_C.name, "-o", str(out)],
         cwd=_RUNTIME_C.parent,
     )
     return out

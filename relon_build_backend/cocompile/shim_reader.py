@@ -14,8 +14,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import get_args
 
-from ..errors import ConfigError, SourceError
-from ..frontend.diagnostics import Diagnostic
+from ..errors import ConfigError
+from ..frontend.diagnostics import Diagnostic, SourceError
 from ..frontend.hosts import Capability, HostFunction, HostType
 from ..frontend.source import SourceFile, Span
 

@@ -27,7 +27,7 @@ from .values import runtime_call
 if TYPE_CHECKING:
     from llvmlite import ir
 
-    from .emitter import FunctionEmitter
+    from .frame import FunctionFrame
 
 __all__ = ["checked_add", "emit_binary", "emit_math", "emit_unary", "float_eq"]
 
@@ -59,21 +59,21 @@ def _i64(value: int) -> ir.Constant:
     return ir.IntType(64)(value)
 
 
-def _checked(em: FunctionEmitter, pair: ir.Value) -> ir.Value:
+def _checked(em: FunctionFrame, pair: ir.Value) -> ir.Value:
     """Unpack an ``llvm.s*.with.overflow`` result, raising on overflow."""
     em.fail_if(em.builder.extract_value(pair, 1), ErrorKind.NUMERIC_OVERFLOW)
     return em.builder.extract_value(pair, 0)
 
 
-def checked_add(em: FunctionEmitter, a: ir.Value, b: ir.Value) -> ir.Value:
+def checked_add(em: FunctionFrame, a: ir.Value, b: ir.Value) -> ir.Value:
     return _checked(em, em.builder.sadd_with_overflow(a, b))
 
 
-def _checked_sub(em: FunctionEmitter, a: ir.Value, b: ir.Value) -> ir.Value:
+def _checked_sub(em: FunctionFrame, a: ir.Value, b: ir.Value) -> ir.Value:
     return _checked(em, em.builder.ssub_with_overflow(a, b))
 
 
-def checked_mul(em: FunctionEmitter, a: ir.Value, b: ir.Value) -> ir.Value:
+def checked_mul(em: FunctionFrame, a: ir.Value, b: ir.Value) -> ir.Value:
     from llvmlite import ir
 
     bld = em.builder
@@ -109,13 +109,13 @@ def _mul_overflows(bld: ir.IRBuilder, a: ir.Value, b: ir.Value) -> ir.Value:
     return bld.and_(bld.not_(b_zero), bld.icmp_unsigned(">", mag_a, quotient))
 
 
-def emit_unary(em: FunctionEmitter, op: UnOp, value: ir.Value) -> ir.Value:
+def emit_unary(em: FunctionFrame, op: UnOp, value: ir.Value) -> ir.Value:
     if op is UnOp.INT_NEG:
         return _checked_sub(em, _i64(0), value)
     return em.builder.fneg(value)
 
 
-def _int_division(em: FunctionEmitter, a: ir.Value, b: ir.Value, *, rem: bool) -> ir.Value:
+def _int_division(em: FunctionFrame, a: ir.Value, b: ir.Value, *, rem: bool) -> ir.Value:
     bld = em.builder
     em.fail_if(bld.icmp_signed("==", b, _i64(0)), ErrorKind.DIVISION_BY_ZERO)
     overflow = bld.and_(
@@ -125,7 +125,7 @@ def _int_division(em: FunctionEmitter, a: ir.Value, b: ir.Value, *, rem: bool) -
     return bld.srem(a, b) if rem else bld.sdiv(a, b)
 
 
-def _float_division(em: FunctionEmitter, a: ir.Value, b: ir.Value, *, rem: bool) -> ir.Value:
+def _float_division(em: FunctionFrame, a: ir.Value, b: ir.Value, *, rem: bool) -> ir.Value:
     from llvmlite import ir
 
     bld = em.builder
@@ -134,14 +134,14 @@ def _float_division(em: FunctionEmitter, a: ir.Value, b: ir.Value, *, rem: bool)
     return bld.frem(a, b) if rem else bld.fdiv(a, b)
 
 
-def float_eq(em: FunctionEmitter, a: ir.Value, b: ir.Value) -> ir.Value:
+def float_eq(em: FunctionFrame, a: ir.Value, b: ir.Value) -> ir.Value:
     """The language's equality: NaN == NaN, -0.0 == 0.0."""
     bld = em.builder
     both_nan = bld.and_(bld.fcmp_unordered("uno", a, a), bld.fcmp_unordered("uno", b, b))
     return bld.or_(bld.fcmp_ordered("==", a, b), both_nan)
 
 
-def emit_binary(em: FunctionEmitter, op: BinOp, a: ir.Value, b: ir.Value) -> ir.Value:
+def emit_binary(em: FunctionFrame, op: BinOp, a: ir.Value, b: ir.Value) -> ir.Value:
     """``a op b`` (both operands already evaluated, left first)."""
     bld = em.builder
     simple: dict[BinOp, Callable[[ir.Value, ir.Value], ir.Value]] = {
@@ -173,12 +173,12 @@ def emit_binary(em: FunctionEmitter, op: BinOp, a: ir.Value, b: ir.Value) -> ir.
 # --------------------------------------------------------------------------- math
 
 
-def _int_select(em: FunctionEmitter, a: ir.Value, b: ir.Value, *, pick_min: bool) -> ir.Value:
+def _int_select(em: FunctionFrame, a: ir.Value, b: ir.Value, *, pick_min: bool) -> ir.Value:
     bld = em.builder
     return bld.select(bld.icmp_signed("<" if pick_min else ">", a, b), a, b)
 
 
-def _float_select(em: FunctionEmitter, a: ir.Value, b: ir.Value, *, pick_min: bool) -> ir.Value:
+def _float_select(em: FunctionFrame, a: ir.Value, b: ir.Value, *, pick_min: bool) -> ir.Value:
     from llvmlite import ir
 
     bld = em.builder
@@ -194,13 +194,13 @@ def _float_select(em: FunctionEmitter, a: ir.Value, b: ir.Value, *, pick_min: bo
     return bld.select(bld.fcmp_unordered("uno", a, b), nan, ordered)
 
 
-def _int_abs(em: FunctionEmitter, x: ir.Value) -> ir.Value:
+def _int_abs(em: FunctionFrame, x: ir.Value) -> ir.Value:
     bld = em.builder
     em.fail_if(bld.icmp_signed("==", x, _i64(_I64_MIN)), ErrorKind.NUMERIC_OVERFLOW)
     return bld.select(bld.icmp_signed("<", x, _i64(0)), bld.neg(x), x)
 
 
-def _int_pow(em: FunctionEmitter, base: ir.Value, exp: ir.Value) -> ir.Value:
+def _int_pow(em: FunctionFrame, base: ir.Value, exp: ir.Value) -> ir.Value:
     """Checked square-and-multiply. The base is squared only while exponent bits remain,
     and any remaining bit multiplies in at least that square, so a squaring overflow is
     always a real overflow of the result."""
@@ -232,7 +232,7 @@ def _int_pow(em: FunctionEmitter, base: ir.Value, exp: ir.Value) -> ir.Value:
     return bld.load(acc_slot, typ=i64)
 
 
-def emit_math(em: FunctionEmitter, op: MathOp, args: Sequence[ir.Value]) -> ir.Value:
+def emit_math(em: FunctionFrame, op: MathOp, args: Sequence[ir.Value]) -> ir.Value:
     """``op(*args)`` (arguments already evaluated, left to right)."""
     from llvmlite import ir
 

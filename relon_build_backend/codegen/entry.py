@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .._relon_runtime.abi import call_symbol, hash_symbol, host_symbol, main_symbol
 from ..ir.nodes import HostImport, IrModule, IrType, TupleType
 from .emitter import emit_function
 from .unit import (
@@ -226,7 +227,7 @@ def _define_call(unit: CodegenUnit, ir_module: IrModule, run: ir.Function) -> ir
     arena_used = _uses_arena(unit.module)
     results = _results(ir_module.entry.result)
     fnty = ir.FunctionType(i32, list(run.function_type.args)[1:])
-    call = ir.Function(unit.module, fnty, name=f"{unit.prefix}_call")
+    call = ir.Function(unit.module, fnty, name=call_symbol(unit.prefix))
     b = ir.IRBuilder(call.append_basic_block("entry"))
     ctx = b.alloca(context_type(), name="ctx")
     arena = b.gep(ctx, [i32(0), i32(CTX_ARENA)], inbounds=True)
@@ -300,7 +301,7 @@ def _define_host_export(unit: CodegenUnit, decl: HostDecl) -> None:
     args = [_from_abi(b, v, t) for v, t in zip(values, host.params, strict=True)]
     b.store(_to_abi(b, decl.call(b, args), host.result), out)
     b.ret(i32(0))
-    _guarded(unit, f"{unit.prefix}_host_{host.name}", inner)
+    _guarded(unit, host_symbol(unit.prefix, host.name), inner)
 
 
 def _define_entries(unit: CodegenUnit, ir_module: IrModule, source_hash: int) -> None:
@@ -313,10 +314,10 @@ def _define_entries(unit: CodegenUnit, ir_module: IrModule, source_hash: int) ->
         run.linkage = "internal"
     call = _define_call(unit, ir_module, run)
     main_type = ir.FunctionType(ir.IntType(32), list(call.function_type.args)[2:])
-    main = ir.Function(unit.module, main_type, name=f"{unit.prefix}_main")
+    main = ir.Function(unit.module, main_type, name=main_symbol(unit.prefix))
     b = ir.IRBuilder(main.append_basic_block("entry"))
     b.ret(b.call(call, [i64(0), i64(-1), *main.args]))
-    hash_fn = ir.Function(unit.module, ir.FunctionType(i64, []), name=f"{unit.prefix}_hash")
+    hash_fn = ir.Function(unit.module, ir.FunctionType(i64, []), name=hash_symbol(unit.prefix))
     ir.IRBuilder(hash_fn.append_basic_block("entry")).ret(i64(source_hash))
 
 

@@ -34,7 +34,7 @@ from .values import (
 if TYPE_CHECKING:
     from llvmlite import ir
 
-    from .emitter import FunctionEmitter
+    from .frame import FunctionFrame
 
 __all__ = ["elements_equal", "emit_list_call", "emit_list_literal"]
 
@@ -52,7 +52,7 @@ def _i64(value: int) -> ir.Constant:
     return ir.IntType(64)(value)
 
 
-def emit_list_literal(em: FunctionEmitter, ty: IrType, values: Sequence[ir.Value]) -> ir.Value:
+def emit_list_literal(em: FunctionFrame, ty: IrType, values: Sequence[ir.Value]) -> ir.Value:
     """``[values...]`` as a fresh arena list of type ``ty``."""
     element = ty.element
     data = alloc_array(em, element, _i64(len(values)))
@@ -61,7 +61,7 @@ def emit_list_literal(em: FunctionEmitter, ty: IrType, values: Sequence[ir.Value
     return make_pair(em, data, _i64(len(values)))
 
 
-def elements_equal(em: FunctionEmitter, element: IrType, a: ir.Value, b: ir.Value) -> ir.Value:
+def elements_equal(em: FunctionFrame, element: IrType, a: ir.Value, b: ir.Value) -> ir.Value:
     """The language's equality of two elements (i1)."""
     if element is IrType.FLOAT:
         return arith.float_eq(em, a, b)
@@ -70,9 +70,7 @@ def elements_equal(em: FunctionEmitter, element: IrType, a: ir.Value, b: ir.Valu
     return em.builder.icmp_signed("==", a, b)
 
 
-def emit_list_call(
-    em: FunctionEmitter, op: ListOp, ty: IrType, args: Sequence[ir.Value]
-) -> ir.Value:
+def emit_list_call(em: FunctionFrame, op: ListOp, ty: IrType, args: Sequence[ir.Value]) -> ir.Value:
     """``op(*args)`` on a list of type ``ty`` (arguments already evaluated)."""
     b = em.builder
     element = ty.element
@@ -100,7 +98,7 @@ def emit_list_call(
     return _sorted_or_unique(em, op, element, ptr, length)
 
 
-def _pick(em: FunctionEmitter, op: ListOp, element: IrType, acc: ir.Value, x: ir.Value) -> ir.Value:
+def _pick(em: FunctionFrame, op: ListOp, element: IrType, acc: ir.Value, x: ir.Value) -> ir.Value:
     """One fold step of min/max: ``op(acc, x)``."""
     from llvmlite import ir
 
@@ -115,7 +113,7 @@ def _pick(em: FunctionEmitter, op: ListOp, element: IrType, acc: ir.Value, x: ir
 
 
 def _fold_extreme(
-    em: FunctionEmitter, op: ListOp, element: IrType, ptr: ir.Value, length: ir.Value
+    em: FunctionFrame, op: ListOp, element: IrType, ptr: ir.Value, length: ir.Value
 ) -> ir.Value:
     b = em.builder
     ty = llvm_type(element)
@@ -128,7 +126,7 @@ def _fold_extreme(
 
 
 def _contains(
-    em: FunctionEmitter, element: IrType, ptr: ir.Value, length: ir.Value, needle: ir.Value
+    em: FunctionFrame, element: IrType, ptr: ir.Value, length: ir.Value, needle: ir.Value
 ) -> ir.Value:
     from llvmlite import ir
 
@@ -144,7 +142,7 @@ def _contains(
     return b.load(found, typ=i1)
 
 
-def _reverse(em: FunctionEmitter, element: IrType, ptr: ir.Value, length: ir.Value) -> ir.Value:
+def _reverse(em: FunctionFrame, element: IrType, ptr: ir.Value, length: ir.Value) -> ir.Value:
     b = em.builder
     data = alloc_array(em, element, length)
     last = b.sub(length, _i64(1))
@@ -154,11 +152,11 @@ def _reverse(em: FunctionEmitter, element: IrType, ptr: ir.Value, length: ir.Val
     return make_pair(em, data, length)
 
 
-def _copy(em: FunctionEmitter, element: IrType, dst: ir.Value, src: ir.Value, n: ir.Value) -> None:
+def _copy(em: FunctionFrame, element: IrType, dst: ir.Value, src: ir.Value, n: ir.Value) -> None:
     copy_bytes(em, dst, src, em.builder.mul(n, _i64(ELEMENT_SIZE[element])))
 
 
-def _concat(em: FunctionEmitter, element: IrType, xs: ir.Value, ys: ir.Value) -> ir.Value:
+def _concat(em: FunctionFrame, element: IrType, xs: ir.Value, ys: ir.Value) -> ir.Value:
     from llvmlite import ir
 
     b = em.builder
@@ -172,7 +170,7 @@ def _concat(em: FunctionEmitter, element: IrType, xs: ir.Value, ys: ir.Value) ->
 
 
 def _sorted_or_unique(
-    em: FunctionEmitter, op: ListOp, element: IrType, ptr: ir.Value, length: ir.Value
+    em: FunctionFrame, op: ListOp, element: IrType, ptr: ir.Value, length: ir.Value
 ) -> ir.Value:
     """Sort or deduplicate an arena copy in place with the runtime."""
     from llvmlite import ir

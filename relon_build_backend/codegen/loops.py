@@ -45,14 +45,14 @@ from ..ir.nodes import (
     SumTerminal,
 )
 from .arith import checked_add
-from .emitter import Handler
+from .frame import Handler
 from .unit import llvm_type
 from .values import ELEMENT_SIZE, alloc_array, load_element, make_pair, pair_parts, store_element
 
 if TYPE_CHECKING:
     from llvmlite import ir
 
-    from .emitter import FunctionEmitter
+    from .frame import FunctionFrame
 
 __all__ = ["MAX_COLLECT_BYTES", "emit_loop"]
 
@@ -83,7 +83,7 @@ def _i32(value: int) -> ir.Constant:
     return ir.IntType(32)(value)
 
 
-def emit_loop(em: FunctionEmitter, loop: Loop) -> ir.Value:
+def emit_loop(em: FunctionFrame, loop: Loop) -> ir.Value:
     """Emit ``loop`` at the builder's position; returns the terminal's value."""
     from llvmlite import ir
 
@@ -124,7 +124,7 @@ def emit_loop(em: FunctionEmitter, loop: Loop) -> ir.Value:
     return bld.load(state.result, typ=llvm_type(loop.terminal.type))
 
 
-def _emit_init(em: FunctionEmitter, state: _LoopState) -> None:
+def _emit_init(em: FunctionFrame, state: _LoopState) -> None:
     """Store the terminal's initial value; a failing ``init`` drains every stage."""
     from llvmlite import ir
 
@@ -152,7 +152,7 @@ def _emit_init(em: FunctionEmitter, state: _LoopState) -> None:
             _reserve(em, state, terminal)
 
 
-def _reserve(em: FunctionEmitter, state: _LoopState, terminal: CollectTerminal) -> None:
+def _reserve(em: FunctionFrame, state: _LoopState, terminal: CollectTerminal) -> None:
     """The collected list starts empty with room for every source element."""
     from llvmlite import ir
 
@@ -171,7 +171,7 @@ def _reserve(em: FunctionEmitter, state: _LoopState, terminal: CollectTerminal) 
     bld.store(make_pair(em, data, i64(0)), state.result)
 
 
-def _source_element(em: FunctionEmitter, state: _LoopState, index: ir.Value) -> ir.Value:
+def _source_element(em: FunctionFrame, state: _LoopState, index: ir.Value) -> ir.Value:
     """The source's element at ``index``: the counter itself for a range."""
     if state.items is None:
         return index
@@ -182,7 +182,7 @@ def _source_element(em: FunctionEmitter, state: _LoopState, index: ir.Value) -> 
     return load_element(em, state.items, index, list_type.element)
 
 
-def _failing_to(em: FunctionEmitter, state: _LoopState, stage: int, then: ir.Block) -> Handler:
+def _failing_to(em: FunctionFrame, state: _LoopState, stage: int, then: ir.Block) -> Handler:
     """A handler making the error pending with ``active = stage``, continuing at ``then``."""
     from llvmlite import ir
 
@@ -194,7 +194,7 @@ def _failing_to(em: FunctionEmitter, state: _LoopState, stage: int, then: ir.Blo
 
 
 def _emit_stages(
-    em: FunctionEmitter, state: _LoopState, next_element: ir.Block, *, draining: bool
+    em: FunctionFrame, state: _LoopState, next_element: ir.Block, *, draining: bool
 ) -> ir.Value:
     """Run the stages on the current element; returns the element after the last map.
     Dropped elements (filters) branch to ``next_element``."""
@@ -222,7 +222,7 @@ def _emit_stages(
     return element
 
 
-def _emit_fast_loop(em: FunctionEmitter, state: _LoopState, head: ir.Block) -> None:
+def _emit_fast_loop(em: FunctionFrame, state: _LoopState, head: ir.Block) -> None:
     from llvmlite import ir
 
     bld = em.builder
@@ -242,7 +242,7 @@ def _emit_fast_loop(em: FunctionEmitter, state: _LoopState, head: ir.Block) -> N
     bld.branch(head)
 
 
-def _emit_terminal(em: FunctionEmitter, state: _LoopState, element: ir.Value) -> None:
+def _emit_terminal(em: FunctionFrame, state: _LoopState, element: ir.Value) -> None:
     from llvmlite import ir
 
     bld = em.builder
@@ -274,7 +274,7 @@ def _emit_terminal(em: FunctionEmitter, state: _LoopState, element: ir.Value) ->
                 _decide(em, state)
 
 
-def _decide(em: FunctionEmitter, state: _LoopState) -> None:
+def _decide(em: FunctionFrame, state: _LoopState) -> None:
     """any/all decided: stop, or drain the stages before the terminal (nothing pending)."""
     bld = em.builder
     stages = len(state.loop.stages)
@@ -285,7 +285,7 @@ def _decide(em: FunctionEmitter, state: _LoopState) -> None:
     bld.branch(state.enter_drain)
 
 
-def _emit_drain_loop(em: FunctionEmitter, state: _LoopState) -> None:
+def _emit_drain_loop(em: FunctionFrame, state: _LoopState) -> None:
     from llvmlite import ir
 
     bld = em.builder

@@ -29,7 +29,7 @@ from .values import (
 if TYPE_CHECKING:
     from llvmlite import ir
 
-    from .emitter import FunctionEmitter
+    from .frame import FunctionFrame
 
 __all__ = ["emit_concat", "emit_str_call", "emit_to_text", "string_compare", "string_equal"]
 
@@ -60,22 +60,22 @@ def _i32_type() -> ir.IntType:
     return ir.IntType(32)
 
 
-def _flat(em: FunctionEmitter, values: Sequence[ir.Value]) -> list[ir.Value]:
+def _flat(em: FunctionFrame, values: Sequence[ir.Value]) -> list[ir.Value]:
     """String/List values as the runtime's ``(ptr, len)`` argument pairs."""
     return [part for value in values for part in pair_parts(em, value)]
 
 
-def string_compare(em: FunctionEmitter, a: ir.Value, b: ir.Value) -> ir.Value:
+def string_compare(em: FunctionFrame, a: ir.Value, b: ir.Value) -> ir.Value:
     """-1, 0 or 1 (i32): bytewise, then by length."""
     return runtime_call(em, "relon_rt_bytes_cmp", _i32_type(), _flat(em, [a, b]))
 
 
-def string_equal(em: FunctionEmitter, a: ir.Value, b: ir.Value) -> ir.Value:
+def string_equal(em: FunctionFrame, a: ir.Value, b: ir.Value) -> ir.Value:
     """Byte equality (i1)."""
     return em.builder.icmp_signed("==", string_compare(em, a, b), _i32(0))
 
 
-def emit_to_text(em: FunctionEmitter, ty: IrType, value: ir.Value) -> ir.Value:
+def emit_to_text(em: FunctionFrame, ty: IrType, value: ir.Value) -> ir.Value:
     """The text of a scalar (a String is returned unchanged): Int/Float formatted by
     the runtime into the context's scratch buffer, then copied at its exact length."""
     from llvmlite import ir
@@ -92,7 +92,7 @@ def emit_to_text(em: FunctionEmitter, ty: IrType, value: ir.Value) -> ir.Value:
     return make_pair(em, data, length)
 
 
-def emit_concat(em: FunctionEmitter, parts: Sequence[ir.Value]) -> ir.Value:
+def emit_concat(em: FunctionFrame, parts: Sequence[ir.Value]) -> ir.Value:
     """One allocation of the total length, then one copy per part."""
     from llvmlite import ir
 
@@ -111,7 +111,7 @@ def emit_concat(em: FunctionEmitter, parts: Sequence[ir.Value]) -> ir.Value:
     return make_pair(em, data, total)
 
 
-def emit_str_call(em: FunctionEmitter, op: StrOp, args: Sequence[ir.Value]) -> ir.Value:
+def emit_str_call(em: FunctionFrame, op: StrOp, args: Sequence[ir.Value]) -> ir.Value:
     """``op(*args)`` (arguments already evaluated, left to right)."""
     from llvmlite import ir
 
@@ -133,7 +133,7 @@ def emit_str_call(em: FunctionEmitter, op: StrOp, args: Sequence[ir.Value]) -> i
     return _build(em, op, args)
 
 
-def _trim(em: FunctionEmitter, value: ir.Value) -> ir.Value:
+def _trim(em: FunctionFrame, value: ir.Value) -> ir.Value:
     from llvmlite import ir
 
     b = em.builder
@@ -146,7 +146,7 @@ def _trim(em: FunctionEmitter, value: ir.Value) -> ir.Value:
     return make_pair(em, data, b.load(length_slot, typ=i64))
 
 
-def _substring(em: FunctionEmitter, value: ir.Value, start: ir.Value, end: ir.Value) -> ir.Value:
+def _substring(em: FunctionFrame, value: ir.Value, start: ir.Value, end: ir.Value) -> ir.Value:
     """Bytes ``start..end``; IndexOutOfBounds unless ``0 <= start <= end <= len`` and
     both ends are char boundaries (checked in that order, the first failing wins)."""
     from llvmlite import ir
@@ -169,7 +169,7 @@ def _substring(em: FunctionEmitter, value: ir.Value, start: ir.Value, end: ir.Va
     return make_pair(em, data, b.sub(end, start))
 
 
-def _build(em: FunctionEmitter, op: StrOp, args: Sequence[ir.Value]) -> ir.Value:
+def _build(em: FunctionFrame, op: StrOp, args: Sequence[ir.Value]) -> ir.Value:
     """REPLACE, SPLIT, JOIN: the runtime allocates the result and fills an out pair;
     a non-zero status (out of memory, empty separator) is raised."""
     b = em.builder

@@ -29,7 +29,7 @@ from .unit import CTX_ARENA, CTX_TEXT, intrinsic, llvm_type
 if TYPE_CHECKING:
     from llvmlite import ir
 
-    from .emitter import FunctionEmitter
+    from .frame import FunctionFrame
 
 __all__ = [
     "ELEMENT_SIZE",
@@ -68,7 +68,7 @@ def _i64(value: int) -> ir.Constant:
     return ir.IntType(64)(value)
 
 
-def make_pair(em: FunctionEmitter, ptr: ir.Value, length: ir.Value) -> ir.Value:
+def make_pair(em: FunctionFrame, ptr: ir.Value, length: ir.Value) -> ir.Value:
     """The ``{ptr, i64 len}`` value of a String or List."""
     from llvmlite import ir
 
@@ -77,12 +77,12 @@ def make_pair(em: FunctionEmitter, ptr: ir.Value, length: ir.Value) -> ir.Value:
     return b.insert_value(b.insert_value(ir.Constant(ty, None), ptr, 0), length, 1)
 
 
-def pair_parts(em: FunctionEmitter, value: ir.Value) -> tuple[ir.Value, ir.Value]:
+def pair_parts(em: FunctionFrame, value: ir.Value) -> tuple[ir.Value, ir.Value]:
     """``(ptr, len)`` of a String or List value."""
     return em.builder.extract_value(value, 0), em.builder.extract_value(value, 1)
 
 
-def runtime_call(em: FunctionEmitter, name: str, ret: ir.Type, args: list[ir.Value]) -> ir.Value:
+def runtime_call(em: FunctionFrame, name: str, ret: ir.Type, args: list[ir.Value]) -> ir.Value:
     """Call ``relon_rt_*``/``relon_arena_*`` function ``name``, declaring it on first use
     with the argument types given."""
     from llvmlite import ir
@@ -95,7 +95,7 @@ def runtime_call(em: FunctionEmitter, name: str, ret: ir.Type, args: list[ir.Val
     return em.builder.call(function, args)
 
 
-def scratch(em: FunctionEmitter, offset: int) -> ir.Value:
+def scratch(em: FunctionFrame, offset: int) -> ir.Value:
     """Address of byte ``offset`` of the context's scratch buffer: where runtime
     functions write their out values (read right after the call, so nothing overlaps).
     Not a local ``alloca``: an escaping local would stay on wasm32's shadow stack in
@@ -105,7 +105,7 @@ def scratch(em: FunctionEmitter, offset: int) -> ir.Value:
     return em.builder.gep(em.field(CTX_TEXT), [_i64(offset)], source_etype=ir.IntType(8))
 
 
-def alloc(em: FunctionEmitter, size: ir.Value) -> ir.Value:
+def alloc(em: FunctionFrame, size: ir.Value) -> ir.Value:
     """``size`` (i64) 8-aligned bytes from the call's arena; raises StepLimitExceeded
     when the arena is out of memory."""
     from llvmlite import ir
@@ -117,13 +117,13 @@ def alloc(em: FunctionEmitter, size: ir.Value) -> ir.Value:
     return block
 
 
-def alloc_array(em: FunctionEmitter, element: IrType, count: ir.Value) -> ir.Value:
+def alloc_array(em: FunctionFrame, element: IrType, count: ir.Value) -> ir.Value:
     """Room for ``count`` elements (``count`` is at most a list length already in
     memory, or bounded by the caller, so the multiplication cannot overflow)."""
     return alloc(em, em.builder.mul(count, _i64(ELEMENT_SIZE[element])))
 
 
-def copy_bytes(em: FunctionEmitter, dst: ir.Value, src: ir.Value, size: ir.Value) -> None:
+def copy_bytes(em: FunctionFrame, dst: ir.Value, src: ir.Value, size: ir.Value) -> None:
     """``llvm.memcpy`` of ``size`` (i64) bytes; on wasm32 with an i32 length, so it
     becomes ``memory.copy`` (bulk-memory) rather than a libc call."""
     from llvmlite import ir
@@ -137,7 +137,7 @@ def copy_bytes(em: FunctionEmitter, dst: ir.Value, src: ir.Value, size: ir.Value
 
 
 def element_address(
-    em: FunctionEmitter, base: ir.Value, index: ir.Value, element: IrType
+    em: FunctionFrame, base: ir.Value, index: ir.Value, element: IrType
 ) -> ir.Value:
     from llvmlite import ir
 
@@ -156,7 +156,7 @@ def store_pair(b: ir.IRBuilder, address: ir.Value, value: ir.Value) -> None:
     b.store(length, b.gep(address, [_i64(8)], source_etype=ir.IntType(8)), align=8)
 
 
-def load_pair(em: FunctionEmitter, address: ir.Value) -> ir.Value:
+def load_pair(em: FunctionFrame, address: ir.Value) -> ir.Value:
     """Load a RelonStr (the pointer from its first word, little-endian on both targets)."""
     from llvmlite import ir
 
@@ -166,7 +166,7 @@ def load_pair(em: FunctionEmitter, address: ir.Value) -> ir.Value:
     return make_pair(em, ptr, length)
 
 
-def load_element(em: FunctionEmitter, base: ir.Value, index: ir.Value, element: IrType) -> ir.Value:
+def load_element(em: FunctionFrame, base: ir.Value, index: ir.Value, element: IrType) -> ir.Value:
     """Element ``index`` of the array at ``base`` as an in-module value."""
     from llvmlite import ir
 
@@ -180,7 +180,7 @@ def load_element(em: FunctionEmitter, base: ir.Value, index: ir.Value, element: 
 
 
 def store_element(
-    em: FunctionEmitter, base: ir.Value, index: ir.Value, element: IrType, value: ir.Value
+    em: FunctionFrame, base: ir.Value, index: ir.Value, element: IrType, value: ir.Value
 ) -> None:
     from llvmlite import ir
 
@@ -194,7 +194,7 @@ def store_element(
         b.store(value, address)
 
 
-def string_constant(em: FunctionEmitter, text: str) -> ir.Value:
+def string_constant(em: FunctionFrame, text: str) -> ir.Value:
     """A String constant: private bytes in the module (one NUL of padding so even the
     empty string has a valid, non-null address)."""
     from llvmlite import ir
@@ -222,7 +222,7 @@ class CountedLoop:
 
 @contextmanager
 def counted_loop(
-    em: FunctionEmitter, start: ir.Value, end: ir.Value, name: str
+    em: FunctionFrame, start: ir.Value, end: ir.Value, name: str
 ) -> Iterator[CountedLoop]:
     """``for index in start..end``: the ``with`` body is the loop body (it may branch to
     ``exit`` to stop early). No step is charged: list operations are free

@@ -17,6 +17,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeAlias
 
+from ..exhaustive import unreachable
 from ..frontend import typed as t
 from ..frontend.types import FLOAT, INT, Type
 from ..ir.nodes import MAX_CALL_DEPTH
@@ -114,7 +115,7 @@ class Machine:
                 target = self.eval(node.target, env)
                 assert isinstance(target, tuple), target
                 return target[node.position]
-        raise AssertionError(f"unhandled node {node!r}")
+        raise AssertionError(f"not a value form: {node!r}")
 
     # ------------------------------------------------------------------ calls
 
@@ -175,7 +176,7 @@ class Machine:
                 values = [x for x in values if self._apply(stage.fn, (x,), (stage.element,), env)]
         return self._terminal(node.terminal, values, env)
 
-    def _terminal(self, term: t.Terminal, values: Sequence[Value], env: Env) -> Value:
+    def _terminal(self, term: t.Terminal, values: Sequence[Value], env: Env) -> Value:  # noqa: RET503 - the match is exhaustive
         match term:
             case t.Collect():
                 return list(values)
@@ -198,7 +199,8 @@ class Machine:
                     if term.widen_update:
                         acc = as_float(acc)
                 return acc
-        raise AssertionError(f"unhandled terminal {term!r}")
+            case _:
+                unreachable(term)
 
     def _apply(
         self, fn: t.StageFn, values: tuple[Value, ...], types: tuple[Type, ...], env: Env

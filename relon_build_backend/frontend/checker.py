@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NoReturn
 
-from ..errors import SourceError
+from ..exhaustive import unreachable
 from . import ast
 from .check_calls import check_call, check_method_call
 from .check_ops import check_binary, check_unary, coerce, poison
@@ -31,6 +30,7 @@ from .check_values import (
     check_tuple_literal,
 )
 from .context import CheckContext
+from .diagnostics import SourceError
 from .hosts import HostFunction
 from .instances import instantiate, read_annotation
 from .nesting import MAX_DEPTH, deepest
@@ -203,7 +203,7 @@ def _check_expr(  # noqa: RET503
             return poison(node.span)
         case ast.Where():
             return _check_where(ctx, node, scope, expected)
-    _unreachable(node)  # mypy proves this unreachable: every node kind is handled
+    unreachable(node)  # mypy proves this unreachable: every node kind is handled
 
 
 def _check_pair(
@@ -288,7 +288,3 @@ def _check_where(ctx: CheckContext, node: ast.Where, scope: Scope, expected: Typ
     for binder, value, binding in reversed(lets):
         body = Let(binder, value, body, binding.span)
     return body
-
-
-def _unreachable(node: NoReturn) -> NoReturn:
-    raise AssertionError(f"unhandled AST node {node!r}")

@@ -1,7 +1,7 @@
 """Diagnostics as data, and the one renderer that prints them.
 
 A stage collects every :class:`Diagnostic` of a file and raises them together as a
-:class:`~relon_build_backend.errors.SourceError`. :func:`render_diagnostic` prints::
+:class:`SourceError`. :func:`render_diagnostic` prints::
 
     rules/quote.relon:3:11: error: unknown function 'frobnicate'
         qty * frobnicate(price)
@@ -11,12 +11,14 @@ A stage collects every :class:`Diagnostic` of a file and raises them together as
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from ..errors import RelonBuildError
 from .source import Span
 
-__all__ = ["Diagnostic", "render_diagnostic"]
+__all__ = ["Diagnostic", "SourceError", "render_diagnostic"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,3 +47,16 @@ def render_diagnostic(diag: Diagnostic) -> str:
     if diag.hint:
         out.append(f"  hint: {diag.hint}")
     return "\n".join(out)
+
+
+class SourceError(RelonBuildError):
+    """One or more ``.relon`` (or shim) source diagnostics; all of a file's are reported."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        assert diagnostics, "a SourceError needs at least one diagnostic"
+        self.diagnostics = tuple(diagnostics)
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        """All diagnostics, each as ``file:line:col: error: msg`` + source line + caret."""
+        return "\n".join(render_diagnostic(d) for d in self.diagnostics)

@@ -2,8 +2,8 @@
 
 The host-shim toolchain (``cocompile``) reads ``host_shim.rs`` and the
 ``[tool.relon.host-functions]`` table and produces these; the checker resolves bare
-calls against them. Capability bit ``i`` is ``CAPABILITIES[i]`` (stable: the ABI's
-capability mask and the generated loaders use the same order).
+calls against them. Capability bit ``i`` is ``CAPABILITIES[i]`` (the ABI's order, from
+``_relon_runtime.abi``).
 """
 
 from __future__ import annotations
@@ -11,21 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from .._relon_runtime.abi import CAPABILITIES, Capability
 from .source import Span
 
 __all__ = ["CAPABILITIES", "Capability", "HostFunction", "HostType", "capability_mask"]
-
-Capability = Literal["reads_fs", "writes_fs", "network", "reads_clock", "reads_env", "uses_rng"]
-
-#: Capability names in bit order: bit ``i`` of a capability mask is ``CAPABILITIES[i]``.
-CAPABILITIES: tuple[Capability, ...] = (
-    "reads_fs",
-    "writes_fs",
-    "network",
-    "reads_clock",
-    "reads_env",
-    "uses_rng",
-)
 
 #: Relon scalar types a host function may take or return (Rust i64, f64, bool).
 HostType = Literal["Int", "Float", "Bool"]

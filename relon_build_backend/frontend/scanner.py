@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import SourceError
+from .diagnostics import SourceError
 from .source import SourceFile, Span
 from .string_scanner import ScanAborted, ScanState, StringReader
 from .tokens import PUNCTUATORS, Token, TokenKind

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NoReturn
 
-from ..errors import SourceError
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, SourceError
 from .source import Span
 from .tokens import Token, TokenKind, describe_token
 

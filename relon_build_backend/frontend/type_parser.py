@@ -6,11 +6,17 @@ docstring is the grammar rule it implements.
 
 from __future__ import annotations
 
+from typing import Final
+
 from . import ast
 from .token_cursor import TokenCursor
 from .tokens import TokenKind
 
-__all__ = ["parse_param", "parse_type"]
+__all__ = ["MAX_TYPE_NESTING", "parse_param", "parse_type"]
+
+#: Deepest type accepted (``List<List<...>>``, nested tuple types): far more than a
+#: real rule needs, and far from the interpreter's recursion limit.
+MAX_TYPE_NESTING: Final = 32
 
 
 def parse_param(cursor: TokenCursor) -> ast.Param:
@@ -26,12 +32,16 @@ def parse_param(cursor: TokenCursor) -> ast.Param:
     return ast.Param(name.text, type_, start.to(name.span))
 
 
-def parse_type(cursor: TokenCursor) -> ast.TypeExpr:
+def parse_type(cursor: TokenCursor, depth: int = 1) -> ast.TypeExpr:
     """type = IDENT [ "<" type { "," type } ">" ] | "(" [ type { "," type } [","] ] ")" """
+    if depth > MAX_TYPE_NESTING:
+        cursor.error(
+            f"type nested too deeply (more than {MAX_TYPE_NESTING} levels)", cursor.peek().span
+        )
     if (opening := cursor.accept_punct("(")) is not None:
         elements: list[ast.TypeExpr] = []
         while not cursor.at_punct(")"):
-            elements.append(parse_type(cursor))
+            elements.append(parse_type(cursor, depth + 1))
             if not cursor.accept_punct(","):
                 break
         close = cursor.expect_punct(")", expected="',' or ')' in the tuple type")
@@ -42,8 +52,8 @@ def parse_type(cursor: TokenCursor) -> ast.TypeExpr:
     args: list[ast.TypeExpr] = []
     end = name.span
     if cursor.accept_punct("<"):
-        args.append(parse_type(cursor))
+        args.append(parse_type(cursor, depth + 1))
         while cursor.accept_punct(","):
-            args.append(parse_type(cursor))
+            args.append(parse_type(cursor, depth + 1))
         end = cursor.expect_punct(">", expected="',' or '>' in the type arguments").span
     return ast.NamedType(name.text, tuple(args), name.span.to(end))

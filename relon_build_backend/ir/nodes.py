@@ -35,6 +35,7 @@ import enum
 from dataclasses import dataclass
 from typing import TypeAlias
 
+from .._relon_runtime.abi import Status as ErrorKind
 from ..frontend.hosts import Capability
 from ..frontend.source import Span
 
@@ -137,18 +138,6 @@ class TupleType:
     """
 
     elements: tuple[IrType, ...]
-
-
-class ErrorKind(enum.IntEnum):
-    """Run-time errors; the value is the entry's status code (see docs/abi.md)."""
-
-    NUMERIC_OVERFLOW = 1
-    DIVISION_BY_ZERO = 2
-    INDEX_OUT_OF_BOUNDS = 3
-    EMPTY_LIST = 4
-    CAPABILITY_DENIED = 5
-    STEP_LIMIT_EXCEEDED = 6
-    HOST_PANIC = 7
 
 
 class UnOp(enum.Enum):

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 
+from ..exhaustive import unreachable
 from . import nodes as ir
 
 __all__ = ["format_expr", "format_module", "format_type"]
@@ -224,7 +225,7 @@ def _loop(loop: ir.Loop, level: int) -> list[str]:
     return lines
 
 
-def _terminal(term: ir.Terminal, level: int) -> list[str]:
+def _terminal(term: ir.Terminal, level: int) -> list[str]:  # noqa: RET503 - the match is exhaustive
     pad = _STEP * level
     match term:
         case ir.SumTerminal():
@@ -242,4 +243,5 @@ def _terminal(term: ir.Terminal, level: int) -> list[str]:
                 *_labelled(f"{head} =", term.init, level),
                 *_labelled(f"{term.var}: {term.var_type.value} ->", term.update, level + 1),
             ]
-    raise AssertionError(f"unhandled terminal {term!r}")
+        case _:
+            unreachable(term)

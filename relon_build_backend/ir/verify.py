@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..exhaustive import unreachable
 from . import nodes as ir
 
 __all__ = ["check_ir", "list_result", "str_signature", "verify_module"]
@@ -211,7 +212,7 @@ class _FunctionCheck:
             case ir.MakeTuple():
                 self.problems.append("a tuple that is not the entry's result")
             case _:
-                raise AssertionError(f"unhandled IR node {expr!r}")
+                unreachable(expr)
 
     def list_expr(self, expr: ir.ListLiteral | ir.ListCall, env: dict[str, ir.IrType]) -> None:
         if isinstance(expr, ir.ListLiteral):

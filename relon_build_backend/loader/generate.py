@@ -1,6 +1,6 @@
 """The per-rule loader module: ``repr()``'d plain data, calls into the runtime, typed stubs.
 
-:func:`render_loader` takes a rule's :class:`~..codegen.abi.RuleInterface` and the file
+:func:`render_loader` takes a rule's :class:`~.._relon_runtime.abi.RuleSpec` and the file
 names of the built artifacts and returns the Python text of ``pkg/sub/name.py``. All
 behaviour lives in the checked-in runtime (``runtime.py``, shipped as
 ``<package>/_relon_runtime.py``); the module only describes the rule to it and declares
@@ -20,7 +20,8 @@ import keyword
 import textwrap
 from collections.abc import Iterator
 
-from ..codegen.abi import HostExport, RuleInterface, ValueName
+from .._relon_runtime import errors as run_time_errors
+from .._relon_runtime.abi import HostSpec, RuleSpec, Value
 
 __all__ = ["RUNTIME_MODULE", "render_loader"]
 
@@ -43,23 +44,17 @@ _RESULT_TYPES = {
     "List<Bool>": "list[bool]",
     "List<String>": "list[str]",
 }
-_ERRORS = (
-    "CapabilityDenied",
-    "DivisionByZero",
-    "EmptyList",
-    "HostPanic",
-    "IndexOutOfBounds",
-    "MainArgTypeMismatch",
-    "NumericOverflow",
-    "RelonError",
-    "RelonLoadError",
-    "StepLimitExceeded",
+#: the exceptions every rule module re-exports: each exception class of the runtime
+_ERRORS = tuple(
+    sorted(
+        name for name in run_time_errors.__all__ if isinstance(getattr(run_time_errors, name), type)
+    )
 )
 _WIDTH = 96  # stay under the line limit (100) of our ruff config and the usual 88+
 
 
 def render_loader(
-    interface: RuleInterface,
+    interface: RuleSpec,
     *,
     package: str,
     library: str | None,
@@ -73,7 +68,7 @@ def render_loader(
     ``.relon`` file name next to the module whose hash must still match, or None.
     """
     _check_dotted(package)
-    _check_dotted(interface.module_name)
+    _check_dotted(interface.module)
     assert library is not None or wasm is not None, "a rule needs at least one built target"
     parts = [
         _header(interface),
@@ -89,9 +84,9 @@ def _check_dotted(name: str) -> None:
     assert all(p.isidentifier() and not keyword.iskeyword(p) for p in parts), name
 
 
-def _header(interface: RuleInterface) -> str:
-    stem = interface.module_name.rpartition(".")[2]
-    lines = [f'"""Relon rule ``{interface.module_name}`` (from ``{stem}.relon``).', ""]
+def _header(interface: RuleSpec) -> str:
+    stem = interface.module.rpartition(".")[2]
+    lines = [f'"""Relon rule ``{interface.module}`` (from ``{stem}.relon``).', ""]
     doc = _wrap(interface.doc, "") if _plain(interface.doc) else []
     if doc:
         lines += [*doc, ""]
@@ -99,7 +94,7 @@ def _header(interface: RuleInterface) -> str:
     return "\n".join(lines)
 
 
-def _imports(package: str, interface: RuleInterface) -> str:
+def _imports(package: str, interface: RuleSpec) -> str:
     # one import statement: isort sections cannot then disagree about our package
     lines = ["from __future__ import annotations", "", "from typing import TYPE_CHECKING", ""]
     lines += [f"from {package} import {RUNTIME_MODULE} as _rt", ""]
@@ -117,7 +112,7 @@ def _imports(package: str, interface: RuleInterface) -> str:
 
 
 def _load_call(
-    interface: RuleInterface,
+    interface: RuleSpec,
     *,
     package: str,
     library: str | None,
@@ -129,8 +124,8 @@ def _load_call(
     lines = [
         "_RULE = _rt.load_rule(",
         "    _rt.RuleSpec(",
-        f"        module={_lit(interface.module_name)},",
-        f"        prefix={_lit(interface.symbol_prefix)},",
+        f"        module={_lit(interface.module)},",
+        f"        prefix={_lit(interface.prefix)},",
         f"        params={params},",
         f"        result={_lit(interface.result)},",
         f"        source_hash={interface.source_hash!r},",
@@ -155,7 +150,7 @@ def _tuple(items: list[str], key: str) -> str:
     return f"(\n{inner}        )"
 
 
-def _host(host: HostExport) -> str:
+def _host(host: HostSpec) -> str:
     fields = (host.name, host.params, host.result, host.capabilities)
     return f"_rt.HostSpec({', '.join(_lit(field) for field in fields)})"
 
@@ -203,7 +198,7 @@ def _wrap(text: str, indent: str) -> list[str]:
     return lines
 
 
-def _stub_params(interface: RuleInterface) -> str:
+def _stub_params(interface: RuleSpec) -> str:
     names = [name for name, _ in interface.params]
     usable = all(n.isidentifier() and not keyword.iskeyword(n) and n != "self" for n in names)
     if not usable:  # a Relon name Python cannot spell: positional-only in the stub
@@ -214,7 +209,7 @@ def _stub_params(interface: RuleInterface) -> str:
     return ", ".join(params)
 
 
-def _stubs(interface: RuleInterface) -> str:
+def _stubs(interface: RuleSpec) -> str:
     params = _stub_params(interface)
     result = _result_type(interface.result)
     signature = ", ".join(f"{kind} {name}" for name, kind in interface.params)
@@ -254,14 +249,14 @@ def _stubs(interface: RuleInterface) -> str:
     return "\n".join(_fit(line) for line in lines)
 
 
-def _result_type(result: ValueName | tuple[ValueName, ...]) -> str:
+def _result_type(result: Value | tuple[Value, ...]) -> str:
     """The Python annotation of a result: ``tuple[int, str]`` for a tuple result."""
     if isinstance(result, tuple):
         return f"tuple[{', '.join(_RESULT_TYPES[kind] for kind in result)}]"
     return _RESULT_TYPES[result]
 
 
-def _relon_result(result: ValueName | tuple[ValueName, ...]) -> str:
+def _relon_result(result: Value | tuple[Value, ...]) -> str:
     """The result as ``#main`` spells it: ``(Int, String)`` for a tuple result."""
     return f"({', '.join(result)})" if isinstance(result, tuple) else result
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from ..exhaustive import unreachable
 from ..frontend import typed as t
 
 __all__ = ["Usage", "compute_captures", "hosts_called", "scan"]
@@ -73,7 +74,7 @@ def _walk(expr: _Node) -> Iterator[_Node]:
         yield from _walk(child)
 
 
-def _children(node: _Node) -> tuple[_Node, ...]:
+def _children(node: _Node) -> tuple[_Node, ...]:  # noqa: RET503 - the match is exhaustive
     match node:
         case t.Literal_() | t.Invalid() | t.Var() | t.Named():
             return ()
@@ -111,7 +112,8 @@ def _children(node: _Node) -> tuple[_Node, ...]:
             elif isinstance(term, t.AnyOf | t.AllOf):
                 out.append(term.fn)
             return tuple(out)
-    raise AssertionError(f"unhandled node {node!r}")
+        case _:
+            unreachable(node)
 
 
 def hosts_called(bodies: Sequence[t.Expr]) -> Mapping[str, t.CallHost]:

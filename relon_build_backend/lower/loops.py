@@ -9,16 +9,17 @@ on fresh variables. A Float parameter fed Int elements gets an explicit widening
 
 from __future__ import annotations
 
+from ..exhaustive import unreachable
 from ..frontend import typed as t
 from ..frontend.source import Span
 from ..frontend.types import FLOAT, INT, Type
 from ..ir import nodes as ir
-from .exprs import FunctionLowering, ir_type
+from .scope import FunctionScope, ir_type
 
 __all__ = ["lower_pipeline"]
 
 
-def lower_pipeline(fl: FunctionLowering, node: t.Pipeline) -> ir.Loop:
+def lower_pipeline(fl: FunctionScope, node: t.Pipeline) -> ir.Loop:
     source: ir.Source
     if isinstance(node.source, t.RangeOf):
         start, end = fl.expr(node.source.start), fl.expr(node.source.end)
@@ -36,7 +37,7 @@ def lower_pipeline(fl: FunctionLowering, node: t.Pipeline) -> ir.Loop:
     return ir.Loop(source, tuple(stages), _terminal(fl, node.terminal), node.span)
 
 
-def _terminal(fl: FunctionLowering, term: t.Terminal) -> ir.Terminal:
+def _terminal(fl: FunctionScope, term: t.Terminal) -> ir.Terminal:  # noqa: RET503 - the match is exhaustive
     match term:
         case t.Sum():
             return ir.SumTerminal(ir_type(term.type), term.span)
@@ -55,11 +56,12 @@ def _terminal(fl: FunctionLowering, term: t.Terminal) -> ir.Terminal:
                 update = ir.IntToFloat(update, update.span)
             ty = ir_type(term.type)
             return ir.ReduceTerminal(acc, var, ir_type(term.element), init, update, ty, term.span)
-    raise AssertionError(f"unhandled terminal {term!r}")
+        case _:
+            unreachable(term)
 
 
 def _apply(
-    fl: FunctionLowering, fn: t.StageFn, values: tuple[Type, ...], bases: tuple[str, ...]
+    fl: FunctionScope, fn: t.StageFn, values: tuple[Type, ...], bases: tuple[str, ...]
 ) -> tuple[tuple[str, ...], ir.Expr]:
     """Variables receiving ``values`` and the expression computing ``fn`` of them."""
     if isinstance(fn, t.Inline):
@@ -74,7 +76,7 @@ def _apply(
 
 
 def _apply_inline(
-    fl: FunctionLowering, fn: t.Inline, values: tuple[Type, ...]
+    fl: FunctionScope, fn: t.Inline, values: tuple[Type, ...]
 ) -> tuple[tuple[str, ...], ir.Expr]:
     names: list[str] = []
     widen: list[tuple[str, str, Span]] = []  # (param name, Int variable, span)

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from ..frontend import typed as t
 from ..frontend.types import TupleOf
 from ..ir import nodes as ir
-from .exprs import FunctionLowering, ir_type
+from .scope import FunctionScope, ir_type
 
 __all__ = ["lower_entry_tuple", "lower_field", "lower_tuple_let"]
 
@@ -29,19 +29,19 @@ _Bindings = list[tuple[str, ir.Expr]]
 _Split = tuple[_Bindings, tuple[ir.Expr, ...]]
 
 
-def lower_entry_tuple(fl: FunctionLowering, body: t.Expr) -> ir.Expr:
+def lower_entry_tuple(fl: FunctionScope, body: t.Expr) -> ir.Expr:
     """The entry body of a tuple-returning rule: bindings, then a :class:`ir.MakeTuple`."""
     bindings, elements = _split(fl, body, None)
     return _wrap(bindings, ir.MakeTuple(elements, body.span))
 
 
-def lower_tuple_let(fl: FunctionLowering, node: t.Let) -> ir.Expr:
+def lower_tuple_let(fl: FunctionScope, node: t.Let) -> ir.Expr:
     """``t := (a, b)`` then body: one ``let`` per element (``t_0``, ``t_1``)."""
     bindings = _bind(fl, node.binder, node.value, None)
     return _wrap(bindings, fl.expr(node.body))
 
 
-def lower_field(fl: FunctionLowering, node: t.TupleField) -> ir.Expr:
+def lower_field(fl: FunctionScope, node: t.TupleField) -> ir.Expr:
     """``target.N``: every element of ``target`` is evaluated (for its errors), in
     order; the result is element N."""
     bindings, elements = _split(fl, node.target, None)
@@ -57,16 +57,14 @@ def lower_field(fl: FunctionLowering, node: t.TupleField) -> ir.Expr:
     return _wrap(bindings, picked[node.position])
 
 
-def _bind(
-    fl: FunctionLowering, binder: t.Binder, value: t.Expr, guard: ir.Expr | None
-) -> _Bindings:
+def _bind(fl: FunctionScope, binder: t.Binder, value: t.Expr, guard: ir.Expr | None) -> _Bindings:
     bindings, elements = _split(fl, value, guard)  # the binder is not in scope in its value
     names = fl.bind_tuple(binder)
     bindings += ((n, _guarded(guard, e)) for n, e in zip(names, elements, strict=True))
     return bindings
 
 
-def _split(fl: FunctionLowering, expr: t.Expr, guard: ir.Expr | None) -> _Split:
+def _split(fl: FunctionScope, expr: t.Expr, guard: ir.Expr | None) -> _Split:
     """Bindings and elements of tuple-typed ``expr``, evaluated only under ``guard``."""
     match expr:
         case t.MakeTuple():
@@ -87,7 +85,7 @@ def _split(fl: FunctionLowering, expr: t.Expr, guard: ir.Expr | None) -> _Split:
     raise AssertionError(f"a tuple of unsupported form reached the lowering: {expr!r}")
 
 
-def _split_cond(fl: FunctionLowering, expr: t.Cond, guard: ir.Expr | None) -> _Split:
+def _split_cond(fl: FunctionScope, expr: t.Cond, guard: ir.Expr | None) -> _Split:
     span = expr.condition.span
     name = fl.fresh("cond")
     condition = fl.expr(expr.condition)

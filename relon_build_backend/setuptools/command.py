@@ -27,7 +27,7 @@ from setuptools import Command  # type: ignore[import-untyped]
 from ..settings import ResolvedSettings, read_relon_table, resolve_settings
 from .boundary import reported_errors
 from .hooks import passed_config_settings
-from .layout import RUNTIME_FILENAME, PackageRules, find_package_rules
+from .layout import PackageRules, find_package_rules
 
 if TYPE_CHECKING:
     from ..compiler import CompileOptions
@@ -112,6 +112,7 @@ class BuildRelon(Command):  # type: ignore[misc]  # Command is Any (untyped setu
     def _generated(self) -> Iterator[tuple[PackageRules, PurePosixPath]]:
         """(package, path inside the package) of every file a build writes."""
         from ..compiler import library_filename, wasm_filename
+        from ..loader import runtime_files
 
         targets = self._settings().settings.targets
         for package in self._packages():
@@ -119,7 +120,8 @@ class BuildRelon(Command):  # type: ignore[misc]  # Command is Any (untyped setu
                 yield package, PurePosixPath(library_filename(package.package))
             if "wasm32" in targets:
                 yield package, PurePosixPath(wasm_filename(package.package))
-            yield package, PurePosixPath(RUNTIME_FILENAME)
+            for runtime_file in runtime_files():
+                yield package, runtime_file
             if not (self._in_place and (_project_dir() / package.source_dir / _PY_TYPED).exists()):
                 yield package, PurePosixPath(_PY_TYPED)
             for rule in package.rules:
@@ -156,7 +158,7 @@ class BuildRelon(Command):  # type: ignore[misc]  # Command is Any (untyped setu
 
     def _stage(self, package: PackageRules, staging: Path, options: CompileOptions) -> None:
         from ..compiler import RuleSource, compile_package
-        from ..loader import render_loader, runtime_source
+        from ..loader import render_loader, write_runtime
 
         project = _project_dir()
         sources = [
@@ -172,7 +174,7 @@ class BuildRelon(Command):  # type: ignore[misc]  # Command is Any (untyped setu
             options,
             display_root=project,
         )
-        interfaces = {interface.module_name: interface for interface in compiled.rules}
+        interfaces = {interface.module: interface for interface in compiled.rules}
         for rule in package.rules:
             text = render_loader(
                 interfaces[rule.module_name],
@@ -182,7 +184,7 @@ class BuildRelon(Command):  # type: ignore[misc]  # Command is Any (untyped setu
                 check_source=rule.source.name if self._in_place else None,
             )
             _write_text(staging.joinpath(*rule.loader.parts), text)
-        _write_text(staging / RUNTIME_FILENAME, runtime_source())
+        write_runtime(staging)
         py_typed = project / package.source_dir / _PY_TYPED
         if not py_typed.exists():
             _write_text(staging / _PY_TYPED, "")

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..errors import RelonBuildError
+from ..loader import RUNTIME_MODULE
 
 __all__ = [
-    "RUNTIME_FILENAME",
     "SHIM_FILENAME",
     "PackageRules",
     "Rule",
@@ -26,8 +26,6 @@ __all__ = [
 ]
 
 SHIM_FILENAME = "host_shim.rs"
-#: The loader runtime copied into every package with rules (loader.RUNTIME_MODULE).
-RUNTIME_FILENAME = "_relon_runtime.py"
 _SUFFIX = ".relon"
 
 
@@ -108,9 +106,9 @@ def _rule(source_dir: PurePosixPath, inside: PurePosixPath, top: str) -> Rule:
             "the rule cannot become an importable module; rename it (letters, digits "
             "and underscores, not starting with a digit)"
         )
-    if inside.parent == PurePosixPath(".") and parts[-1] == RUNTIME_FILENAME[:-3]:
+    if parts[0] == RUNTIME_MODULE:  # the runtime package every rule module imports
         raise RuleLayoutError(
-            f"{source_dir / inside}: {parts[-1]!r} is reserved for the Relon loader "
+            f"{source_dir / inside}: {parts[0]!r} is reserved for the Relon loader "
             "runtime; rename the rule"
         )
     loader = PurePosixPath(*parts[:-1], parts[-1] + ".py")

@@ -17,7 +17,6 @@ from pathlib import PurePosixPath
 from setuptools.command.sdist import sdist  # type: ignore[import-untyped]
 
 from .command import distribution_rules
-from .layout import RUNTIME_FILENAME
 
 __all__ = ["Sdist", "generated_in_place"]
 
@@ -34,17 +33,15 @@ class Sdist(sdist):  # type: ignore[misc]  # sdist is Any (untyped setuptools)
 def generated_in_place(distribution: object) -> frozenset[PurePosixPath]:
     """Project-relative paths an in-place build of ``distribution`` writes (any target)."""
     from ..compiler import library_filename, wasm_filename
+    from ..loader import runtime_files
 
     paths: set[PurePosixPath] = set()
     for package in distribution_rules(distribution):
         folder = package.source_dir
         paths.update(
             folder / name
-            for name in (
-                library_filename(package.package),
-                wasm_filename(package.package),
-                RUNTIME_FILENAME,
-            )
+            for name in (library_filename(package.package), wasm_filename(package.package))
         )
+        paths.update(folder / runtime_file for runtime_file in runtime_files())
         paths.update(folder / rule.loader for rule in package.rules)
     return frozenset(paths)

@@ -8,7 +8,8 @@ import pytest
 
 from relon_build_backend.cocompile import check_gates, read_host_functions
 from relon_build_backend.cocompile.shim_reader import mask_rust
-from relon_build_backend.errors import ConfigError, SourceError
+from relon_build_backend.errors import ConfigError
+from relon_build_backend.frontend.diagnostics import SourceError
 
 from .conftest import DATA, GATES
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from relon_build_backend.compiler import CompileOptions, RuleSource, compile_package
 from relon_build_backend.frontend.hosts import Capability
-from relon_build_backend.loader import RUNTIME_MODULE, render_loader, runtime_source
+from relon_build_backend.loader import render_loader, write_runtime
 
 
 @dataclass(frozen=True)
@@ -71,9 +71,9 @@ def build_rule_package(
     ]
     options = CompileOptions(targets=targets, host_gates=gates or {})  # type: ignore[arg-type]
     built = compile_package(package_dir, name, sources, package_dir, options)
-    (package_dir / f"{RUNTIME_MODULE}.py").write_text(runtime_source())
+    write_runtime(package_dir)
     for interface in built.rules:
-        stem = interface.module_name.rsplit(".", 1)[-1]
+        stem = interface.module.rsplit(".", 1)[-1]
         text = render_loader(
             interface,
             package=name,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from relon_build_backend.errors import SourceError
 from relon_build_backend.frontend import typed
 from relon_build_backend.frontend.checker import CheckedModule, check_module
+from relon_build_backend.frontend.diagnostics import SourceError
 from relon_build_backend.frontend.hosts import HostFunction
 from relon_build_backend.frontend.parser import parse_module
 from relon_build_backend.frontend.source import SourceFile, Span
@@ -311,8 +311,8 @@ def test_an_empty_list_argument_takes_the_annotated_parameter_type() -> None:
 
 
 def test_result_mismatch_points_at_the_body_not_its_where_bindings() -> None:
-    from relon_build_backend.errors import SourceError
     from relon_build_backend.frontend.checker import check_module
+    from relon_build_backend.frontend.diagnostics import SourceError
     from relon_build_backend.frontend.parser import parse_module
     from relon_build_backend.frontend.source import SourceFile
 

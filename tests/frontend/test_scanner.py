@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from relon_build_backend.errors import SourceError
+from relon_build_backend.frontend.diagnostics import SourceError
 from relon_build_backend.frontend.scanner import I64_MAX, scan
 from relon_build_backend.frontend.source import SourceFile
 from relon_build_backend.frontend.tokens import Interpolation, Token, TokenKind

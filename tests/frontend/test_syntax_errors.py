@@ -6,7 +6,8 @@ import random
 
 import pytest
 
-from relon_build_backend.errors import RelonBuildError, SourceError
+from relon_build_backend.errors import RelonBuildError
+from relon_build_backend.frontend.diagnostics import SourceError
 from relon_build_backend.frontend.parser import parse_module
 from relon_build_backend.frontend.source import SourceFile
 
@@ -248,6 +249,11 @@ def test_unsupported_constructs_get_one_located_error(
         ("t.", "expected a method name or tuple position after '.', found end of file"),
         ("(" * 70 + "1" + ")" * 70, "expression nested too deeply (more than 64 levels)"),
         ("-" * 70 + "1", "expression nested too deeply (more than 64 levels)"),
+        ("#main(" + "(" * 1000, "type nested too deeply (more than 32 levels)"),
+        (
+            "#main(" + "List<" * 40 + "Int" + ">" * 40 + " xs) -> Int\n1",
+            "type nested too deeply (more than 32 levels)",
+        ),
     ],
 )
 def test_syntax_error_messages(text: str, message: str) -> None:

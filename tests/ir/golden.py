@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from relon_build_backend.errors import SourceError
 from relon_build_backend.frontend.checker import check_module
+from relon_build_backend.frontend.diagnostics import SourceError
 from relon_build_backend.frontend.hosts import Capability, HostFunction, HostType
 from relon_build_backend.frontend.parser import parse_module
 from relon_build_backend.frontend.source import SourceFile, Span

@@ -52,7 +52,7 @@ def test_compiled_package_exports_the_runtime_interface(tmp_path: Path) -> None:
     module = wasmtime.Module.from_file(wasmtime.Engine(), str(built.wasm))
     names = {e.name for e in module.exports}
     assert {*WASM_EXPORTS, "memory"} <= names
-    (prefix,) = {p.symbol_prefix for p in built.rules}
+    (prefix,) = {p.prefix for p in built.rules}
     assert names - {*WASM_EXPORTS, "memory"} == {
         f"{prefix}_call",
         f"{prefix}_main",

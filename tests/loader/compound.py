@@ -32,15 +32,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from relon_build_backend.codegen.abi import (
-    RuleInterface,
-    ValueName,
+from relon_build_backend._relon_runtime.abi import (
+    RuleSpec,
+    Value,
     rule_symbol_prefix,
     source_hash,
 )
-from relon_build_backend.loader import RUNTIME_MODULE, render_loader, runtime_source
+from relon_build_backend.loader import render_loader, write_runtime
 
-Sig = tuple[tuple[tuple[str, ValueName], ...], ValueName | tuple[ValueName, ...]]
+Sig = tuple[tuple[tuple[str, Value], ...], Value | tuple[Value, ...]]
 RULES: dict[str, Sig] = {
     "text.echo": ((("s", "String"), ("status", "Int")), "String"),
     "text.upper": ((("s", "String"),), "String"),
@@ -62,12 +62,12 @@ def text_of(rule: str) -> str:
     return f"#main({', '.join(f'{k} {n}' for n, k in params)}) -> {shown}\n"
 
 
-def interface(package: str, rule: str) -> RuleInterface:
+def interface(package: str, rule: str) -> RuleSpec:
     module = f"{package}.{rule}"
     params, result = RULES[rule]
-    return RuleInterface(
-        module_name=module,
-        symbol_prefix=rule_symbol_prefix(module),
+    return RuleSpec(
+        module=module,
+        prefix=rule_symbol_prefix(module),
         params=params,
         result=result,
         source_hash=source_hash(text_of(rule)),
@@ -401,7 +401,7 @@ def make_compound_package(root: Path, name: str) -> CompoundPackage:
     (pkg.dir / "text").mkdir(parents=True)
     for init in (pkg.dir / "__init__.py", pkg.dir / "text" / "__init__.py", pkg.dir / "py.typed"):
         init.write_text("")
-    (pkg.dir / f"{RUNTIME_MODULE}.py").write_text(runtime_source())
+    write_runtime(pkg.dir)
     c_file = root / f"{name}.c"
     c_file.write_text(c_source(name))
     out = pkg.dir / "libcompound.so"

@@ -25,13 +25,13 @@ from typing import Any
 
 import pytest
 
-from relon_build_backend.codegen.abi import (
-    HostExport,
-    RuleInterface,
+from relon_build_backend._relon_runtime.abi import (
+    HostSpec,
+    RuleSpec,
     rule_symbol_prefix,
     source_hash,
 )
-from relon_build_backend.loader import RUNTIME_MODULE, render_loader, runtime_source
+from relon_build_backend.loader import render_loader, write_runtime
 
 SOURCES = {
     "rules.quote": "// Price a quote.\n#main(Int qty, Float price, Bool gold) -> Float\n",
@@ -39,10 +39,10 @@ SOURCES = {
     "flag": "// Exclusive or.\r\n#main(Bool a, Int b) -> Bool\r\n",
     "rules.answer": "#main() -> Int\n42\n",
 }
-CLOCK_HOST = HostExport("clock_add", ("Int",), "Int", ("reads_clock",))
+CLOCK_HOST = HostSpec("clock_add", ("Int",), "Int", ("reads_clock",))
 
 
-def interface(package: str, rule: str, *, text: str | None = None) -> RuleInterface:
+def interface(package: str, rule: str, *, text: str | None = None) -> RuleSpec:
     module = f"{package}.{rule}"
     params: dict[str, tuple[tuple[str, str], ...]] = {
         "rules.quote": (("qty", "Int"), ("price", "Float"), ("gold", "Bool")),
@@ -52,9 +52,9 @@ def interface(package: str, rule: str, *, text: str | None = None) -> RuleInterf
     }
     results = {"rules.quote": "Float", "rules.clock": "Int", "flag": "Bool", "rules.answer": "Int"}
     docs = {"rules.quote": "Price a quote.", "flag": "Exclusive or."}
-    return RuleInterface(
-        module_name=module,
-        symbol_prefix=rule_symbol_prefix(module),
+    return RuleSpec(
+        module=module,
+        prefix=rule_symbol_prefix(module),
         params=params[rule],  # type: ignore[arg-type]
         result=results[rule],  # type: ignore[arg-type]
         source_hash=source_hash(SOURCES[rule] if text is None else text),
@@ -195,7 +195,7 @@ class FakePackage:
         if check:
             path.with_suffix(".relon").write_text(SOURCES[rule], newline="")
         iface = interface(self.name, rule, text=text)
-        overrides = {k: v for k, v in kw.items() if k in RuleInterface.__dataclass_fields__}
+        overrides = {k: v for k, v in kw.items() if k in RuleSpec.__dataclass_fields__}
         iface = replace(iface, **overrides)  # type: ignore[arg-type]
         options = {"library": "libfake.so", "wasm": "fake.wasm"}
         options.update({k: v for k, v in kw.items() if k in options})  # type: ignore[misc]
@@ -227,7 +227,7 @@ def make_package(root: Path, *, abi: int = 1) -> FakePackage:
     (pkg.dir / "__init__.py").write_text("")
     (pkg.dir / "py.typed").write_text("")
     (pkg.dir / "rules" / "__init__.py").write_text("")
-    (pkg.dir / f"{RUNTIME_MODULE}.py").write_text(runtime_source())
+    write_runtime(pkg.dir)
     c_file = root / f"{name}.c"
     c_file.write_text(c_source(name, abi=abi))
     cmd = ["cc", "-shared", "-fPIC", "-O1", "-o", str(pkg.dir / "libfake.so"), str(c_file)]

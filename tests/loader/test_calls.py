@@ -23,7 +23,7 @@ def backend(
 ) -> str:
     """The backend to test; "wasm-public" forces wasmtime's public (slow) call path."""
     if request.param == "wasm-public":
-        runtime = importlib.import_module(f"{fake.name}._relon_runtime")
+        runtime = importlib.import_module(f"{fake.name}._relon_runtime.wasm")
         monkeypatch.setattr(runtime, "_fast_path", lambda *_args: None)
         return "wasm"
     return str(request.param)

@@ -40,7 +40,7 @@ def backend(
 ) -> str:
     """The backend to test; "wasm-public" forces wasmtime's public (slow) call path."""
     if request.param == "wasm-public":
-        runtime = importlib.import_module(f"{pkg.name}._relon_runtime")
+        runtime = importlib.import_module(f"{pkg.name}._relon_runtime.wasm")
         monkeypatch.setattr(runtime, "_fast_path", lambda *_args: None)
         return "wasm"
     return str(request.param)
@@ -301,7 +301,7 @@ def test_native_results_are_always_released(pkg: CompoundPackage, rules: dict[st
 def test_native_release_happens_when_reading_fails(
     pkg: CompoundPackage, rules: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    runtime = importlib.import_module(f"{pkg.name}._relon_runtime")
+    runtime = importlib.import_module(f"{pkg.name}._relon_runtime.conversion")
 
     def broken(*_args: object) -> object:
         raise MemoryError("simulated")

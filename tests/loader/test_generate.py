@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from relon_build_backend.codegen.abi import HostExport, RuleInterface
-from relon_build_backend.loader import RUNTIME_MODULE, render_loader, runtime_source
+from relon_build_backend._relon_runtime.abi import HostSpec, RuleSpec
+from relon_build_backend.loader import RUNTIME_MODULE, render_loader, runtime_files, write_runtime
 
 from . import compound
 from .conftest import SOURCES, interface
@@ -29,15 +29,15 @@ ODD_DOCS = {
 }
 
 
-def odd_interface(package: str, name: str) -> RuleInterface:
+def odd_interface(package: str, name: str) -> RuleSpec:
     base = interface(package, "rules.clock")
     hosts = (
         base.gated_hosts[0],
-        HostExport("rng", ("Float", "Bool"), "Bool", ("uses_rng", "reads_env")),
+        HostSpec("rng", ("Float", "Bool"), "Bool", ("uses_rng", "reads_env")),
     )
     return replace(
         base,
-        module_name=f"{package}.{name}",
+        module=f"{package}.{name}",
         params=ODD[name],  # type: ignore[arg-type]
         doc=ODD_DOCS[name],
         gated_hosts=hosts,
@@ -49,7 +49,7 @@ def write_package(root: Path) -> Path:
     (pkg / "rules").mkdir(parents=True)
     for init in (pkg / "__init__.py", pkg / "rules" / "__init__.py", pkg / "py.typed"):
         init.write_text("")
-    (pkg / f"{RUNTIME_MODULE}.py").write_text(runtime_source())
+    write_runtime(pkg)
     for rule in SOURCES:
         text = render_loader(
             interface("genpkg", rule),
@@ -140,7 +140,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_generated_modules_parse(generated: Path) -> None:
     files = sorted((generated / "genpkg").rglob("*.py"))
-    assert len(files) == 16
+    assert len(files) == 15 + len(runtime_files())  # __init__s + loaders, the runtime
     for file in files:
         ast.parse(file.read_text(), str(file))
 
@@ -216,7 +216,7 @@ def test_render_is_deterministic() -> None:
 def test_generated_modules_import_only_typing_and_their_runtime(generated: Path) -> None:
     allowed = {"__future__", "typing", "collections.abc", "typing_extensions", "genpkg"}
     for file in (generated / "genpkg").rglob("*.py"):
-        if file.name in ("__init__.py", f"{RUNTIME_MODULE}.py"):
+        if file.name == "__init__.py" or RUNTIME_MODULE in file.parts:
             continue
         tree = ast.parse(file.read_text())
         modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}

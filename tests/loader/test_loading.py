@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from relon_build_backend.codegen.abi import ABI_VERSION, ERROR_KIND_NAMES
+from relon_build_backend._relon_runtime.abi import ABI_VERSION, ERROR_KINDS, Status
 from relon_build_backend.frontend.hosts import CAPABILITIES
-from relon_build_backend.loader import RUNTIME_MODULE, runtime_source
+from relon_build_backend.loader import RUNTIME_MODULE, runtime_files
 
 from .conftest import FakePackage, make_package, wat_source
 
@@ -25,30 +25,34 @@ def load_error(pkg: FakePackage, rule: str) -> ImportError:
     return info.value
 
 
-def test_runtime_constants_match_the_abi(fake: FakePackage) -> None:
+def test_the_shipped_runtime_maps_every_status_to_its_error(fake: FakePackage) -> None:
     runtime = importlib.import_module(f"{fake.name}.{RUNTIME_MODULE}")
     assert runtime.ABI_VERSION == ABI_VERSION
     assert runtime.CAPABILITIES == CAPABILITIES
-    kinds = {status: error.kind for status, error in runtime._STATUS_ERRORS.items()}
-    assert kinds == ERROR_KIND_NAMES
+    errors = runtime.errors.STATUS_ERRORS
+    assert sorted(errors) == sorted(int(status) for status in Status)
+    assert {status: error.kind for status, error in errors.items()} == ERROR_KINDS
+    assert all(error.__name__ == error.kind for error in errors.values())
 
 
 def test_runtime_imports_only_the_stdlib() -> None:
     import ast
     import sys
 
-    tree = ast.parse(runtime_source())
-    imported = {
-        alias.name.split(".")[0]
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import)
-        for alias in node.names
-    }
-    imported |= {
-        (node.module or "").split(".")[0]
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and node.level == 0
-    }
+    imported: set[str] = set()
+    for text in runtime_files().values():
+        tree = ast.parse(text)
+        imported |= {
+            alias.name.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        }
+        imported |= {
+            (node.module or "").split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.level == 0
+        }
     assert imported <= set(sys.stdlib_module_names) | {"__future__"}
 
 
@@ -72,7 +76,7 @@ def test_stale_library_hash(fresh: FakePackage) -> None:
 
 
 def test_missing_entry_symbol(fresh: FakePackage) -> None:
-    fresh.write_rule("rules.quote", symbol_prefix="relon_quote_00000000")
+    fresh.write_rule("rules.quote", prefix="relon_quote_00000000")
     assert "has no relon_quote_00000000_hash" in str(load_error(fresh, "rules.quote"))
 
 
@@ -137,7 +141,7 @@ def test_invalid_wasm(fresh: FakePackage) -> None:
 
 def test_disk_cache(fresh: FakePackage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RELON_WASM_CACHE", str(tmp_path))
-    runtime = importlib.import_module(f"{fresh.name}.{RUNTIME_MODULE}")
+    runtime = importlib.import_module(f"{fresh.name}.{RUNTIME_MODULE}.wasm")
     quote: Any = fresh.load("rules.quote")
     assert quote.Sandbox(backend="wasm").main(2, 1.5, False) == 3.0
     (cached,) = tmp_path.glob("*.cwasm")

@@ -72,7 +72,8 @@ def test_flat_layout_wheel_is_py3_none_platform_with_loaders_and_assets(
     assert {
         "flatpure/__init__.py",
         "flatpure/py.typed",
-        "flatpure/_relon_runtime.py",
+        "flatpure/_relon_runtime/__init__.py",
+        "flatpure/_relon_runtime/abi.py",
         "flatpure/rules/discount.py",
         f"flatpure/{library_filename('flatpure')}",
         f"flatpure/{wasm_filename('flatpure')}",
@@ -195,7 +196,7 @@ def test_sdist_holds_sources_and_rebuilds_the_same_wheel(
         "shimhosts/rules/taxed.relon",
         "shimhosts/rules/stamped.relon",
     } <= names
-    generated = {"shimhosts/_relon_runtime.py", "shimhosts/rules/taxed.py"}
+    generated = {"shimhosts/_relon_runtime/__init__.py", "shimhosts/rules/taxed.py"}
     generated |= {f"shimhosts/{library_filename('shimhosts')}"}
     assert not generated & names
     (from_sdist,) = (tmp_path / "dist").glob("*.whl")
@@ -214,7 +215,7 @@ def test_editable_install_builds_in_place_and_detects_stale_rules(
     backend_venv.pip("install", "--no-deps", "--no-build-isolation", "-e", project)
     try:
         package = project / "flatpure"
-        for name in [library_filename("flatpure"), "_relon_runtime.py", "rules/discount.py"]:
+        for name in [library_filename("flatpure"), "_relon_runtime/abi.py", "rules/discount.py"]:
             assert (package / name).is_file(), name
         assert not list(package.glob(".relon-build-*"))
         code = "from flatpure.rules import discount\nprint(discount.main(2, 1.5, False))"
@@ -260,7 +261,7 @@ def test_build_errors_name_file_and_line_without_traceback(
     assert not list(project.rglob(".relon-build-*"))
     built = project / "build" / "lib" / package
     leftovers = {p.name for p in built.rglob("*")} if built.exists() else set()
-    assert not {"fine.py", "_relon_runtime.py", library_filename(package)} & leftovers
+    assert not {"fine.py", "abi.py", library_filename(package)} & leftovers
 
 
 def test_config_error_says_what_to_fix(

@@ -1,0 +1,169 @@
+"""The entry ABI as data: the one place its numbers and names are written (docs/abi.md).
+
+The backend imports these facts when it generates code and loaders; the generated
+loaders import them at run time; the C and Rust runtimes are checked against them by a
+test. Nothing here imports anything beyond the standard library, so this module is as
+cheap to import in a built wheel as in the build.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "ABI_VERSION",
+    "ABI_VERSION_SYMBOL",
+    "CAPABILITIES",
+    "ERROR_KINDS",
+    "HEAP_ALLOC_SYMBOL",
+    "HEAP_MARK_SYMBOL",
+    "HEAP_RESET_SYMBOL",
+    "NATIVE_LIBRARY_SYMBOLS",
+    "OK",
+    "RELEASE_SYMBOL",
+    "SCRATCH_SYMBOL",
+    "WASM_LIBRARY_SYMBOLS",
+    "Capability",
+    "HostSpec",
+    "RuleSpec",
+    "Scalar",
+    "Status",
+    "Value",
+    "call_symbol",
+    "hash_symbol",
+    "host_symbol",
+    "main_symbol",
+    "rule_symbol_prefix",
+    "source_hash",
+]
+
+#: Bumped on any incompatible change to the entries; loaders refuse other versions.
+ABI_VERSION = 1
+
+Capability = Literal["reads_fs", "writes_fs", "network", "reads_clock", "reads_env", "uses_rng"]
+#: Capability names in bit order: bit ``i`` of a capability mask is ``CAPABILITIES[i]``.
+CAPABILITIES: tuple[Capability, ...] = (
+    "reads_fs",
+    "writes_fs",
+    "network",
+    "reads_clock",
+    "reads_env",
+    "uses_rng",
+)
+
+Scalar = Literal["Int", "Float", "Bool"]
+#: A value type at the entry boundary (docs/abi.md "Strings, lists and tuples").
+Value = Literal[
+    "Int", "Float", "Bool", "String", "List<Int>", "List<Float>", "List<Bool>", "List<String>"
+]
+
+#: The status of a call that succeeded.
+OK = 0
+
+
+class Status(enum.IntEnum):
+    """The status an entry returns when a call fails (0 is :data:`OK`)."""
+
+    NUMERIC_OVERFLOW = 1
+    DIVISION_BY_ZERO = 2
+    INDEX_OUT_OF_BOUNDS = 3
+    EMPTY_LIST = 4
+    CAPABILITY_DENIED = 5
+    STEP_LIMIT_EXCEEDED = 6
+    HOST_PANIC = 7
+
+
+#: status -> the contract's ``.kind`` tag of the error it raises
+ERROR_KINDS: dict[Status, str] = {
+    Status.NUMERIC_OVERFLOW: "NumericOverflow",
+    Status.DIVISION_BY_ZERO: "DivisionByZero",
+    Status.INDEX_OUT_OF_BOUNDS: "IndexOutOfBounds",
+    Status.EMPTY_LIST: "EmptyList",
+    Status.CAPABILITY_DENIED: "CapabilityDenied",
+    Status.STEP_LIMIT_EXCEEDED: "StepLimitExceeded",
+    Status.HOST_PANIC: "HostPanic",
+}
+
+# --- symbols: per library, then per rule (prefix ``P`` from rule_symbol_prefix) -------
+#: ``i32 relon_abi_version()``, in every native library and .wasm asset
+ABI_VERSION_SYMBOL = "relon_abi_version"
+#: ``void relon_release(i64 handle)``: frees a compound result's memory (no-op on wasm)
+RELEASE_SYMBOL = "relon_release"
+#: wasm only: ``ptr relon_scratch()``, the 8-byte result slot of a scalar call
+SCRATCH_SYMBOL = "relon_scratch"
+#: wasm only: the bump heap a compound call's arguments and results live in
+HEAP_MARK_SYMBOL = "relon_heap_mark"
+HEAP_ALLOC_SYMBOL = "relon_alloc"
+HEAP_RESET_SYMBOL = "relon_heap_reset"
+#: Library-wide exports besides the rules' entries: of a native library, of a .wasm
+NATIVE_LIBRARY_SYMBOLS = (ABI_VERSION_SYMBOL, RELEASE_SYMBOL)
+WASM_LIBRARY_SYMBOLS = (
+    *NATIVE_LIBRARY_SYMBOLS,
+    SCRATCH_SYMBOL,
+    HEAP_MARK_SYMBOL,
+    HEAP_ALLOC_SYMBOL,
+    HEAP_RESET_SYMBOL,
+)
+
+
+def main_symbol(prefix: str) -> str:
+    """``i32 P_main(params..., ptr out)``: caps 0, unlimited steps."""
+    return f"{prefix}_main"
+
+
+def call_symbol(prefix: str) -> str:
+    """``i32 P_call(i64 caps, i64 max_steps, params..., ptr out)``."""
+    return f"{prefix}_call"
+
+
+def hash_symbol(prefix: str) -> str:
+    """``i64 P_hash()``: the :func:`source_hash` of the compiled ``.relon`` text."""
+    return f"{prefix}_hash"
+
+
+def host_symbol(prefix: str, host: str) -> str:
+    """Native only: ``i32 P_host_<host>(params..., ptr out)``, a gated host function."""
+    return f"{prefix}_host_{host}"
+
+
+def rule_symbol_prefix(module_name: str) -> str:
+    """``relon_<stem>_<8 hex>`` for a dotted module name like ``pkg.rules.quote``."""
+    stem = re.sub(r"[^A-Za-z0-9_]", "_", module_name.rsplit(".", 1)[-1])
+    digest = hashlib.sha256(module_name.encode()).hexdigest()[:8]
+    return f"relon_{stem}_{digest}"
+
+
+def source_hash(text: str) -> int:
+    """First 8 bytes of sha256(text, UTF-8) as a signed 64-bit int (what ``P_hash()`` returns)."""
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big", signed=True)
+
+
+@dataclass(frozen=True, slots=True)
+class HostSpec:
+    """A gated host function: wasm import ``env.<name>``, native export ``P_host_<name>``."""
+
+    name: str
+    params: tuple[Scalar, ...]
+    result: Scalar
+    capabilities: tuple[Capability, ...]  # in CAPABILITIES (bit) order
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    """Everything a loader needs to call one compiled rule (plain, ``repr``-able data).
+
+    The backend builds it from the lowered rule; the generated module spells it out as
+    a literal and hands it to the runtime's ``load_rule``.
+    """
+
+    module: str  # dotted, e.g. "mypkg.rules.quote"
+    prefix: str  # P in docs/abi.md (rule_symbol_prefix of module)
+    params: tuple[tuple[str, Value], ...]  # (name, type) in #main order
+    result: Value | tuple[Value, ...]  # a tuple for a tuple-returning rule
+    source_hash: int  # what P_hash() returns
+    doc: str  # the leading comment of the .relon file
+    gated_hosts: tuple[HostSpec, ...]  # sorted by name

@@ -1,0 +1,381 @@
+"""Python values to the entry ABI's layout and back (docs/abi.md "Strings, lists and tuples").
+
+Arguments: :class:`Args` binds ``main``'s arguments and checks each against its Relon
+type; a String becomes its UTF-8 bytes, a List<Int/Float/Bool> a packed array (a buffer
+of matching layout is borrowed, not copied), a List<String> one UTF-8 blob plus the
+``RelonStr`` pairs. Results: :class:`Results` copies a compound rule's result slots
+into Python values. Host byte order is assumed little-endian (the wasm32 layout; x86_64
+and aarch64 hosts).
+"""
+
+from __future__ import annotations
+
+import array
+import ctypes
+import math
+from collections.abc import Callable, Sequence
+from functools import partial
+from itertools import accumulate
+from typing import Any, cast
+
+from .abi import RuleSpec, Scalar, Value
+from .errors import REBUILD, HostPanic, MainArgTypeMismatch, NumericOverflow
+
+__all__ = [
+    "CTYPES",
+    "FAST_BOUNDS",
+    "I64_MAX",
+    "PY_TYPES",
+    "WASM32_POINTER",
+    "Args",
+    "Packed",
+    "Results",
+    "Texts",
+    "align",
+    "has_handle",
+    "relon_strs",
+    "results_of",
+    "size_in_memory",
+]
+
+I64_MIN, I64_MAX = -(1 << 63), (1 << 63) - 1
+#: the ctypes type of each scalar's argument and result slot
+CTYPES: dict[str, type[ctypes.c_int64 | ctypes.c_double | ctypes.c_int32]] = {
+    "Int": ctypes.c_int64,
+    "Float": ctypes.c_double,
+    "Bool": ctypes.c_int32,
+}
+PY_TYPES: dict[str, type] = {"Int": int, "Float": float, "Bool": bool}
+# Bounds of the fast argument check ``type(a) is t and lo <= a <= hi``: NaN fails it on
+# purpose and takes the slow path, which accepts it.
+FAST_BOUNDS: dict[str, tuple[object, object]] = {
+    "Int": (I64_MIN, I64_MAX),
+    "Float": (-math.inf, math.inf),
+    "Bool": (False, True),
+}
+_MISSING = object()
+
+
+class Args:
+    """Binds and checks ``main`` arguments; the slow path behind the generated fast check."""
+
+    def __init__(self, spec: RuleSpec) -> None:
+        self.names = tuple(name for name, _ in spec.params)
+        self.kinds = tuple(kind for _, kind in spec.params)
+        self.index = {name: i for i, name in enumerate(self.names)}
+        self.converters = tuple(_converter(name, kind) for name, kind in spec.params)
+
+    def bind(self, args: tuple[object, ...], kwargs: dict[str, object]) -> tuple[object, ...]:
+        """Positional + keyword arguments -> a tuple in ``#main`` order."""
+        count = len(self.names)
+        if len(args) > count:
+            raise MainArgTypeMismatch(f"main() takes {count} arguments but {len(args)} were given")
+        values = [*args, *[_MISSING] * (count - len(args))]
+        for key, value in kwargs.items():
+            i = self.index.get(key)
+            if i is None:
+                raise MainArgTypeMismatch(f"main() got an unexpected keyword argument {key!r}")
+            if values[i] is not _MISSING:
+                raise MainArgTypeMismatch(f"main() got multiple values for argument {key!r}")
+            values[i] = value
+        missing = [n for n, v in zip(self.names, values, strict=True) if v is _MISSING]
+        if missing:
+            raise MainArgTypeMismatch(f"main() missing required arguments: {', '.join(missing)}")
+        return tuple(values)
+
+    def convert(self, args: tuple[object, ...]) -> tuple[object, ...]:
+        """Check each argument against its Relon type; exact ``int``/``float``/``bool`` out."""
+        return tuple(
+            _convert(name, kind, value)
+            for name, kind, value in zip(self.names, self.kinds, args, strict=True)
+        )
+
+
+def _convert(name: str, kind: str, value: object) -> object:
+    # type(), not isinstance(): an object can fake __class__; int.__index__ etc. read the
+    # real value of a subclass instance without running its overrides.
+    cls = type(value)
+    if kind == "Bool" and cls is bool:
+        return value
+    if kind != "Bool" and issubclass(cls, int) and cls is not bool:
+        number = int.__index__(cast("int", value))
+        if kind == "Float":
+            try:
+                return float(number)
+            except OverflowError:
+                raise NumericOverflow(
+                    f"main() argument {name!r} is too large for a Float"
+                ) from None
+        if not I64_MIN <= number <= I64_MAX:
+            # no value in the message: str() of a huge int raises ValueError
+            raise NumericOverflow(f"main() argument {name!r} does not fit in an Int (i64)")
+        return number
+    if kind == "Float" and issubclass(cls, float):
+        return float.__float__(cast("float", value))
+    expected = PY_TYPES[kind].__name__
+    raise MainArgTypeMismatch(
+        f"main() argument {name!r} must be {expected} (Relon {kind}), not {cls.__name__}"
+    )
+
+
+# --- String and List arguments (docs/abi.md "Strings, lists and tuples") ---------------
+# A converted String is its UTF-8 ``bytes``; a List<Int/Float/Bool> is a Packed tuple; a
+# List<String> is ``(utf8_blob, byte_lengths)``. Each owns the memory its pointer names,
+# so the memory lives as long as the converted argument tuple (the whole call).
+
+#: (pointer for ctypes or memmove: bytes, ctypes array or address; count; bytes; owner)
+Packed = tuple[object, int, int, object]
+Texts = tuple[bytes, list[int]]
+#: element type code of the packed layout of each List (array module codes)
+_PACKED_CODES = {"List<Int>": "q", "List<Float>": "d", "List<Bool>": "B"}
+_ELEMENTS: dict[str, Scalar] = {"List<Int>": "Int", "List<Float>": "Float", "List<Bool>": "Bool"}
+_ITEMSIZES = {"List<Int>": 8, "List<Float>": 8, "List<Bool>": 1}
+# buffer formats that already are the ABI layout (memoryview.format, itemsize checked too)
+_LAYOUTS = {
+    "List<Int>": frozenset(f"{order}{code}" for order in ("", "@", "=", "<") for code in "ql"),
+    "List<Float>": frozenset(("d", "@d", "=d", "<d")),
+    "List<Bool>": frozenset(("?", "B", "@?", "@B", "=?", "=B", "<?", "<B")),
+}
+# the fast element check: a list whose element types are all in here packs in one C call
+_PACKABLE = {
+    "List<Int>": frozenset((int,)),
+    "List<Float>": frozenset((int, float)),
+    "List<Bool>": frozenset((bool,)),
+}
+_ITEMS = {"List<Int>": "int", "List<Float>": "float", "List<Bool>": "bool", "List<String>": "str"}
+
+
+def _converter(name: str, kind: Value) -> Callable[[Any], object]:
+    """``value -> converted value`` for parameter ``name`` (the compound-rule path)."""
+    # partial(), not a lambda: one Python frame less on every call
+    if kind == "String":
+        return partial(_text, name)
+    if kind == "List<String>":
+        return partial(_texts, name)
+    if kind in _PACKED_CODES:
+        return partial(_numbers, name, kind)
+    scalar = cast("Scalar", kind)
+    exact = PY_TYPES[scalar]
+    low, high = cast("tuple[Any, Any]", FAST_BOUNDS[scalar])
+
+    def convert(value: Any) -> object:
+        if type(value) is exact and low <= value <= high:
+            return value
+        return _convert(name, scalar, value)
+
+    return convert
+
+
+def _text(name: str, value: object) -> bytes:
+    if not issubclass(type(value), str):
+        raise MainArgTypeMismatch(
+            f"main() argument {name!r} must be str (Relon String), not {type(value).__name__}"
+        )
+    try:
+        return str.encode(cast("str", value))  # the str method: no subclass override runs
+    except UnicodeEncodeError as exc:
+        raise MainArgTypeMismatch(
+            f"main() argument {name!r} is not valid Unicode text (a lone surrogate at index"
+            f" {exc.start} cannot be encoded as UTF-8)"
+        ) from None
+
+
+def _not_a_list(name: str, kind: str, value: object) -> MainArgTypeMismatch:
+    expected = f"main() argument {name!r} must be a sequence of {_ITEMS[kind]} (Relon {kind})"
+    if kind == "List<String>" and isinstance(value, str):  # a str is a sequence of str
+        return MainArgTypeMismatch(f"{expected}, not a single str; pass a list: [{name}]")
+    return MainArgTypeMismatch(f"{expected}, not {type(value).__name__}")
+
+
+def _items(name: str, kind: str, value: object) -> Sequence[object]:
+    if isinstance(value, (list, tuple)):
+        return value
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return list(value)
+    raise _not_a_list(name, kind, value)
+
+
+def _numbers(name: str, kind: str, value: object) -> Packed:
+    """A List<Int/Float/Bool> argument in the ABI layout, without a Python loop if it can."""
+    if type(value) is list or type(value) is tuple:  # the common case, first
+        return _pack(name, kind, value)
+    if isinstance(value, str):
+        raise _not_a_list(name, kind, value)
+    try:
+        view = memoryview(value)  # type: ignore[arg-type]
+    except TypeError:
+        return _pack(name, kind, _items(name, kind, value))
+    if view.ndim != 1:
+        raise MainArgTypeMismatch(
+            f"main() argument {name!r} must be one-dimensional (Relon {kind}),"
+            f" not a {view.ndim}-dimensional buffer"
+        )
+    if view.format in _LAYOUTS[kind] and view.itemsize == _ITEMSIZES[kind]:
+        return _shared(name, kind, view)
+    try:  # another layout: check each value like a list's
+        items = view.tolist()
+    except (NotImplementedError, ValueError):  # e.g. a struct format
+        raise MainArgTypeMismatch(
+            f"main() argument {name!r} is a buffer of format {view.format!r},"
+            f" not a sequence of {_ITEMS[kind]} (Relon {kind})"
+        ) from None
+    return _pack(name, kind, items)
+
+
+def _shared(name: str, kind: str, view: memoryview) -> Packed:
+    """A buffer whose layout already matches: borrowed when possible, else one copy."""
+    count = len(view)
+    if kind == "List<Bool>":
+        # always a copy: the check below must see the bytes the rule will read
+        data = view.tobytes()
+        if data.translate(None, b"\x00\x01"):
+            raise MainArgTypeMismatch(
+                f"main() argument {name!r} holds values other than 0 and 1 (Relon {kind})"
+            )
+        return data, count, count, data
+    if view.readonly or not view.c_contiguous or not count:
+        data = view.tobytes()
+        return data, count, len(data), data
+    # zero copy; the export also stops the owner from resizing the buffer during the call
+    borrowed = (ctypes.c_char * view.nbytes).from_buffer(view)
+    return borrowed, count, view.nbytes, borrowed
+
+
+def _pack(name: str, kind: str, items: Sequence[object]) -> Packed:
+    element = _ELEMENTS[kind]
+    if not set(map(type, items)) <= _PACKABLE[kind]:
+        items = [_convert(f"{name}[{i}]", element, item) for i, item in enumerate(items)]
+    try:
+        packed = array.array(_PACKED_CODES[kind], cast("Sequence[int]", items))
+    except OverflowError:
+        what = "is too large for a Float" if element == "Float" else "does not fit in an Int (i64)"
+        raise NumericOverflow(f"an int in main() argument {name!r} {what}") from None
+    count = len(packed)
+    return packed.buffer_info()[0], count, count * packed.itemsize, packed
+
+
+def _texts(name: str, value: object) -> Texts:
+    """A List<String> argument: one UTF-8 blob and the byte length of each element."""
+    items = _items(name, "List<String>", value)
+    try:
+        encoded = list(map(str.encode, cast("Sequence[str]", items)))
+    except (TypeError, UnicodeEncodeError):  # find the culprit, for the message
+        encoded = [_text(f"{name}[{i}]", item) for i, item in enumerate(items)]
+    return b"".join(encoded), list(map(len, encoded))
+
+
+def relon_strs(blob_address: int, lengths: list[int]) -> array.array[int]:
+    """The ``RelonStr`` array of a blob at ``blob_address`` (pointer, length pairs).
+
+    On wasm32 a pointer is 4 bytes plus 4 bytes of padding, which is what the low half
+    of a little-endian int64 holding a 32-bit address is.
+    """
+    starts = array.array("q", accumulate(lengths, initial=blob_address))
+    starts.pop()
+    pairs = array.array("q", bytes(16 * len(lengths)))
+    pairs[0::2] = starts
+    pairs[1::2] = array.array("q", lengths)
+    return pairs
+
+
+def size_in_memory(kind: str, value: object) -> int:
+    """Bytes of linear memory a converted argument needs on wasm32 (8-aligned)."""
+    if kind == "String":
+        return align(len(cast("bytes", value)))
+    if kind == "List<String>":
+        blob, lengths = cast("Texts", value)
+        return align(len(blob)) + 16 * len(lengths)
+    if kind in _PACKED_CODES:
+        return align(cast("Packed", value)[2])
+    return 0
+
+
+def align(size: int) -> int:
+    return (size + 7) & ~7
+
+
+# --- reading results --------------------------------------------------------------------
+WASM32_POINTER = 0xFFFF_FFFF
+_ELEMENT_CTYPES: dict[str, type[ctypes.c_int64 | ctypes.c_double | ctypes.c_bool]] = {
+    "List<Int>": ctypes.c_int64,
+    "List<Float>": ctypes.c_double,
+    "List<Bool>": ctypes.c_bool,
+}
+
+
+def results_of(spec: RuleSpec) -> tuple[Value, ...]:
+    return spec.result if isinstance(spec.result, tuple) else (spec.result,)
+
+
+def has_handle(results: tuple[Value, ...]) -> bool:
+    """Whether the result slots are followed by a result handle slot."""
+    return any(kind not in CTYPES for kind in results)
+
+
+class Results:
+    """How to read a compound rule's result slots (and its handle slot, if any)."""
+
+    __slots__ = ("handle", "kinds", "single", "words")
+
+    def __init__(self, spec: RuleSpec) -> None:
+        self.kinds = results_of(spec)
+        self.single = not isinstance(spec.result, tuple)
+        self.handle = has_handle(self.kinds)
+        #: the slots as int64 words: N 16-byte slots, then the handle
+        self.words = ctypes.c_int64 * (2 * len(self.kinds) + self.handle)
+
+    def take(
+        self, out: int, memory: tuple[int, int], release: Callable[[int], object] | None
+    ) -> object:
+        """Copy the slots at address ``out`` to Python values, then release the handle.
+
+        ``memory`` is ``(base, size)`` of wasm linear memory (pointers are offsets,
+        checked against ``size``), or ``(0, -1)`` natively (pointers are addresses).
+        """
+        words = self.words.from_address(out)[:]  # one read of every slot word
+        try:
+            values = [
+                _read(kind, words[2 * i], words[2 * i + 1], out + 16 * i, memory)
+                for i, kind in enumerate(self.kinds)
+            ]
+        finally:
+            if self.handle and release is not None and words[-1]:
+                release(words[-1])
+        return values[0] if self.single else tuple(values)
+
+
+def _read(kind: Value, first: int, second: int, slot: int, memory: tuple[int, int]) -> object:
+    """One result from its slot: ``first``/``second`` are the slot's two int64 words."""
+    if kind == "Int":
+        return first
+    if kind == "Bool":
+        return first & 0xFFFF_FFFF != 0  # an int32 in the low half (little-endian)
+    if kind == "Float":
+        return ctypes.c_double.from_address(slot).value
+    pointer, count = first, second
+    if kind == "String":
+        return _bytes_at(pointer, count, memory).decode()
+    if kind == "List<String>":
+        pairs = (ctypes.c_int64 * (2 * count)).from_address(_address(pointer, count, 16, memory))
+        flat = pairs[:]
+        texts = zip(flat[0::2], flat[1::2], strict=True)
+        return [_bytes_at(p, n, memory).decode() for p, n in texts]
+    element = _ELEMENT_CTYPES[kind]
+    size = ctypes.sizeof(element)
+    return (element * count).from_address(_address(pointer, count, size, memory))[:]
+
+
+def _address(pointer: int, count: int, size: int, memory: tuple[int, int]) -> int:
+    base, limit = memory
+    if limit >= 0:  # wasm32: a 32-bit offset into linear memory (plus padding bits)
+        pointer &= WASM32_POINTER
+        if count < 0 or pointer + count * size > limit:
+            raise HostPanic(f"the compiled rule returned a value outside its memory; {REBUILD}")
+    elif count < 0:
+        raise HostPanic(f"the compiled rule returned a negative length; {REBUILD}")
+    return base + pointer
+
+
+def _bytes_at(pointer: int, count: int, memory: tuple[int, int]) -> bytes:
+    address = _address(pointer, count, 1, memory)
+    return ctypes.string_at(address, count) if count else b""

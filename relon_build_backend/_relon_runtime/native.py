@@ -1,0 +1,145 @@
+"""The native backend: a rule's entries in the shared library, called through ctypes.
+
+Native calls share no state, so threads call concurrently (ctypes drops the GIL): each
+call has its own result slots, and a buffer argument used in place stays exported during
+the call, so its owner cannot resize or free it under the callee.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+from .abi import (
+    ABI_VERSION_SYMBOL,
+    RELEASE_SYMBOL,
+    RuleSpec,
+    call_symbol,
+    hash_symbol,
+    host_symbol,
+    main_symbol,
+)
+from .conversion import CTYPES, Packed, Results, Texts, has_handle, relon_strs, results_of
+from .errors import REBUILD, RelonLoadError, fail
+from .integrity import check_library
+
+__all__ = ["Native", "NativeCall", "load_native"]
+
+_LIBRARIES: dict[Path, ctypes.CDLL] = {}
+_LOCK = threading.Lock()
+
+
+def _native_library(path: Path) -> ctypes.CDLL:
+    with _LOCK:
+        if path not in _LIBRARIES:
+            try:
+                lib = ctypes.CDLL(str(path))
+                abi = getattr(lib, ABI_VERSION_SYMBOL)
+            except (OSError, AttributeError) as exc:
+                raise RelonLoadError(f"cannot load {path} ({exc}); {REBUILD}") from None
+            abi.argtypes, abi.restype = [], ctypes.c_int32
+            _LIBRARIES[path] = lib
+        return _LIBRARIES[path]
+
+
+def _function(
+    lib: ctypes.CDLL, name: str, params: Iterable[str], result: str | None
+) -> Callable[..., int]:
+    """``lib.<name>`` with argtypes set (a trailing out pointer when ``result`` is given).
+
+    A String or List parameter is two arguments, pointer and length; ``result`` is a
+    scalar type (typed out slot) or ``"Slots"`` (result slots of a compound rule).
+    """
+    try:
+        fn = lib[name]
+    except AttributeError:
+        raise RelonLoadError(f"{lib._name} has no {name}; {REBUILD}") from None
+    argtypes: list[type] = []
+    for p in params:
+        argtypes += [CTYPES[p]] if p in CTYPES else [ctypes.c_void_p, ctypes.c_int64]
+    if result == "Slots":
+        argtypes.append(ctypes.c_void_p)
+    elif result is not None:
+        argtypes.append(ctypes.POINTER(CTYPES[result]))
+    fn.argtypes = argtypes
+    fn.restype = ctypes.c_int32 if result is not None else ctypes.c_int64
+    return fn
+
+
+@dataclass(frozen=True, slots=True)
+class Native:
+    """The native entries of one rule, argtypes set once."""
+
+    main: Callable[..., int]
+    call: Callable[..., int]
+    hosts: dict[str, Callable[..., int]]
+    release: Callable[[int], object] | None  # relon_release, for rules with a result handle
+
+
+def load_native(spec: RuleSpec, path: Path, *, scalar: bool) -> Native:
+    """The entries of ``spec`` in the library at ``path``, checked against ``spec``."""
+    lib = _native_library(path)
+    kinds = [kind for _, kind in spec.params]
+    source_hash = _function(lib, hash_symbol(spec.prefix), [], None)
+    check_library(str(path), getattr(lib, ABI_VERSION_SYMBOL)(), source_hash(), spec)
+    hosts = {
+        h.name: _function(lib, host_symbol(spec.prefix, h.name), h.params, h.result)
+        for h in spec.gated_hosts
+    }
+    result = cast("str", spec.result) if scalar else "Slots"
+    main = _function(lib, main_symbol(spec.prefix), kinds, result)
+    call = _function(lib, call_symbol(spec.prefix), ["Int", "Int", *kinds], result)
+    release = None
+    if has_handle(results_of(spec)):
+        fn: Any = _function(lib, RELEASE_SYMBOL, ["Int"], None)
+        fn.restype = None
+        release = fn
+    return Native(main=main, call=call, hosts=hosts, release=release)
+
+
+class NativeCall:
+    """``converted arguments -> result`` through one native entry of a compound rule."""
+
+    __slots__ = ("fn", "kinds", "prefix", "release", "results")
+
+    def __init__(
+        self, fn: Callable[..., int], native: Native, spec: RuleSpec, prefix: tuple[int, ...]
+    ) -> None:
+        self.fn, self.prefix = fn, prefix
+        self.kinds = tuple(kind for _, kind in spec.params)
+        self.results = Results(spec)
+        self.release = native.release
+
+    def __call__(self, values: list[object]) -> object:
+        args: list[object] = list(self.prefix)
+        keep = []  # RelonStr arrays built here (the rest is owned by ``values``)
+        for kind, value in zip(self.kinds, values, strict=True):
+            if kind in CTYPES:
+                args.append(value)
+            elif kind == "String":
+                args += (value, len(cast("bytes", value)))
+            elif kind == "List<String>":
+                blob, lengths = cast("Texts", value)
+                # c_char_p of a bytes object points at the object's own buffer
+                address = ctypes.cast(ctypes.c_char_p(blob), ctypes.c_void_p).value or 0
+                pairs = relon_strs(address, lengths)
+                keep.append(pairs)
+                args += (pairs.buffer_info()[0] if lengths else _EMPTY, len(lengths))
+            else:
+                pointer, count, _, _ = cast("Packed", value)
+                args += (pointer if count else _EMPTY, count)
+        out = self.results.words()  # 8-aligned, per call: threads never share it
+        args.append(out)
+        status = self.fn(*args)
+        if status:
+            fail(status)
+        return self.results.take(ctypes.addressof(out), _NATIVE_MEMORY, self.release)
+
+
+#: a valid pointer for an empty String/List (the callee reads no byte of it)
+_EMPTY = (ctypes.c_int64 * 2)()
+_NATIVE_MEMORY = (0, -1)

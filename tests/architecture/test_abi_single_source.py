@@ -1,0 +1,52 @@
+"""The entry ABI's numbers are written once, in ``_relon_runtime/abi.py``.
+
+The Python side imports them; the files that cannot (the Rust runtime crate, the C
+runtime, docs/abi.md) are checked against them here, so a change to one side that
+forgets the other fails the suite.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import relon_build_backend
+from relon_build_backend._relon_runtime.abi import ERROR_KINDS, OK, Status
+from relon_build_backend.ir.nodes import ErrorKind
+
+PACKAGE = Path(relon_build_backend.__file__).parent
+DOCS = PACKAGE.parent / "docs"
+
+#: the Rust runtime's status constants -> the ABI status each stands for
+_RUST_NAMES = {
+    "OK": OK,
+    "EMPTY_LIST": Status.EMPTY_LIST,
+    "OUT_OF_MEMORY": Status.STEP_LIMIT_EXCEEDED,
+}
+
+
+def test_the_ir_error_kinds_are_the_abi_statuses() -> None:
+    assert ErrorKind is Status
+
+
+def test_the_rust_runtime_statuses_match_the_abi() -> None:
+    text = (PACKAGE / "cocompile" / "relon_rt.rs").read_text(encoding="utf-8")
+    found = {
+        name: int(value)
+        for name, value in re.findall(r"^const (\w+): i32 = (\d+);", text, re.MULTILINE)
+        if name in _RUST_NAMES
+    }
+    assert found == {name: int(status) for name, status in _RUST_NAMES.items()}
+
+
+def test_the_c_runtime_takes_its_numbers_from_the_build() -> None:
+    text = (PACKAGE / "cocompile" / "runtime.c").read_text(encoding="utf-8")
+    # defined by cocompile/runtime.py from the abi module, never written in the C file
+    assert not re.search(r"#define RELON_(ABI_VERSION|STATUS_\w+) ", text)
+    assert "#error" in text
+
+
+def test_the_abi_document_lists_every_status() -> None:
+    text = (DOCS / "abi.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| (\d) \| `(\w+)`", text, re.MULTILINE))
+    assert {int(k): v for k, v in rows.items()} == {int(s): kind for s, kind in ERROR_KINDS.items()}
