@@ -1,5 +1,5 @@
 """String nodes: :class:`ToText`, :class:`Concat`, :class:`StrCall` and string
-equality, with the exact semantics of ``ir/nodes.py``.
+equality, with the exact semantics of ``ir/nodes.py`` and ``stdlib/strings.py``.
 
 Searching, case mapping, trimming, formatting, splitting, replacing and joining call
 the runtime (docs/runtime.md) so native and wasm32 share one algorithm; lengths,
@@ -13,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..ir.nodes import ErrorKind, IrType, StrOp
+from ..exhaustive import unreachable
+from ..ir.nodes import ErrorKind, IrType
+from ..stdlib import Emit, StringOp
 from .unit import CTX_ARENA, CTX_TEXT
 from .values import (
     alloc,
@@ -34,18 +36,6 @@ if TYPE_CHECKING:
 __all__ = ["emit_concat", "emit_str_call", "emit_to_text", "string_compare", "string_equal"]
 
 _TO_TEXT = {IrType.INT: "relon_rt_i64_to_text", IrType.FLOAT: "relon_rt_f64_to_text"}
-_PREDICATES = {
-    StrOp.CONTAINS: "relon_rt_str_contains",
-    StrOp.STARTS_WITH: "relon_rt_str_starts_with",
-    StrOp.ENDS_WITH: "relon_rt_str_ends_with",
-}
-_CASE_MAPS = {StrOp.UPPER: "relon_rt_str_ascii_upper", StrOp.LOWER: "relon_rt_str_ascii_lower"}
-#: runtime functions building a new value through an out pair
-_BUILDERS = {
-    StrOp.REPLACE: "relon_rt_str_replace",
-    StrOp.SPLIT: "relon_rt_str_split",
-    StrOp.JOIN: "relon_rt_str_join",
-}
 
 
 def _i32(value: int) -> ir.Constant:
@@ -111,42 +101,50 @@ def emit_concat(em: FunctionFrame, parts: Sequence[ir.Value]) -> ir.Value:
     return make_pair(em, data, total)
 
 
-def emit_str_call(em: FunctionFrame, op: StrOp, args: Sequence[ir.Value]) -> ir.Value:
-    """``op(*args)`` (arguments already evaluated, left to right)."""
+def emit_str_call(  # noqa: RET503
+    em: FunctionFrame, op: StringOp, args: Sequence[ir.Value]
+) -> ir.Value:
+    """``op(*args)`` (arguments already evaluated, left to right), as its row says."""
     from llvmlite import ir
 
     b = em.builder
-    if op is StrOp.LEN:
-        return b.extract_value(args[0], 1)
-    if op in _PREDICATES:
-        found = runtime_call(em, _PREDICATES[op], _i32_type(), _flat(em, args))
-        return b.icmp_signed("!=", found, _i32(0))
-    if op in _CASE_MAPS:
-        ptr, length = pair_parts(em, args[0])
-        data = alloc(em, length)
-        runtime_call(em, _CASE_MAPS[op], ir.VoidType(), [ptr, length, data])
-        return make_pair(em, data, length)
-    if op is StrOp.TRIM:
-        return _trim(em, args[0])
-    if op is StrOp.SUBSTRING:
-        return _substring(em, *args)
-    return _build(em, op, args)
+    symbol = op.symbol or ""
+    match op.emit:
+        case Emit.LENGTH:
+            return b.extract_value(args[0], 1)
+        case Emit.PREDICATE:
+            found = runtime_call(em, symbol, _i32_type(), _flat(em, args))
+            return b.icmp_signed("!=", found, _i32(0))
+        case Emit.CASE_MAP:
+            ptr, length = pair_parts(em, args[0])
+            data = alloc(em, length)
+            runtime_call(em, symbol, ir.VoidType(), [ptr, length, data])
+            return make_pair(em, data, length)
+        case Emit.SLICE:
+            return _slice(em, symbol, args[0])
+        case Emit.SUBSTRING:
+            return _substring(em, symbol, *args)
+        case Emit.BUILD:
+            return _build(em, symbol, args)
+    unreachable(op.emit)  # mypy proves this unreachable: every kind of emission is handled
 
 
-def _trim(em: FunctionFrame, value: ir.Value) -> ir.Value:
+def _slice(em: FunctionFrame, symbol: str, value: ir.Value) -> ir.Value:
     from llvmlite import ir
 
     b = em.builder
     i64 = ir.IntType(64)
     start_slot, length_slot = scratch(em, 0), scratch(em, 8)
     ptr, length = pair_parts(em, value)
-    runtime_call(em, "relon_rt_str_trim", ir.VoidType(), [ptr, length, start_slot, length_slot])
+    runtime_call(em, symbol, ir.VoidType(), [ptr, length, start_slot, length_slot])
     start = b.load(start_slot, typ=i64)
     data = b.gep(ptr, [start], source_etype=ir.IntType(8))
     return make_pair(em, data, b.load(length_slot, typ=i64))
 
 
-def _substring(em: FunctionFrame, value: ir.Value, start: ir.Value, end: ir.Value) -> ir.Value:
+def _substring(
+    em: FunctionFrame, symbol: str, value: ir.Value, start: ir.Value, end: ir.Value
+) -> ir.Value:
     """Bytes ``start..end``; IndexOutOfBounds unless ``0 <= start <= end <= len`` and
     both ends are char boundaries (checked in that order, the first failing wins)."""
     from llvmlite import ir
@@ -161,22 +159,18 @@ def _substring(em: FunctionFrame, value: ir.Value, start: ir.Value, end: ir.Valu
     em.fail_if(outside, ErrorKind.INDEX_OUT_OF_BOUNDS)
     zero = _i32(0)
     for index in (start, end):
-        boundary = runtime_call(
-            em, "relon_rt_str_is_char_boundary", _i32_type(), [ptr, length, index]
-        )
+        boundary = runtime_call(em, symbol, _i32_type(), [ptr, length, index])
         em.fail_if(b.icmp_signed("==", boundary, zero), ErrorKind.INDEX_OUT_OF_BOUNDS)
     data = b.gep(ptr, [start], source_etype=ir.IntType(8))
     return make_pair(em, data, b.sub(end, start))
 
 
-def _build(em: FunctionFrame, op: StrOp, args: Sequence[ir.Value]) -> ir.Value:
-    """REPLACE, SPLIT, JOIN: the runtime allocates the result and fills an out pair;
-    a non-zero status (out of memory, empty separator) is raised."""
+def _build(em: FunctionFrame, symbol: str, args: Sequence[ir.Value]) -> ir.Value:
+    """The runtime allocates the result and fills an out pair; a non-zero status (out
+    of memory, empty separator) is raised."""
     b = em.builder
     out = scratch(em, 0)
-    status = runtime_call(
-        em, _BUILDERS[op], _i32_type(), [em.field(CTX_ARENA), *_flat(em, args), out]
-    )
+    status = runtime_call(em, symbol, _i32_type(), [em.field(CTX_ARENA), *_flat(em, args), out])
     with b.if_then(b.icmp_signed("!=", status, _i32(0)), likely=False):
         em.fail_status(status)
     return load_pair(em, out)

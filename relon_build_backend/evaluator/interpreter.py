@@ -104,7 +104,7 @@ class Machine:
             case t.Concat():
                 return "".join([texts.to_text(self.eval(part, env)) for part in node.parts])
             case t.StrCall():
-                return texts.str_call(node.name, [self.eval(a, env) for a in node.args])
+                return texts.str_call(node.op, [self.eval(a, env) for a in node.args])
             case t.ListLiteral():
                 return [self.eval(e, env) for e in node.elements]
             case t.ListCall():

@@ -1,4 +1,4 @@
-"""String values: text of scalars and the string functions (``StrOp`` in ir/nodes.py).
+"""String values: text of scalars and the string operations (``stdlib/strings.py``).
 
 Strings are Python ``str``; every length and offset is in UTF-8 bytes, as in Relon.
 Python compares ``str`` by code point, which for UTF-8 is the same order as bytewise.
@@ -10,6 +10,8 @@ import math
 from collections.abc import Sequence
 from decimal import Decimal
 
+from ..exhaustive import unreachable
+from ..stdlib import StringOp
 from .values import EvaluationError, Value, as_int
 
 __all__ = ["str_call", "to_text"]
@@ -61,34 +63,35 @@ def _substring(s: str, start: int, end: int) -> str:
     return data[start:end].decode()
 
 
-def str_call(name: str, args: Sequence[Value]) -> Value:
-    """String function ``name`` of ``args`` (the subject first; for ``join`` the list)."""
-    if name == "join":
+def str_call(op: StringOp, args: Sequence[Value]) -> Value:  # noqa: RET503
+    """The string operation ``op`` of ``args`` (the subject first; for ``join`` the list)."""
+    if op is StringOp.JOIN:
         items, sep = args
         assert isinstance(items, list), items
         return str(sep).join(str(x) for x in items)
-    s = args[0]
+    s, *rest = args
     assert isinstance(s, str), s
-    rest = [str(a) if isinstance(a, str) else a for a in args[1:]]
-    if name == "len":
-        return len(s.encode())
-    if name == "contains":
-        return str(rest[0]) in s
-    if name == "starts_with":
-        return s.startswith(str(rest[0]))
-    if name == "ends_with":
-        return s.endswith(str(rest[0]))
-    if name == "upper":
-        return s.translate(_ASCII_UPPER)
-    if name == "lower":
-        return s.translate(_ASCII_LOWER)
-    if name == "trim":
-        return s.strip(_WHITE_SPACE)
-    if name == "substring":
-        return _substring(s, as_int(rest[0]), as_int(rest[1]))
-    if name == "split":
-        if rest[0] == "":
-            raise EvaluationError("EmptyList", "split by an empty separator")
-        return [*s.split(str(rest[0]))]
-    assert name == "replace", name
-    return s.replace(str(rest[0]), str(rest[1]))  # "" inserts at every char boundary
+    match op:
+        case StringOp.LEN:
+            return len(s.encode())
+        case StringOp.CONTAINS:
+            return str(rest[0]) in s
+        case StringOp.STARTS_WITH:
+            return s.startswith(str(rest[0]))
+        case StringOp.ENDS_WITH:
+            return s.endswith(str(rest[0]))
+        case StringOp.UPPER:
+            return s.translate(_ASCII_UPPER)
+        case StringOp.LOWER:
+            return s.translate(_ASCII_LOWER)
+        case StringOp.TRIM:
+            return s.strip(_WHITE_SPACE)
+        case StringOp.SUBSTRING:
+            return _substring(s, as_int(rest[0]), as_int(rest[1]))
+        case StringOp.SPLIT:
+            if rest[0] == "":
+                raise EvaluationError("EmptyList", "split by an empty separator")
+            return [*s.split(str(rest[0]))]
+        case StringOp.REPLACE:
+            return s.replace(str(rest[0]), str(rest[1]))  # "" inserts at every char boundary
+    unreachable(op)  # mypy proves this unreachable: every operation is handled

@@ -10,30 +10,23 @@ from __future__ import annotations
 
 from typing import Final, cast
 
+from ..stdlib import StringOp
 from . import ast
 from .check_ops import coerce, poison
 from .check_values import check_expected
 from .context import CheckContext
 from .scope import Scope, suggest
 from .stdlib import LIST_METHODS, MATH_ARITY
-from .typed import Expr, ListCall, ListName, StrCall, StrName
+from .typed import Expr, ListCall, ListName, StrCall
 from .types import BOOL, INT, STRING, ErrorType, ListType, Type
 
 __all__ = ["STRING_METHODS", "check_value_method"]
 
-#: String method -> (argument types, result type)
-STRING_METHODS: Final[dict[str, tuple[tuple[Type, ...], Type]]] = {
-    "len": ((), INT),
-    "contains": ((STRING,), BOOL),
-    "starts_with": ((STRING,), BOOL),
-    "ends_with": ((STRING,), BOOL),
-    "upper": ((), STRING),
-    "lower": ((), STRING),
-    "trim": ((), STRING),
-    "substring": ((INT, INT), STRING),
-    "split": ((STRING,), ListType(STRING)),
-    "replace": ((STRING, STRING), STRING),
-}
+#: The types the string table (``stdlib/strings.py``) names, by their spelling.
+_TABLE_TYPES: Final[dict[str, Type]] = {str(ty): ty for ty in (INT, BOOL, STRING, ListType(STRING))}
+
+#: The methods of a String value.
+STRING_METHODS: Final = StringOp.methods("String")
 
 
 def check_value_method(
@@ -52,11 +45,7 @@ def check_value_method(
             ctx.check(arg, scope)
         return poison(node.span)
     if ty == STRING and method in STRING_METHODS:
-        params, result = STRING_METHODS[method]
-        checked = _arguments(ctx, node, params, args, scope)
-        if checked is None:
-            return poison(node.span)
-        return StrCall(cast(StrName, method), (receiver, *checked), result, node.span)
+        return _string_op(ctx, node, receiver, args, scope)
     if isinstance(ty, ListType) and method in LIST_METHODS:
         return _list_method(ctx, node, receiver, args, scope)
     _unknown(ctx, node, method, ty)
@@ -65,6 +54,23 @@ def check_value_method(
 
 def _method(node: ast.Call | ast.MethodCall) -> str:
     return node.method if isinstance(node, ast.MethodCall) else node.callee
+
+
+def _string_op(
+    ctx: CheckContext,
+    node: ast.Call | ast.MethodCall,
+    receiver: Expr,
+    args: tuple[ast.Expr, ...],
+    scope: Scope,
+) -> Expr:
+    """A method the string table has for the receiver's type."""
+    op = StringOp.of(str(receiver.type), _method(node))
+    assert op is not None, (receiver.type, node)
+    params = tuple(_TABLE_TYPES[p] for p in op.params[1:])
+    checked = _arguments(ctx, node, params, args, scope)
+    if checked is None:
+        return poison(node.span)
+    return StrCall(op, (receiver, *checked), _TABLE_TYPES[op.result], node.span)
 
 
 def _list_method(
@@ -80,9 +86,7 @@ def _list_method(
         if ty.element != STRING:
             ctx.error(f"'join' needs a List<String>, not {ty}", node.span, _join_hint(ty))
             return poison(node.span)
-        checked = _arguments(ctx, node, (STRING,), args, scope)
-        return poison(node.span) if checked is None else (
-            StrCall("join", (receiver, *checked), STRING, node.span))  # fmt: skip
+        return _string_op(ctx, node, receiver, args, scope)
     params: tuple[Type, ...] = ()
     result: Type = ty
     if method == "len":

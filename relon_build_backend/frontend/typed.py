@@ -43,7 +43,6 @@ from .typed_values import (
     ListName,
     MakeTuple,
     StrCall,
-    StrName,
     ToText,
     TupleField,
 )
@@ -88,7 +87,6 @@ __all__ = [
     "Source",
     "StageFn",
     "StrCall",
-    "StrName",
     "Sum",
     "Terminal",
     "ToText",

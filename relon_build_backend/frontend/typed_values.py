@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TypeAlias, final
 
+from ..stdlib import StringOp
 from .source import Span
 from .types import STRING, ListType, TupleOf, Type
 
@@ -22,7 +23,6 @@ __all__ = [
     "ListName",
     "MakeTuple",
     "StrCall",
-    "StrName",
     "ToText",
     "TupleField",
 ]
@@ -54,28 +54,13 @@ class Concat:
         return STRING
 
 
-StrName: TypeAlias = Literal[
-    "len",
-    "contains",
-    "starts_with",
-    "ends_with",
-    "upper",
-    "lower",
-    "trim",
-    "substring",
-    "split",
-    "replace",
-    "join",
-]
-
-
 @final
 @dataclass(frozen=True, slots=True)
 class StrCall:
-    """A string function (``StrOp`` in ir/nodes.py); the subject is ``args[0]`` (for
-    ``join``: the List<String>)."""
+    """A string operation (a row of ``stdlib/strings.py``); the subject is ``args[0]``
+    (for ``join``: the List<String>)."""
 
-    name: StrName
+    op: StringOp
     args: tuple[Expr, ...]
     type: Type
     span: Span

@@ -38,6 +38,7 @@ from typing import TypeAlias
 from .._relon_runtime.abi import Status as ErrorKind
 from ..frontend.hosts import Capability
 from ..frontend.source import Span
+from ..stdlib import StringOp
 
 __all__ = [
     "MAX_CALL_DEPTH",
@@ -80,7 +81,7 @@ __all__ = [
     "Source",
     "Stage",
     "StrCall",
-    "StrOp",
+    "StringOp",
     "SumTerminal",
     "Terminal",
     "ToText",
@@ -193,24 +194,6 @@ class MathOp(enum.Enum):
     FLOAT_SQRT = "float.sqrt"  # (float) -> float; negative -> NaN
     FLOAT_POW = "float.pow"  # (float, float) -> float; C pow semantics
     INT_POW = "int.pow"  # (int base, int exp) -> int; checked; exp < 0 -> NumericOverflow
-
-
-class StrOp(enum.Enum):
-    """String operations (byte-based). Arguments and result in the comments."""
-
-    LEN = "str.len"  # (s) -> int: UTF-8 byte count
-    CONTAINS = "str.contains"  # (s, needle) -> bool; the empty needle is contained
-    STARTS_WITH = "str.starts_with"  # (s, prefix) -> bool
-    ENDS_WITH = "str.ends_with"  # (s, suffix) -> bool
-    UPPER = "str.upper"  # (s) -> string; ASCII letters only, other bytes unchanged
-    LOWER = "str.lower"  # (s) -> string; ASCII letters only
-    TRIM = "str.trim"  # (s) -> string; Rust str::trim (Unicode White_Space both ends)
-    SUBSTRING = "str.substring"  # (s, a, b) -> string: bytes a..b; IndexOutOfBounds unless
-    # 0 <= a <= b <= len(s) and both a and b are on UTF-8 char boundaries
-    SPLIT = "str.split"  # (s, sep) -> list<string>; Rust str::split; sep "" -> EmptyList
-    REPLACE = "str.replace"  # (s, from, to) -> string; Rust str::replace (from "" inserts
-    # `to` at every char boundary, start and end included)
-    JOIN = "str.join"  # (list<string>, sep) -> string
 
 
 class ListOp(enum.Enum):
@@ -419,9 +402,10 @@ class Concat:
 
 @dataclass(frozen=True, slots=True)
 class StrCall:
-    """A :class:`StrOp` applied to ``args`` (evaluated left to right)."""
+    """A :class:`StringOp` (one row of ``stdlib/strings.py``) applied to ``args``
+    (evaluated left to right)."""
 
-    op: StrOp
+    op: StringOp
     args: tuple[Expr, ...]
     type: IrType
     span: Span

@@ -260,7 +260,7 @@ class _Reader:
         if head == "tuple":
             return ir.MakeTuple(args, span)
         if head.startswith("str."):
-            str_op = ir.StrOp(head)
+            str_op = ir.StringOp.spelled(head)
             return ir.StrCall(str_op, args, str_signature(str_op)[1], span)
         if head.startswith("list."):
             list_op = ir.ListOp(head)

@@ -21,24 +21,14 @@ _MATH_ARITY = {"abs": 1, "min": 2, "max": 2, "clamp": 3, "pow": 2}
 _Type = ir.IrType | ir.TupleType
 _PYTHON_TYPES = {_I: int, _F: float, _B: bool, _S: str}
 
-_STR_SIGNATURES: dict[ir.StrOp, tuple[tuple[ir.IrType, ...], ir.IrType]] = {
-    ir.StrOp.LEN: ((_S,), _I),
-    ir.StrOp.CONTAINS: ((_S, _S), _B),
-    ir.StrOp.STARTS_WITH: ((_S, _S), _B),
-    ir.StrOp.ENDS_WITH: ((_S, _S), _B),
-    ir.StrOp.UPPER: ((_S,), _S),
-    ir.StrOp.LOWER: ((_S,), _S),
-    ir.StrOp.TRIM: ((_S,), _S),
-    ir.StrOp.SUBSTRING: ((_S, _I, _I), _S),
-    ir.StrOp.SPLIT: ((_S, _S), ir.IrType.LIST_STRING),
-    ir.StrOp.REPLACE: ((_S, _S, _S), _S),
-    ir.StrOp.JOIN: ((ir.IrType.LIST_STRING, _S), _S),
-}
+
+def str_signature(op: ir.StringOp) -> tuple[tuple[ir.IrType, ...], ir.IrType]:
+    """(argument types, result type) of a string operation, from its table row."""
+    return tuple(map(_ir_type, op.params)), _ir_type(op.result)
 
 
-def str_signature(op: ir.StrOp) -> tuple[tuple[ir.IrType, ...], ir.IrType]:
-    """(argument types, result type) of a string operation."""
-    return _STR_SIGNATURES[op]
+def _ir_type(spelling: str) -> ir.IrType:
+    return ir.IrType(spelling.lower())  # "List<String>" is "list<string>"
 
 
 def list_signature(op: ir.ListOp, xs: ir.IrType) -> tuple[tuple[ir.IrType, ...], ir.IrType]:

@@ -95,8 +95,7 @@ class FunctionLowering(FunctionScope):
             case t.Concat():
                 return ir.Concat(self.exprs(node.parts), node.span)
             case t.StrCall():
-                str_op = ir.StrOp(f"str.{node.name}")
-                return ir.StrCall(str_op, self.exprs(node.args), ir_type(node.type), node.span)
+                return ir.StrCall(node.op, self.exprs(node.args), ir_type(node.type), node.span)
             case t.ListLiteral():
                 return ir.ListLiteral(self.exprs(node.elements), ir_type(node.type), node.span)
             case t.ListCall():

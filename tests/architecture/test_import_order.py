@@ -20,6 +20,7 @@ FLOORS: dict[str, int] = {
     "errors": 0,
     "exhaustive": 0,
     "_relon_runtime": 0,
+    "stdlib": 0,
     "targets": 1,
     "frontend": 1,
     "ir": 2,

@@ -1,4 +1,4 @@
-"""Python models of the runtime functions (the semantics of ir/nodes.py StrOp/ListOp)."""
+"""Python models of the runtime functions (the semantics of ir/nodes.py StringOp/ListOp)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from relon_build_backend.ir import nodes as n
 
 from .harness import BOOL, FLOAT, INT, SPAN, binary, const, loc, rule
 
-B, S, L = n.BinOp, n.StrOp, n.ListOp
+B, S, L = n.BinOp, n.StringOp, n.ListOp
 STRING = n.IrType.STRING
 LIST = {INT: n.IrType.LIST_INT, FLOAT: n.IrType.LIST_FLOAT, BOOL: n.IrType.LIST_BOOL}
 LIST[STRING] = n.IrType.LIST_STRING
@@ -21,7 +21,7 @@ def sloc(name: str) -> n.Local:
     return n.Local(name, STRING, SPAN)
 
 
-def scall(op: n.StrOp, ty: n.IrType, *args: n.Expr) -> n.StrCall:
+def scall(op: n.StringOp, ty: n.IrType, *args: n.Expr) -> n.StrCall:
     return n.StrCall(op, args, ty, SPAN)
 
 

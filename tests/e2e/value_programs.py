@@ -2,7 +2,7 @@
 test (beside the generated ones of ``value_gen.py``).
 
 Each entry is ``(source, [argument tuples])``; the inputs aim at the edges of the
-semantics in ir/nodes.py (StrOp, ListOp, ToText): byte offsets off char boundaries,
+semantics in ir/nodes.py (StringOp, ListOp, ToText): byte offsets off char boundaries,
 Unicode white space, empty separators, NaN and signed zeros in lists, overflowing sums.
 """
 

@@ -1,4 +1,4 @@
-"""Strings, lists and tuples in the evaluator, against ir/nodes.py (StrOp, ListOp,
+"""Strings, lists and tuples in the evaluator, against ir/nodes.py (StringOp, ListOp,
 ToText) and docs (relon-subset.md)."""
 
 from __future__ import annotations

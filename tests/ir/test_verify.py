@@ -99,7 +99,7 @@ S, LI = ir.IrType.STRING, ir.IrType.LIST_INT
         (ir.Concat((local("n"),), SPAN), S, "concat argument 0: int is not string"),
         (ir.Const(1, S, SPAN), S, "constant 1 is not string"),
         (
-            ir.StrCall(ir.StrOp.LEN, (ir.Const("a", S, SPAN),), S, SPAN),
+            ir.StrCall(ir.StringOp.LEN, (ir.Const("a", S, SPAN),), S, SPAN),
             S,
             "str.len result: string is not int",
         ),

@@ -40,10 +40,10 @@ def test_string_operators_and_methods() -> None:
     assert isinstance(body.left, ir.Binary)
     assert body.left.op is ir.BinOp.STRING_EQ
     assert isinstance(body.left.left, ir.StrCall)
-    assert body.left.left.op is ir.StrOp.UPPER
+    assert body.left.left.op is ir.StringOp.UPPER
     assert isinstance(body.right, ir.Binary)
     assert isinstance(body.right.left, ir.StrCall)
-    assert body.right.left.op is ir.StrOp.LEN
+    assert body.right.left.op is ir.StringOp.LEN
 
 
 def test_tuple_result_is_a_make_tuple_at_the_tail() -> None:
