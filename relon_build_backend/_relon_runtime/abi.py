@@ -25,6 +25,7 @@ __all__ = [
     "NATIVE_LIBRARY_SYMBOLS",
     "OK",
     "RELEASE_SYMBOL",
+    "REQUIRES_PYTHON",
     "SCRATCH_SYMBOL",
     "WASM_LIBRARY_SYMBOLS",
     "Capability",
@@ -43,6 +44,10 @@ __all__ = [
 
 #: Bumped on any incompatible change to the entries; loaders refuse other versions.
 ABI_VERSION = 1
+
+#: The oldest Python this runtime runs on (``slots=True`` dataclasses, ``zip(strict=)``):
+#: a wheel's ``Requires-Python`` unless its author set one.
+REQUIRES_PYTHON = ">=3.10"
 
 Capability = Literal["reads_fs", "writes_fs", "network", "reads_clock", "reads_env", "uses_rng"]
 #: Capability names in bit order: bit ``i`` of a capability mask is ``CAPABILITIES[i]``.

@@ -12,9 +12,29 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 
 from .. import _relon_runtime
-from .generate import RUNTIME_MODULE, render_loader
+from .generate import GENERATED_MARKER, RUNTIME_MODULE, render_loader
 
-__all__ = ["RUNTIME_MODULE", "render_loader", "runtime_files", "write_runtime"]
+__all__ = [
+    "RUNTIME_MODULE",
+    "is_generated_loader",
+    "render_loader",
+    "runtime_files",
+    "write_runtime",
+]
+
+#: A loader's docstring is short; reading this much of a file finds its end.
+_HEAD_BYTES = 64 * 1024
+
+
+def is_generated_loader(path: Path) -> bool:
+    """Whether ``path`` is a loader module a build wrote (its docstring ends with the
+    marker), as opposed to one the author wrote, which a build must never replace."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(_HEAD_BYTES)
+    except OSError:
+        return False
+    return f'{GENERATED_MARKER}\n"""'.encode() in head
 
 
 def runtime_files() -> dict[PurePosixPath, str]:

@@ -155,6 +155,9 @@ class BuildRelon(Command):  # type: ignore[misc]  # Command is Any (untyped setu
             # Only now, with every package built, does anything reach the destination.
             for staging, destination in staged:
                 _commit(staging, destination)
+        for package in self._packages():
+            current = {inside for owner, inside in self._generated() if owner == package}
+            _remove_leftovers(self._destination(package), package.package, current)
 
     def _stage(self, package: PackageRules, staging: Path, options: CompileOptions) -> None:
         from ..compiler import RuleSource, compile_package
@@ -238,6 +241,24 @@ def _commit(staging: Path, destination: Path) -> None:
         if epoch is not None and epoch.isdigit():
             os.utime(path, (int(epoch), int(epoch)))
         path.replace(target)
+
+
+def _remove_leftovers(destination: Path, package: str, current: set[PurePosixPath]) -> None:
+    """Remove what an earlier build generated in ``destination`` and this one did not:
+    loaders of deleted rules (build_py copies them like any module), the runtime's
+    retired modules, the artifact of a target no longer built. Never the author's
+    files: a loader is recognised by its marker, the rest by its reserved name."""
+    from ..compiler import library_filename, wasm_filename
+    from ..loader import RUNTIME_MODULE, is_generated_loader
+
+    candidates = [destination / library_filename(package), destination / wasm_filename(package)]
+    candidates += (destination / RUNTIME_MODULE).glob("*.py")
+    candidates += (p for p in destination.rglob("*.py") if is_generated_loader(p))
+    for path in candidates:
+        inside = PurePosixPath(path.relative_to(destination).as_posix())
+        if path.is_file() and inside not in current:
+            log.info("relon: removing %s (no longer generated)", path)
+            path.unlink()
 
 
 def _write_text(path: Path, text: str) -> None:

@@ -3,8 +3,8 @@
 setuptools calls it for every ``Distribution`` created while the backend is installed,
 before pyproject.toml is read and packages are discovered. So it only registers: the
 ``build_relon`` sub-command with a predicate evaluated when ``build`` runs (true when
-the distribution has ``.relon`` files), and our ``bdist_wheel`` and ``sdist``, which
-behave exactly like setuptools' own for distributions without rules.
+the distribution has ``.relon`` files), and our ``bdist_wheel``, ``sdist`` and
+``egg_info``, which behave exactly like setuptools' own for distributions without rules.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from setuptools import Command  # type: ignore[import-untyped]
 from setuptools.dist import Distribution  # type: ignore[import-untyped]
 
 from .command import distribution_rules
+from .metadata import EggInfo
 from .sdist import Sdist
 from .wheel import BdistWheel
 
@@ -23,13 +24,14 @@ _COMMAND = "build_relon"
 
 
 def finalize_distribution_options(dist: Distribution) -> None:
-    """Register ``build_relon`` as a ``build`` sub-command (once), and our ``bdist_wheel``
-    and ``sdist`` unless the project brings its own."""
+    """Register ``build_relon`` as a ``build`` sub-command (once), and our ``bdist_wheel``,
+    ``sdist`` and ``egg_info`` unless the project brings its own."""
     build = dist.get_command_class("build")
     if all(name != _COMMAND for name, _ in build.sub_commands):
         build.sub_commands.append((_COMMAND, _has_rules))
     dist.cmdclass.setdefault("bdist_wheel", BdistWheel)
     dist.cmdclass.setdefault("sdist", Sdist)
+    dist.cmdclass.setdefault("egg_info", EggInfo)
 
 
 def _has_rules(build: Command) -> bool:

@@ -2,19 +2,25 @@
 
 Takes what setuptools knows (the import packages it ships and their ``package_dir``
 mapping) and returns, per top-level package, its ``.relon`` files (any depth), its
-``host_shim.rs`` files and the package-relative paths of every generated file. Pure
-path arithmetic plus a directory walk: nothing here compiles or writes.
+``host_shim.rs`` files, the package-relative paths of every generated file and the
+loaders an earlier build generated for rules that are gone. Pure path arithmetic plus
+a directory walk: nothing here compiles or writes.
+
+A rule never takes the place of a module the author wrote: a loader path that holds
+a hand-written module, or a module name that is also a package, is an error here,
+before anything is built.
 """
 
 from __future__ import annotations
 
+import keyword
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..errors import RelonBuildError
-from ..loader import RUNTIME_MODULE
+from ..loader import RUNTIME_MODULE, is_generated_loader
 
 __all__ = [
     "SHIM_FILENAME",
@@ -50,6 +56,8 @@ class PackageRules:
     source_dir: PurePosixPath  # relative to the project root, e.g. src/pkg
     rules: tuple[Rule, ...]  # sorted by module name
     shims: tuple[PurePosixPath, ...]  # every host_shim.rs in the package, project-relative
+    #: generated loaders in the source tree that no rule produces now, project-relative
+    stale_loaders: tuple[PurePosixPath, ...] = ()
 
 
 def top_level_source_dir(package: str, package_dir: Mapping[str, str]) -> PurePosixPath:
@@ -65,24 +73,31 @@ def find_package_rules(
 ) -> tuple[PackageRules, ...]:
     """The rules of every top-level package among ``packages`` that has any.
 
-    :raises RuleLayoutError: a ``.relon`` file or folder name is not a Python identifier.
+    :raises RuleLayoutError: a ``.relon`` file or folder name is not a Python identifier
+        or is a keyword, or its module would replace a module or package of the author.
     """
     found = []
     for top in sorted({name.partition(".")[0] for name in packages}):
         source_dir = top_level_source_dir(top, package_dir)
-        rules, shims = _walk(project_dir, source_dir, top)
+        rules, shims, generated = _walk(project_dir, source_dir, top)
         if rules:
-            found.append(PackageRules(top, source_dir, rules, shims))
+            root = project_dir / source_dir
+            for rule in rules:
+                _check_collisions(root, source_dir, rule)
+            loaders = {source_dir / rule.loader for rule in rules}
+            stale = tuple(path for path in generated if path not in loaders)
+            found.append(PackageRules(top, source_dir, rules, shims, stale))
     return tuple(found)
 
 
 def _walk(
     project_dir: Path, source_dir: PurePosixPath, top: str
-) -> tuple[tuple[Rule, ...], tuple[PurePosixPath, ...]]:
-    """Every rule and shim below ``source_dir`` (sorted: the build must not depend on
-    the order the file system lists directories in)."""
+) -> tuple[tuple[Rule, ...], tuple[PurePosixPath, ...], tuple[PurePosixPath, ...]]:
+    """Every rule, shim and generated loader below ``source_dir`` (sorted: the build
+    must not depend on the order the file system lists directories in)."""
     rules: list[Rule] = []
     shims: list[PurePosixPath] = []
+    generated: list[PurePosixPath] = []
     root = project_dir / source_dir
     for dirpath, dirnames, filenames in os.walk(root):
         # Hidden folders, caches and our own staging folders are never package content.
@@ -93,7 +108,33 @@ def _walk(
                 shims.append(source_dir / relative / filename)
             elif filename.endswith(_SUFFIX):
                 rules.append(_rule(source_dir, relative / filename, top))
-    return tuple(sorted(rules, key=lambda r: r.module_name)), tuple(shims)
+            elif filename.endswith(".py") and is_generated_loader(Path(dirpath, filename)):
+                generated.append(source_dir / relative / filename)
+    rules.sort(key=lambda r: r.module_name)
+    return tuple(rules), tuple(shims), tuple(generated)
+
+
+def _check_collisions(root: Path, source_dir: PurePosixPath, rule: Rule) -> None:
+    """The rule's module must be new: not a module or package the author wrote."""
+    loader = root.joinpath(*rule.loader.parts)
+    if loader.exists() and not is_generated_loader(loader):
+        raise RuleLayoutError(
+            f"{rule.source}: its generated module {rule.module_name} would replace "
+            f"{source_dir / rule.loader}, which is not a generated file; rename the rule "
+            "or the module"
+        )
+    if rule.loader.name == "__init__.py":
+        return
+    package = loader.with_suffix("")
+    if package.is_dir() and any(
+        child.suffix in {".py", _SUFFIX} for child in package.iterdir() if child.is_file()
+    ):
+        raise RuleLayoutError(
+            f"{rule.source}: module {rule.module_name} would also be the package "
+            f"{source_dir / rule.loader.with_suffix('')}/; rename the rule or the folder "
+            f"(a rule for the package itself is {source_dir / rule.loader.with_suffix('')}/"
+            "__init__.relon)"
+        )
 
 
 def _rule(source_dir: PurePosixPath, inside: PurePosixPath, top: str) -> Rule:
@@ -105,6 +146,13 @@ def _rule(source_dir: PurePosixPath, inside: PurePosixPath, top: str) -> Rule:
             f"{source_dir / inside}: {bad[0]!r} is not a valid Python identifier, so "
             "the rule cannot become an importable module; rename it (letters, digits "
             "and underscores, not starting with a digit)"
+        )
+    reserved = [part for part in parts if keyword.iskeyword(part)]
+    if reserved:
+        raise RuleLayoutError(
+            f"{source_dir / inside}: {reserved[0]!r} is a Python keyword, so no import "
+            f"statement could name the rule's module; rename it (for example "
+            f"{reserved[0] + '_'!r})"
         )
     if parts[0] == RUNTIME_MODULE:  # the runtime package every rule module imports
         raise RuleLayoutError(

@@ -44,4 +44,5 @@ def generated_in_place(distribution: object) -> frozenset[PurePosixPath]:
         )
         paths.update(folder / runtime_file for runtime_file in runtime_files())
         paths.update(folder / rule.loader for rule in package.rules)
+        paths.update(package.stale_loaders)  # an earlier editable build's, rule since deleted
     return frozenset(paths)

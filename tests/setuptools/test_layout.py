@@ -6,6 +6,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
+from relon_build_backend.loader.generate import GENERATED_MARKER
 from relon_build_backend.setuptools.layout import (
     Rule,
     RuleLayoutError,
@@ -92,3 +93,56 @@ def test_the_runtime_module_name_is_reserved(tmp_path: Path) -> None:
     touch(tmp_path, "pkg/__init__.py", "pkg/_relon_runtime.relon")
     with pytest.raises(RuleLayoutError, match="reserved for the Relon loader runtime"):
         find_package_rules(["pkg"], {}, tmp_path)
+
+
+@pytest.mark.parametrize("name", ["class", "sub/import"])
+def test_a_rule_named_for_a_python_keyword_is_an_error(tmp_path: Path, name: str) -> None:
+    touch(tmp_path, "pkg/__init__.py", f"pkg/{name}.relon")
+    keyword = name.rpartition("/")[2]
+    with pytest.raises(RuleLayoutError) as info:
+        find_package_rules(["pkg"], {}, tmp_path)
+    assert str(info.value).startswith(f"pkg/{name}.relon: {keyword!r} is a Python keyword")
+    assert f"'{keyword}_'" in str(info.value)
+
+
+def test_a_folder_named_for_a_keyword_is_an_error(tmp_path: Path) -> None:
+    touch(tmp_path, "pkg/__init__.py", "pkg/def/quote.relon")
+    with pytest.raises(RuleLayoutError, match="'def' is a Python keyword"):
+        find_package_rules(["pkg"], {}, tmp_path)
+
+
+def test_a_rule_never_replaces_a_hand_written_module(tmp_path: Path) -> None:
+    touch(tmp_path, "pkg/__init__.py", "pkg/rules/b.relon")
+    (tmp_path / "pkg/rules/b.py").write_text("def helper(): ...\n")
+    with pytest.raises(RuleLayoutError) as info:
+        find_package_rules(["pkg"], {}, tmp_path)
+    assert str(info.value) == (
+        "pkg/rules/b.relon: its generated module pkg.rules.b would replace pkg/rules/b.py, "
+        "which is not a generated file; rename the rule or the module"
+    )
+
+
+def test_an_init_rule_never_replaces_the_packages_init(tmp_path: Path) -> None:
+    touch(tmp_path, "pkg/__init__.relon")
+    (tmp_path / "pkg/__init__.py").write_text('"""The package."""\n')
+    with pytest.raises(RuleLayoutError, match=r"would replace pkg/__init__\.py"):
+        find_package_rules(["pkg"], {}, tmp_path)
+
+
+def test_a_rule_module_that_is_also_a_package_is_an_error(tmp_path: Path) -> None:
+    touch(tmp_path, "pkg/__init__.py", "pkg/quote.relon", "pkg/quote/extra.relon")
+    with pytest.raises(RuleLayoutError) as info:
+        find_package_rules(["pkg"], {}, tmp_path)
+    assert "module pkg.quote would also be the package pkg/quote/" in str(info.value)
+    assert "pkg/quote/__init__.relon" in str(info.value)
+
+
+def test_a_generated_loader_is_replaced_and_a_stale_one_is_found(tmp_path: Path) -> None:
+    generated = f'"""Relon rule.\n\n{GENERATED_MARKER}\n"""\n'
+    touch(tmp_path, "pkg/__init__.py", "pkg/kept.relon")
+    (tmp_path / "pkg/kept.py").write_text(generated)
+    (tmp_path / "pkg/gone.py").write_text(generated)
+    (tmp_path / "pkg/mine.py").write_text(f"# mentions {GENERATED_MARKER} but is not one\n")
+    (found,) = find_package_rules(["pkg"], {}, tmp_path)
+    assert [rule.module_name for rule in found.rules] == ["pkg.kept"]
+    assert found.stale_loaders == (PurePosixPath("pkg/gone.py"),)

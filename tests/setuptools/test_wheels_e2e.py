@@ -231,6 +231,73 @@ def test_editable_install_builds_in_place_and_detects_stale_rules(
 
 
 @pytest.mark.parametrize(
+    ("author", "expected"), [(None, ">=3.10"), (">=3.10.2", ">=3.10.2")], ids=["unset", "set"]
+)
+def test_the_wheel_requires_the_python_the_loader_needs_unless_the_author_says(
+    backend_venv: BackendVenv,
+    copy_project: CopyProject,
+    tmp_path: Path,
+    author: str | None,
+    expected: str,
+) -> None:
+    project = copy_project("flat_pure")
+    pyproject = project / "pyproject.toml"
+    line = 'requires-python = ">=3.10"\n'
+    assert line in pyproject.read_text()
+    replacement = "" if author is None else f'requires-python = "{author}"\n'
+    pyproject.write_text(pyproject.read_text().replace(line, replacement))
+    wheel = pip_wheel(backend_venv, project, tmp_path / "out")
+    (metadata,) = (v for k, v in wheel_files(wheel).items() if k.endswith(".dist-info/METADATA"))
+    fields = [line for line in metadata.decode().splitlines() if line.startswith("Requires-Python")]
+    assert fields == [f"Requires-Python: {expected}"]
+
+
+def test_a_deleted_rule_leaves_no_loader_in_the_tree_the_wheel_or_the_sdist(
+    backend_venv: BackendVenv, copy_project: CopyProject, tmp_path: Path
+) -> None:
+    project = copy_project("flat_pure")
+    rules = project / "flatpure" / "rules"
+    (rules / "extra.relon").write_text((rules / "discount.relon").read_text())
+    backend_venv.pip("install", "--no-deps", "--no-build-isolation", "-e", project)
+    try:
+        assert (rules / "extra.py").is_file()
+        (rules / "extra.relon").unlink()  # the author deletes a rule...
+
+        # ...and builds: the stale loader must not ship, though build_py copies it
+        status, output = pypa_build(backend_venv, project, tmp_path / "dist")
+        assert status == 0, output
+        (wheel,) = (tmp_path / "dist").glob("*.whl")
+        assert "flatpure/rules/discount.py" in wheel_files(wheel)
+        assert "flatpure/rules/extra.py" not in wheel_files(wheel)
+        (sdist,) = (tmp_path / "dist").glob("*.tar.gz")
+        with tarfile.open(sdist) as archive:
+            assert not [name for name in archive.getnames() if name.endswith("extra.py")]
+
+        # the next editable build removes it from the tree
+        backend_venv.pip("install", "--no-deps", "--no-build-isolation", "-e", project)
+        assert not (rules / "extra.py").exists()
+        assert (rules / "discount.py").is_file()
+    finally:
+        backend_venv.pip("uninstall", "--yes", "flat-pure")
+
+
+def test_a_rule_that_would_replace_a_hand_written_module_fails_the_build(
+    backend_venv: BackendVenv, copy_project: CopyProject, tmp_path: Path
+) -> None:
+    project = copy_project("flat_pure")
+    own = project / "flatpure" / "rules" / "discount.py"
+    own.write_text("HELPER = 1\n")
+    status, output = pypa_build(backend_venv, project, tmp_path / "out", "--wheel")
+    assert status != 0
+    assert (
+        "relon-build: error: flatpure/rules/discount.relon: its generated module "
+        "flatpure.rules.discount would replace flatpure/rules/discount.py"
+    ) in output
+    assert "Traceback" not in output
+    assert own.read_text() == "HELPER = 1\n"  # nothing lost
+
+
+@pytest.mark.parametrize(
     ("project_name", "package", "location"),
     [
         ("fail_syntax", "failsyntax", "failsyntax/broken.relon:3:"),
