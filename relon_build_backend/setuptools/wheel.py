@@ -3,13 +3,16 @@
 The library is loaded with ctypes and never touches the CPython ABI, so one wheel per
 platform serves every Python 3; it is still platform-specific, so
 ``Root-Is-Purelib: false``. setuptools tags anything without extension modules
-``py3-none-any``, hence this ``bdist_wheel`` subclass. Distributions without rules
-(our entry points run for every setuptools build in the environment) are untouched.
+``py3-none-any``, hence this ``bdist_wheel`` subclass. On Linux the platform is the
+manylinux policy the built libraries satisfy (``manylinux.py``), not ``linux_<arch>``,
+which the package index refuses. Distributions without rules (our entry points run for
+every setuptools build in the environment) are untouched.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +20,21 @@ from typing import Any
 from setuptools.command.bdist_wheel import bdist_wheel  # type: ignore[import-untyped]
 
 from .command import distribution_rules
+from .manylinux import manylinux_platform
 
 __all__ = ["BdistWheel", "platform_tag"]
 
 
-def platform_tag(setuptools_tag: tuple[str, str, str]) -> tuple[str, str, str]:
-    """``("py3", "none", platform)`` keeping the platform setuptools chose (which already
-    honours ``--plat-name``, ``_PYTHON_HOST_PLATFORM`` and 32-bit interpreters)."""
-    return ("py3", "none", setuptools_tag[2])
+def platform_tag(
+    setuptools_tag: tuple[str, str, str], libraries: Sequence[Path] = ()
+) -> tuple[str, str, str]:
+    """``("py3", "none", platform)``: the platform setuptools chose (which already
+    honours ``--plat-name``, ``_PYTHON_HOST_PLATFORM`` and 32-bit interpreters), made
+    the manylinux one ``libraries`` satisfy when it is a plain ``linux_<arch>``."""
+    platform = setuptools_tag[2]
+    if platform.startswith("linux_") and libraries:
+        platform = manylinux_platform(libraries, platform.removeprefix("linux_"))
+    return ("py3", "none", platform)
 
 
 class BdistWheel(bdist_wheel):  # type: ignore[misc]  # bdist_wheel is Any (untyped setuptools)
@@ -42,7 +52,21 @@ class BdistWheel(bdist_wheel):  # type: ignore[misc]  # bdist_wheel is Any (unty
 
     def get_tag(self) -> tuple[str, str, str]:
         tag = super().get_tag()
-        return platform_tag(tag) if self.has_rules else tag
+        if not self.has_rules:
+            return tag
+        # an explicit --plat-name is the author's choice, kept as given
+        return platform_tag(tag, () if self.plat_name_supplied else self._libraries())
+
+    def _libraries(self) -> list[Path]:
+        """The native rule libraries installed into the wheel's tree (run() asks for the
+        tag once they are there)."""
+        from ..compiler import library_filename
+
+        if not self.bdist_dir:
+            return []
+        root = Path(self.bdist_dir)
+        names = {library_filename(p.package) for p in distribution_rules(self.distribution)}
+        return sorted(path for name in names for path in root.rglob(name))
 
     # Any: mirrors the untyped distutils signature we extend.
     def reinitialize_command(

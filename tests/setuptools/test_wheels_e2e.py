@@ -20,6 +20,13 @@ from relon_build_backend.compiler import library_filename, wasm_filename
 pytestmark = pytest.mark.slow
 
 PLATFORM = sysconfig.get_platform().replace("-", "_").replace(".", "_")
+ARCH = PLATFORM.removeprefix("linux_")
+#: The tag of a wheel built here: manylinux (its oldest policy, and the legacy alias).
+WHEEL_PLATFORM = (
+    rf"manylinux_2_\d+_{ARCH}(\.manylinux\w+_{ARCH})?"
+    if PLATFORM.startswith("linux_")
+    else re.escape(PLATFORM)
+)
 EPOCH = "1700000000"
 CopyProject = Callable[[str], Path]
 
@@ -64,11 +71,13 @@ def test_flat_layout_wheel_is_py3_none_platform_with_loaders_and_assets(
     backend_venv: BackendVenv, copy_project: CopyProject, tmp_path: Path
 ) -> None:
     wheel = pip_wheel(backend_venv, copy_project("flat_pure"), tmp_path / "out")
-    assert wheel.name == f"flat_pure-0.1.0-py3-none-{PLATFORM}.whl"
+    match = re.fullmatch(rf"flat_pure-0\.1\.0-py3-none-({WHEEL_PLATFORM})\.whl", wheel.name)
+    assert match, wheel.name
     files = wheel_files(wheel)
     metadata = files["flat_pure-0.1.0.dist-info/WHEEL"].decode()
     assert "Root-Is-Purelib: false\n" in metadata
-    assert f"Tag: py3-none-{PLATFORM}\n" in metadata
+    for platform in match.group(1).split("."):  # one Tag line per compressed tag
+        assert f"Tag: py3-none-{platform}\n" in metadata
     assert {
         "flatpure/__init__.py",
         "flatpure/py.typed",
@@ -89,6 +98,21 @@ def test_flat_layout_wheel_is_py3_none_platform_with_loaders_and_assets(
         site, "from flatpure.rules import discount\nprint(repr(discount.main(3, 9.5, True)))"
     )
     assert float(result) == (3 * 9.5) * 0.9
+
+
+@pytest.mark.rustc
+@pytest.mark.skipif(not PLATFORM.startswith("linux_"), reason="manylinux is Linux only")
+def test_the_manylinux_tag_is_the_one_auditwheel_finds(
+    backend_venv: BackendVenv, copy_project: CopyProject, tmp_path: Path
+) -> None:
+    # a shim pulls in Rust's std: the case the package index refused before
+    wheel = pip_wheel(backend_venv, copy_project("shim_hosts"), tmp_path / "out")
+    ours = wheel.name.removesuffix(".whl").split("-")[-1].split(".")
+    shown = run([sys.executable, "-m", "auditwheel", "show", wheel]).stdout
+    found = re.search(r'platform tag:\s*"([^"]+)"', shown)
+    assert found, shown
+    assert ours[0] == found.group(1)  # the oldest policy it satisfies, as auditwheel says
+    assert "requires no external shared libraries" in shown
 
 
 @pytest.mark.wasm
@@ -354,5 +378,5 @@ def test_isolated_build_installs_the_backend_from_a_wheelhouse(
         "wheel", "--no-deps", "--find-links", backend_venv.wheelhouse, "-w", out, project
     )
     (wheel,) = out.glob("*.whl")
-    assert wheel.name == f"flat_pure-0.1.0-py3-none-{PLATFORM}.whl"
+    assert re.fullmatch(rf"flat_pure-0\.1\.0-py3-none-{WHEEL_PLATFORM}\.whl", wheel.name)
     assert "flatpure/rules/discount.py" in wheel_files(wheel)
