@@ -51,7 +51,7 @@ class BdistWheel(bdist_wheel):  # type: ignore[misc]  # bdist_wheel is Any (unty
             self.root_is_pure = False
 
     def get_tag(self) -> tuple[str, str, str]:
-        tag = super().get_tag()
+        tag: tuple[str, str, str] = super().get_tag()
         if not self.has_rules:
             return tag
         # an explicit --plat-name is the author's choice, kept as given
