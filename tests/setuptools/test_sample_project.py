@@ -21,7 +21,7 @@ def test_sample_project_wheel_passes_its_own_tests(
     backend_venv.pip(
         "wheel", "--no-deps", "--no-build-isolation", "-w", dist, project, cwd=tmp_path
     )
-    (wheel,) = dist.glob("shipquote-1.0.0-py3-none-linux_*.whl")
+    (wheel,) = dist.glob("shipquote-1.0.0-py3-none-manylinux_*.whl")
 
     users = tmp_path / "users"
     run([sys.executable, "-m", "venv", users], env=clean_env())
