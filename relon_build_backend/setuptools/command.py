@@ -155,9 +155,11 @@ class BuildRelon(Command):  # type: ignore[misc]  # Command is Any (untyped setu
             # Only now, with every package built, does anything reach the destination.
             for staging, destination in staged:
                 _commit(staging, destination)
+        current: dict[str, set[PurePosixPath]] = {}
+        for package, inside in self._generated():  # one walk of the tree, not one per package
+            current.setdefault(package.package, set()).add(inside)
         for package in self._packages():
-            current = {inside for owner, inside in self._generated() if owner == package}
-            _remove_leftovers(self._destination(package), package.package, current)
+            _remove_leftovers(self._destination(package), package.package, current[package.package])
 
     def _stage(self, package: PackageRules, staging: Path, options: CompileOptions) -> None:
         from ..compiler import RuleSource, compile_package

@@ -83,7 +83,7 @@ def find_package_rules(
         if rules:
             root = project_dir / source_dir
             for rule in rules:
-                _check_collisions(root, source_dir, rule)
+                _check_collisions(root, source_dir, rule, generated)
             loaders = {source_dir / rule.loader for rule in rules}
             stale = tuple(path for path in generated if path not in loaders)
             found.append(PackageRules(top, source_dir, rules, shims, stale))
@@ -114,10 +114,13 @@ def _walk(
     return tuple(rules), tuple(shims), tuple(generated)
 
 
-def _check_collisions(root: Path, source_dir: PurePosixPath, rule: Rule) -> None:
-    """The rule's module must be new: not a module or package the author wrote."""
+def _check_collisions(
+    root: Path, source_dir: PurePosixPath, rule: Rule, generated: tuple[PurePosixPath, ...]
+) -> None:
+    """The rule's module must be new: not a module or package the author wrote
+    (``generated``: the loaders the walk recognised as a build's)."""
     loader = root.joinpath(*rule.loader.parts)
-    if loader.exists() and not is_generated_loader(loader):
+    if loader.exists() and source_dir / rule.loader not in generated:
         raise RuleLayoutError(
             f"{rule.source}: its generated module {rule.module_name} would replace "
             f"{source_dir / rule.loader}, which is not a generated file; rename the rule "

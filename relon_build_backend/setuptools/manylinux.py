@@ -31,11 +31,8 @@ _SYSTEM_LIBRARIES = frozenset({
 
 #: glibc minor versions of the manylinux policies, oldest first, per architecture
 #: (manylinux1 and manylinux2010 exist only for the x86 family).
-_POLICIES = {
-    "x86_64": (5, 12, 17, 24, 27, 28, 31, 34, 35, 39),
-    "i686": (5, 12, 17, 24, 27, 28, 31, 34, 35, 39),
-}
 _LATER_POLICIES = (17, 24, 27, 28, 31, 34, 35, 39)
+_POLICIES = {"x86_64": (5, 12, *_LATER_POLICIES), "i686": (5, 12, *_LATER_POLICIES)}
 _ALIASES = {5: "manylinux1", 12: "manylinux2010", 17: "manylinux2014"}
 #: libgcc_s symbol versions manylinux2014's toolchain (GCC 4.8) provides
 _GCC_LIMIT = (4, 8, 0)
