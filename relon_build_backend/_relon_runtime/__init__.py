@@ -78,7 +78,9 @@ class Rule:
         namespace = {"_rule": self, "__module__": spec.module, "__doc__": _SANDBOX_DOC}
         self.sandbox: type[SandboxBase] = type("Sandbox", (SandboxBase,), namespace)
         if self.native is not None and shape.scalar:
-            self.main = make_entry(shape, self.native.main, 0, -1, native=True, sandboxed=False)
+            self.main = make_entry(
+                shape, self.native.main, 0, -1, native=self.native, sandboxed=False
+            )
         elif self.native is not None:
             run = NativeCall(self.native.main, self.native, spec, ())
             self.main = compound_entry(shape, run, sandboxed=False)
@@ -121,7 +123,7 @@ class SandboxBase:
         if native is None:
             raise RelonLoadError(f"{rule.spec.module} was built without the native target")
         if rule.shape.scalar:
-            entry = make_entry(rule.shape, native.call, mask, steps, native=True, sandboxed=True)
+            entry = make_entry(rule.shape, native.call, mask, steps, native=native, sandboxed=True)
             self.main = entry
         else:
             run = NativeCall(native.call, native, rule.spec, (mask, steps))

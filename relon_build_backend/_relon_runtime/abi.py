@@ -23,6 +23,9 @@ __all__ = [
     "HEAP_MARK_SYMBOL",
     "HEAP_RESET_SYMBOL",
     "NATIVE_LIBRARY_SYMBOLS",
+    "NOTE_CAPACITY",
+    "NOTE_FUNCTION",
+    "NOTE_SYMBOL",
     "OK",
     "RELEASE_SYMBOL",
     "REQUIRES_PYTHON",
@@ -104,8 +107,16 @@ SCRATCH_SYMBOL = "relon_scratch"
 HEAP_MARK_SYMBOL = "relon_heap_mark"
 HEAP_ALLOC_SYMBOL = "relon_alloc"
 HEAP_RESET_SYMBOL = "relon_heap_reset"
+#: ``relon_note *relon_note_buffer()``: this thread's note, ``{i64 len; u8 text[CAP]}``,
+#: where a failing call leaves what the status alone cannot say (the panic message of
+#: status 7, the host function of status 5); the loader reads it, then sets len to 0
+NOTE_SYMBOL = "relon_note_buffer"
+#: ``void relon_note(const u8 *text, i64 len)``: runtime-internal, replaces the note
+NOTE_FUNCTION = "relon_note"
+#: Bytes a note holds; longer text is cut (it may end inside a UTF-8 sequence)
+NOTE_CAPACITY = 1024
 #: Library-wide exports besides the rules' entries: of a native library, of a .wasm
-NATIVE_LIBRARY_SYMBOLS = (ABI_VERSION_SYMBOL, RELEASE_SYMBOL)
+NATIVE_LIBRARY_SYMBOLS = (ABI_VERSION_SYMBOL, RELEASE_SYMBOL, NOTE_SYMBOL)
 WASM_LIBRARY_SYMBOLS = (
     *NATIVE_LIBRARY_SYMBOLS,
     SCRATCH_SYMBOL,

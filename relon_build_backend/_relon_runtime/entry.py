@@ -14,11 +14,14 @@ import inspect
 import threading
 from collections.abc import Callable, Sequence
 from types import FunctionType
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from .abi import RuleSpec
 from .conversion import CTYPES, FAST_BOUNDS, PY_TYPES, Args
 from .errors import fail
+
+if TYPE_CHECKING:
+    from .native import Native
 
 __all__ = ["RuleShape", "compound_entry", "make_entry"]
 
@@ -86,7 +89,7 @@ def _entry_source(count: int, result: str, *, native: bool, sandboxed: bool) -> 
     """
     names = [f"a{i}" for i in range(count)]
     consts = [f"{p}{i}" for i in range(count) for p in ("t", "lo", "hi")]
-    header = ", ".join(["target", "caps", "steps", "bind", "convert", "slots", *consts])
+    header = ", ".join(["target", "fail", "caps", "steps", "bind", "convert", "slots", *consts])
     lines = [f"def make({header}):", "    def main(*args, **kwargs):"]
     lines += [
         f"        if kwargs or len(args) != {count}:",
@@ -119,7 +122,7 @@ def _maker(
 ) -> Callable[..., FunctionType]:
     key = (count, result, native, sandboxed)
     if key not in _MAKERS:
-        namespace: dict[str, object] = {"fail": fail}
+        namespace: dict[str, object] = {}
         source = _entry_source(count, result, native=native, sandboxed=sandboxed)
         exec(compile(source, f"<relon entry {key}>", "exec"), namespace)
         _MAKERS[key] = cast("Callable[..., FunctionType]", namespace["make"])
@@ -127,15 +130,25 @@ def _maker(
 
 
 def make_entry(
-    shape: RuleShape, target: object, caps: int, steps: int, *, native: bool, sandboxed: bool
+    shape: RuleShape,
+    target: object,
+    caps: int,
+    steps: int,
+    *,
+    native: Native | None,
+    sandboxed: bool,
 ) -> Callable[..., object]:
+    """``main`` calling ``target``: an entry of ``native``, or (None) a wasm instance's
+    ``call``, which checks the status itself."""
     spec = shape.spec
     consts: list[object] = []
     for _, kind in spec.params:
         consts += [PY_TYPES[kind], *FAST_BOUNDS[kind]]
     result = cast("str", spec.result)
-    make = _maker(len(spec.params), result, native=native, sandboxed=sandboxed)
-    entry = make(target, caps, steps, shape.args.bind, shape.args.convert, _SLOTS, *consts)
+    make = _maker(len(spec.params), result, native=native is not None, sandboxed=sandboxed)
+    on_status = fail if native is None else native.fail
+    args = (caps, steps, shape.args.bind, shape.args.convert, _SLOTS, *consts)
+    entry = make(target, on_status, *args)
     return _describe(entry, shape, sandboxed=sandboxed)
 
 
@@ -181,5 +194,20 @@ def _docstring(spec: RuleSpec) -> str:
     params = ", ".join(f"{kind} {name}" for name, kind in spec.params)
     result = spec.result
     text = f"({', '.join(result)})" if isinstance(result, tuple) else result
-    head = f"#main({params}) -> {text}"
-    return f"{head}\n\n{spec.doc}" if spec.doc else head
+    parts = [f"#main({params}) -> {text}", spec.doc, _capabilities_text(spec)]
+    return "\n\n".join(part for part in parts if part)
+
+
+def _capabilities_text(spec: RuleSpec) -> str:
+    """Which capabilities the rule's gated host functions need, one line each."""
+    needed: dict[str, list[str]] = {}
+    for host in spec.gated_hosts:
+        for capability in host.capabilities:
+            needed.setdefault(capability, []).append(host.name)
+    if not needed:
+        return ""
+    lines = [
+        f"    {cap}: host function{'s' if len(hosts) > 1 else ''} {', '.join(hosts)}"
+        for cap, hosts in sorted(needed.items())
+    ]
+    return "\n".join(["Capabilities it can need (grant them with Sandbox(caps=...)):", *lines])

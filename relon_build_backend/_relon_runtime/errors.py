@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import NoReturn
 
-from .abi import ERROR_KINDS
+from .abi import ERROR_KINDS, HostSpec, Status
 
 __all__ = [
     "REBUILD",
@@ -19,7 +21,10 @@ __all__ = [
     "RelonError",
     "RelonLoadError",
     "StepLimitExceeded",
+    "capability_denied",
     "fail",
+    "host_panic",
+    "status_error",
 ]
 
 #: What every "this build is broken or stale" message ends with.
@@ -81,9 +86,55 @@ STATUS_ERRORS: dict[int, type[RelonError]] = {
 }
 
 
-def fail(status: int) -> NoReturn:
-    """Raise the error of a non-zero entry status."""
+def fail(status: int, note: bytes = b"", hosts: Sequence[HostSpec] = ()) -> NoReturn:
+    """Raise :func:`status_error`."""
+    raise status_error(status, note, hosts)
+
+
+def status_error(status: int, note: bytes = b"", hosts: Sequence[HostSpec] = ()) -> RelonError:
+    """The error of a non-zero entry status.
+
+    ``note`` is what the call left in the library's note (docs/abi.md "Notes"): the
+    panic message of status 7, the name of the host function of status 5, which
+    ``hosts`` (the rule's gated ones) turns into the capability it needs.
+    """
+    if status == Status.HOST_PANIC and note:
+        return host_panic(note)
+    if status == Status.CAPABILITY_DENIED:
+        name = note.decode("utf-8", "replace")
+        for host in hosts:
+            if host.name == name:
+                return capability_denied(host)
     error = STATUS_ERRORS.get(status)
     if error is None:
-        raise HostPanic(f"the compiled rule returned unknown status {status}; {REBUILD}")
-    raise error(error.__doc__)
+        return HostPanic(f"the compiled rule returned unknown status {status}; {REBUILD}")
+    return error(error.__doc__)
+
+
+def capability_denied(host: HostSpec) -> CapabilityDenied:
+    """The error of calling gated ``host`` without every capability it needs."""
+    needs = host.capabilities
+    noun, pronoun = ("capability", "it") if len(needs) == 1 else ("capabilities", "them")
+    grant = "{" + ", ".join(repr(c) for c in needs) + "}"
+    return CapabilityDenied(
+        f"host function {host.name} needs {noun} {', '.join(needs)}, which this call was "
+        f"not granted; grant {pronoun} with Sandbox(caps={grant})"
+    )
+
+
+# How rustc's PanicInfo displays: since 1.73 "panicked at FILE:L:C:\nMSG", before
+# (Debian's wasm32 rustc 1.63) "panicked at 'MSG', FILE:L:C".
+_PANIC_FORMS = (
+    re.compile(r"panicked at (?P<at>[^\n]+:\d+:\d+):\n(?P<message>.*)", re.DOTALL),
+    re.compile(r"panicked at '(?P<message>.*)', (?P<at>[^\n]+:\d+:\d+)", re.DOTALL),
+)
+
+
+def host_panic(note: bytes) -> HostPanic:
+    """The error of a panic whose handler left ``note`` (one wording for every rustc)."""
+    text = note.decode("utf-8", "replace")
+    for form in _PANIC_FORMS:
+        match = form.fullmatch(text)
+        if match:
+            return HostPanic(f"a host function panicked at {match['at']}: {match['message']}")
+    return HostPanic(f"a host function {text}" if text.startswith("panicked") else text)

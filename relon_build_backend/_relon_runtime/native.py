@@ -12,10 +12,12 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NoReturn, cast
 
 from .abi import (
     ABI_VERSION_SYMBOL,
+    NOTE_CAPACITY,
+    NOTE_SYMBOL,
     RELEASE_SYMBOL,
     RuleSpec,
     call_symbol,
@@ -78,6 +80,10 @@ class Native:
     call: Callable[..., int]
     hosts: dict[str, Callable[..., int]]
     release: Callable[[int], object] | None  # relon_release, for rules with a result handle
+    #: what the last failing call on this thread left in the note (and empty it)
+    take_note: Callable[[], bytes]
+    #: raise the error of a failed call's status, with what its note says
+    fail: Callable[[int], NoReturn]
 
 
 def load_native(spec: RuleSpec, path: Path, *, scalar: bool) -> Native:
@@ -98,13 +104,42 @@ def load_native(spec: RuleSpec, path: Path, *, scalar: bool) -> Native:
         fn: Any = _function(lib, RELEASE_SYMBOL, ["Int"], None)
         fn.restype = None
         release = fn
-    return Native(main=main, call=call, hosts=hosts, release=release)
+    take_note = _note_reader(lib)
+    gated = spec.gated_hosts
+
+    def fail_with_note(status: int) -> NoReturn:
+        fail(status, take_note(), gated)
+
+    return Native(
+        main=main, call=call, hosts=hosts, release=release, take_note=take_note, fail=fail_with_note
+    )
+
+
+class _Note(ctypes.Structure):
+    _fields_ = (("len", ctypes.c_int64), ("text", ctypes.c_char * NOTE_CAPACITY))
+
+
+def _note_reader(lib: ctypes.CDLL) -> Callable[[], bytes]:
+    """``take_note()`` of ``lib``: the note is thread-local, like the call that wrote it."""
+    try:
+        note_buffer = lib[NOTE_SYMBOL]
+    except AttributeError:
+        raise RelonLoadError(f"{lib._name} has no {NOTE_SYMBOL}; {REBUILD}") from None
+    note_buffer.argtypes, note_buffer.restype = [], ctypes.POINTER(_Note)
+
+    def take_note() -> bytes:
+        note = note_buffer().contents
+        size = max(0, min(note.len, NOTE_CAPACITY))
+        note.len = 0
+        return ctypes.string_at(ctypes.addressof(note) + _Note.text.offset, size)
+
+    return take_note
 
 
 class NativeCall:
     """``converted arguments -> result`` through one native entry of a compound rule."""
 
-    __slots__ = ("fn", "kinds", "prefix", "release", "results")
+    __slots__ = ("fail", "fn", "kinds", "prefix", "release", "results")
 
     def __init__(
         self, fn: Callable[..., int], native: Native, spec: RuleSpec, prefix: tuple[int, ...]
@@ -112,7 +147,7 @@ class NativeCall:
         self.fn, self.prefix = fn, prefix
         self.kinds = tuple(kind for _, kind in spec.params)
         self.results = Results(spec)
-        self.release = native.release
+        self.release, self.fail = native.release, native.fail
 
     def __call__(self, values: list[object]) -> object:
         args: list[object] = list(self.prefix)
@@ -136,7 +171,7 @@ class NativeCall:
         args.append(out)
         status = self.fn(*args)
         if status:
-            fail(status)
+            self.fail(status)
         return self.results.take(ctypes.addressof(out), _NATIVE_MEMORY, self.release)
 
 

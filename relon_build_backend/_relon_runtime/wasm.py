@@ -28,6 +28,8 @@ from .abi import (
     HEAP_ALLOC_SYMBOL,
     HEAP_MARK_SYMBOL,
     HEAP_RESET_SYMBOL,
+    NOTE_CAPACITY,
+    NOTE_SYMBOL,
     SCRATCH_SYMBOL,
     HostSpec,
     call_symbol,
@@ -37,12 +39,13 @@ from .conversion import CTYPES, WASM32_POINTER, Results, Texts, align, relon_str
 from .entry import RuleShape, compound_entry, make_entry
 from .errors import (
     REBUILD,
-    CapabilityDenied,
     HostPanic,
     RelonError,
     RelonLoadError,
     StepLimitExceeded,
-    fail,
+    capability_denied,
+    host_panic,
+    status_error,
 )
 from .integrity import check_library
 from .native import Native
@@ -169,7 +172,7 @@ class WasmInstance:
         """``main`` of a Sandbox granted capability mask ``caps`` and budget ``steps``."""
         shape = self._shape
         if shape.scalar:
-            return make_entry(shape, self.call, caps, steps, native=False, sandboxed=True)
+            return make_entry(shape, self.call, caps, steps, native=None, sandboxed=True)
         return compound_entry(
             shape, lambda values: self.call_values(caps, steps, values), sandboxed=True
         )
@@ -190,7 +193,7 @@ class WasmInstance:
             exports = wt.Instance(store, self._module, imports).exports(store)
             get = _exports(exports)
             self._func, self._memory = get(call_symbol(spec.prefix)), get("memory")
-            scratch = get(SCRATCH_SYMBOL)(store)
+            scratch, note = get(SCRATCH_SYMBOL)(store), get(NOTE_SYMBOL)(store)
             abi, source_hash = get(ABI_VERSION_SYMBOL)(store), get(hash_symbol(spec.prefix))(store)
             heap = [] if self._shape.scalar else [get(name) for name, _, _ in _HEAP_EXPORTS]
         except (wt.WasmtimeError, wt.Trap) as exc:
@@ -199,7 +202,9 @@ class WasmInstance:
         self._check_type(call_symbol(spec.prefix), self._func, self._kinds, ("Bool",))
         if not 0 <= scratch <= self._memory.data_len(store) - 8:
             raise RelonLoadError(f"{SCRATCH_SYMBOL}() is outside memory; {REBUILD}")
-        self._scratch = scratch
+        if not 0 <= note <= self._memory.data_len(store) - 8 - NOTE_CAPACITY:
+            raise RelonLoadError(f"{NOTE_SYMBOL}() is outside memory; {REBUILD}")
+        self._scratch, self._note = scratch, note
         self._poisoned = False
         self._fast = _fast_path(wt, store, self._func, self._kinds, "Bool")
         self._heap: list[tuple[Any, Callable[[tuple[object, ...]], Any] | None]] = []
@@ -228,11 +233,11 @@ class WasmInstance:
 
         def call(*args: object) -> object:
             if not needed <= caps:
-                self._raise(CapabilityDenied(f"host function {host.name} needs {sorted(needed)}"))
+                self._raise(capability_denied(host))
             out = out_type()
             status = fn(*args, out)
-            if status:
-                self._raise(HostPanic(f"host function {host.name} panicked"))
+            if status:  # the native host entry ran on this thread: its note is ours
+                self._raise(status_error(status, native.take_note()))
             return out.value
 
         valtype = {k: getattr(wt.ValType, v)() for k, v in _WASM_TYPES.items()}
@@ -254,7 +259,7 @@ class WasmInstance:
             args = (*values, self._scratch)
             status = self._invoke(self._func, self._fast, args)
             if status:
-                fail(status)
+                raise self._status_error(status)
             # re-read each call: memory.grow may move it; addressof() is 10x cheaper than cast()
             base = ctypes.addressof(self._memory.data_ptr(self._store).contents)
             value = self._out.from_address(base + self._scratch).value
@@ -294,9 +299,20 @@ class WasmInstance:
         args.append(block)
         status = self._invoke(self._func, self._fast, tuple(args))
         if status:
-            fail(status)
+            raise self._status_error(status)
         memory = self._memory_view()
         return self._results.take(memory[0] + block, memory, None)
+
+    def _take_note(self) -> bytes:
+        """What the module left in its note (docs/abi.md "Notes"), emptying it."""
+        base = self._memory_view()[0]
+        length = ctypes.c_int64.from_address(base + self._note)
+        text = ctypes.string_at(base + self._note + 8, max(0, min(length.value, NOTE_CAPACITY)))
+        length.value = 0
+        return text
+
+    def _status_error(self, status: int) -> RelonError:
+        return status_error(status, self._take_note(), self._shape.spec.gated_hosts)
 
     def _memory_view(self) -> tuple[int, int]:
         """(address, size) of linear memory, re-read each time: memory.grow may move it."""
@@ -324,8 +340,17 @@ class WasmInstance:
             if self._pending is not None:
                 raise self._pending from None
             if isinstance(exc, (wt.Trap, wt.WasmtimeError)):
-                raise HostPanic(f"the wasm module trapped: {exc}") from None
+                raise self._trap_error(exc) from None
             raise
+
+    def _trap_error(self, trap: BaseException) -> HostPanic:
+        """A panic's own message when its handler left one, else what trapped (the
+        first line: the rest is wasmtime's backtrace of our internal functions)."""
+        note = self._take_note()
+        if note:
+            return host_panic(note)
+        message = str(getattr(trap, "message", None) or trap).strip().splitlines()
+        return HostPanic(f"the wasm module trapped: {message[0] if message else 'unknown trap'}")
 
 
 #: (name, params, results) of the wasm heap exports a compound rule uses

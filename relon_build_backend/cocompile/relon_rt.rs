@@ -51,10 +51,7 @@ extern "C" {
     fn relon_arena_alloc(arena: *mut Arena, size: i64) -> *mut u8;
 }
 
-#[panic_handler]
-fn relon_panic(_: &core::panic::PanicInfo) -> ! {
-    unsafe { relon_trap() }
-}
+// The panic handler is appended by cocompile/runtime_crate.py (cocompile/panic_note.py).
 
 // ------------------------------------------------------------------------ helpers
 

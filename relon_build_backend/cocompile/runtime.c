@@ -10,15 +10,20 @@
  * from a chain of malloc'd chunks owned by the call; nothing is shared between
  * calls or threads. relon_arena_detach hands the chain to the loader as the result
  * handle, which it gives back to relon_release once it has copied the results.
+ *
+ * Notes: a failing call leaves what its status cannot say (a panic message, the host
+ * function a capability was missing for) in this thread's note; the loader reads it
+ * through relon_note_buffer() on the same thread and empties it.
  */
 #include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* The ABI facts come from _relon_runtime/abi.py, passed as -D by cocompile/runtime.py. */
-#if !defined(RELON_ABI_VERSION) || !defined(RELON_STATUS_HOST_PANIC)
-#error "compile with -DRELON_ABI_VERSION=... -DRELON_STATUS_HOST_PANIC=... (see runtime.py)"
+#if !defined(RELON_ABI_VERSION) || !defined(RELON_STATUS_HOST_PANIC) || !defined(RELON_NOTE_CAPACITY)
+#error "compile with -DRELON_ABI_VERSION=... -DRELON_STATUS_HOST_PANIC=... -DRELON_NOTE_CAPACITY=... (see runtime.py)"
 #endif
 
 /* Chunk sizes double from the first up to the largest; a request above half the
@@ -43,7 +48,13 @@ typedef struct relon_arena {
 
 _Static_assert(sizeof(relon_arena) == 2 * sizeof(int64_t), "relon_arena is int64_t[2]");
 
+typedef struct relon_note_area {
+    int64_t len;
+    unsigned char text[RELON_NOTE_CAPACITY];
+} relon_note_area;
+
 static _Thread_local jmp_buf *relon_current_guard;
+static _Thread_local relon_note_area relon_current_note;
 
 /* What a zero-byte allocation returns: a valid, 8-aligned, never-written address. */
 static int64_t relon_empty_block;
@@ -61,6 +72,19 @@ int32_t relon_guard(relon_thunk thunk, void *frame) {
     int32_t status = thunk(frame);
     relon_current_guard = previous;
     return status;
+}
+
+relon_note_area *relon_note_buffer(void) { return &relon_current_note; }
+
+void relon_note(const unsigned char *text, int64_t len) {
+    if (len < 0) {
+        len = 0;
+    }
+    if (len > RELON_NOTE_CAPACITY) {
+        len = RELON_NOTE_CAPACITY;
+    }
+    memcpy(relon_current_note.text, text, (size_t)len);
+    relon_current_note.len = len;
 }
 
 void relon_trap(void) {

@@ -3,7 +3,8 @@
 Natively it is ``runtime.c`` (setjmp/longjmp host-panic guard, malloc'd arena
 chunks, ``relon_release``) compiled by ``cc``; on wasm32 it is an object made here
 from LLVM IR (``relon_abi_version``, the loader's ``relon_scratch`` buffer, the bump
-heap ``relon_heap_mark``/``relon_alloc``/``relon_heap_reset`` and arenas over it;
+heap ``relon_heap_mark``/``relon_alloc``/``relon_heap_reset``, arenas over it and the
+note ``relon_note_buffer``/``relon_note``;
 traps need no runtime there). :data:`NATIVE_EXPORTS`/:data:`WASM_EXPORTS` are the
 library-wide symbols a library exports besides its rules' entries.
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 from .._relon_runtime.abi import (
     ABI_VERSION,
     NATIVE_LIBRARY_SYMBOLS,
+    NOTE_CAPACITY,
     WASM_LIBRARY_SYMBOLS,
     Status,
 )
@@ -33,6 +35,7 @@ WASM_EXPORTS = tuple(sorted(WASM_LIBRARY_SYMBOLS))
 _C_DEFINES = (
     f"-DRELON_ABI_VERSION={ABI_VERSION}",
     f"-DRELON_STATUS_HOST_PANIC={int(Status.HOST_PANIC)}",
+    f"-DRELON_NOTE_CAPACITY={NOTE_CAPACITY}",
 )
 
 _RUNTIME_C = Path(__file__).with_name("runtime.c")
@@ -42,11 +45,13 @@ _RUNTIME_C = Path(__file__).with_name("runtime.c")
 # detaching hands out no handle (the loader resets the heap after each call).
 _WASM_RUNTIME = f"""
 @relon_scratch_buffer = internal global [64 x i8] zeroinitializer, align 8
+@relon_note_area = internal global {{ i64, [{NOTE_CAPACITY} x i8] }} zeroinitializer, align 8
 @__heap_base = external global i8
 @relon_heap_top = internal global ptr @__heap_base, align 4
 
 declare i32 @llvm.wasm.memory.size.i32(i32 immarg)
 declare i32 @llvm.wasm.memory.grow.i32(i32 immarg, i32)
+declare void @llvm.memcpy.p0.p0.i32(ptr, ptr, i32, i1 immarg)
 
 define i32 @relon_abi_version() {{
   ret i32 {ABI_VERSION}
@@ -54,6 +59,24 @@ define i32 @relon_abi_version() {{
 
 define ptr @relon_scratch() {{
   ret ptr @relon_scratch_buffer
+}}
+
+define ptr @relon_note_buffer() {{
+  ret ptr @relon_note_area
+}}
+
+; replaces the note with len bytes of text (cut to the capacity); an i32 length makes
+; the copy a bulk-memory memory.copy, not a call to a libc the module may not link
+define void @relon_note(ptr %text, i64 %len) {{
+  %negative = icmp slt i64 %len, 0
+  %floor = select i1 %negative, i64 0, i64 %len
+  %long = icmp sgt i64 %floor, {NOTE_CAPACITY}
+  %kept = select i1 %long, i64 {NOTE_CAPACITY}, i64 %floor
+  %count = trunc i64 %kept to i32
+  %dest = getelementptr inbounds i8, ptr @relon_note_area, i32 8
+  call void @llvm.memcpy.p0.p0.i32(ptr %dest, ptr %text, i32 %count, i1 false)
+  store i64 %kept, ptr @relon_note_area, align 8
+  ret void
 }}
 
 define i64 @relon_heap_mark() {{

@@ -18,7 +18,6 @@ import json
 import logging
 import os
 import re
-import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from pathlib import Path
 
 from ..targets import Target
 from ..toolchain.rustc import RustcInfo, find_rustc
+from .panic_note import PANIC_NOTE_MODULE
 from .shim_compiler import IrFormat, parse_rust_ir, run_rustc
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "declares_runtime",
     "runtime_cache_dir",
     "runtime_calls",
+    "runtime_crate_text",
     "runtime_signatures",
 ]
 
@@ -114,6 +115,11 @@ def runtime_cache_dir(env: Mapping[str, str] | None = None) -> Path | None:
 _compiled: dict[tuple[str, Target, Path], CompiledRuntime] = {}
 
 
+def runtime_crate_text() -> str:
+    """The crate rustc compiles: ``relon_rt.rs`` and the panic handler every crate gets."""
+    return RUNTIME_SOURCE.read_text(encoding="utf-8") + PANIC_NOTE_MODULE
+
+
 def compile_runtime(
     target: Target, *, workdir: Path, cache_dir: Path | None = None
 ) -> CompiledRuntime:
@@ -123,7 +129,7 @@ def compile_runtime(
     Raises :class:`ToolchainMissing` (no suitable rustc) or :class:`ToolFailed`.
     """
     rustc = find_rustc(target.triple, purpose=RUNTIME_PURPOSE)
-    text = RUNTIME_SOURCE.read_text(encoding="utf-8")
+    text = runtime_crate_text()
     key = (text, target, rustc.path)
     cached = _compiled.get(key)
     if cached is None:
@@ -142,9 +148,10 @@ def _compile_or_load(
             log.debug("runtime for %s from %s", target.name, entry)
             return _runtime(target, rustc, entry.read_bytes())
     out = Path(tempfile.mkdtemp(prefix="rt-", dir=workdir))
-    # Compiled from a copy so that no source path of ours ends up in the IR.
+    # Compiled from a copy (with the panic handler) so no source path of ours ends up
+    # in the IR.
     root = out / RUNTIME_SOURCE.name
-    shutil.copyfile(RUNTIME_SOURCE, root)
+    root.write_text(text, encoding="utf-8")
     log.info("compiling the runtime for %s with %s", target.name, rustc.describe())
     ir_format, ir = run_rustc(root, _CRATE_NAME, target, rustc)
     bitcode = _strip_debug_info(ir, ir_format, rustc, target)

@@ -1,7 +1,8 @@
 """Compiling ``host_shim.rs`` with rustc to LLVM IR the co-compiler can link.
 
 Shims are compiled as ``no_std``: a generated crate root declares ``#![no_std]``,
-routes panics to ``relon_trap()`` (the runtime turns that into ``HostPanic``) and
+routes panics to the note and ``relon_trap()`` (:mod:`.panic_note`; the loader turns
+that into ``HostPanic`` with the message) and
 includes the shim as a module. Why ``no_std``: the linked library must be
 self-contained and small, and a std shim drags in libc, unwinding and ~350
 functions (toolchain-notes section 1). The build is post-LTO
@@ -25,6 +26,7 @@ from ..errors import ShimError, ToolFailed
 from ..targets import Target
 from ..toolchain.rustc import RustcInfo, find_rustc
 from ..toolchain.tools import run_tool
+from .panic_note import PANIC_NOTE_MODULE
 from .shim_reader import mask_rust
 
 if TYPE_CHECKING:
@@ -83,17 +85,9 @@ def crate_root(shim: Path, shim_text: str) -> str:
         "#![no_std]",
         # The shim may itself say #![no_std]; in a module that is only a warning.
         "#![allow(unused_attributes)]",
-        'extern "C" {',
-        "    fn relon_trap() -> !;",
-        "}",
     ]
     if not _PANIC_HANDLER.search(mask_rust(shim_text)):
-        lines += [
-            "#[panic_handler]",
-            "fn relon_panic(_: &core::panic::PanicInfo) -> ! {",
-            "    unsafe { relon_trap() }",
-            "}",
-        ]
+        lines.append(PANIC_NOTE_MODULE)
     # Debug formatting keeps the path a valid Rust string literal (escapes quotes).
     path_literal = '"' + str(shim.resolve()).replace("\\", "\\\\").replace('"', '\\"') + '"'
     lines += [f"#[path = {path_literal}]", "mod shim;", "pub use shim::*;", ""]

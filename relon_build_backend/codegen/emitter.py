@@ -49,7 +49,7 @@ from .unit import (
     llvm_type,
     result_type,
 )
-from .values import make_pair, pair_parts, string_constant
+from .values import leave_note, make_pair, pair_parts, string_constant
 
 if TYPE_CHECKING:
     from llvmlite import ir
@@ -205,7 +205,9 @@ class FunctionEmitter(FunctionFrame):
             i64 = ir.IntType(64)
             caps = b.load(self.field(CTX_CAPS), typ=i64)
             missing = b.icmp_unsigned("!=", b.and_(caps, i64(mask)), i64(mask))
-            self.fail_if(missing, ErrorKind.CAPABILITY_DENIED)
+            with b.if_then(missing, likely=False):
+                leave_note(self, expr.name)  # the loader names the host and its capability
+                self.fail(ErrorKind.CAPABILITY_DENIED)
         self.charge_step()
         args = [self.emit(a) for a in expr.args]
         if not decl.wasm_import:

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .._relon_runtime.abi import NOTE_FUNCTION
 from ..ir.nodes import ErrorKind, IrType
 from .unit import CTX_ARENA, CTX_TEXT, intrinsic, llvm_type
 
@@ -40,6 +41,7 @@ __all__ = [
     "copy_bytes",
     "counted_loop",
     "element_address",
+    "leave_note",
     "load_element",
     "load_pair",
     "make_pair",
@@ -210,6 +212,16 @@ def string_constant(em: FunctionFrame, text: str) -> ir.Value:
     variable.unnamed_addr = True
     variable.initializer = ir.Constant(array, bytearray(data))
     return make_pair(em, variable, _i64(len(data) - 1))
+
+
+def leave_note(em: FunctionFrame, text: str) -> None:
+    """Put ``text`` in the library's note (docs/abi.md "Notes") for the loader to read
+    after the call fails; on error paths only."""
+    from llvmlite import ir
+
+    pair = string_constant(em, text)
+    ptr, length = pair_parts(em, pair)
+    runtime_call(em, NOTE_FUNCTION, ir.VoidType(), [ptr, length])
 
 
 @dataclass(frozen=True, slots=True)

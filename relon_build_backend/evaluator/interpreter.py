@@ -146,7 +146,7 @@ class Machine:
         host = node.host
         if not host.capabilities <= self._caps:
             missing = ", ".join(sorted(host.capabilities - self._caps))
-            raise EvaluationError("CapabilityDenied", f"{host.name} needs {missing}")
+            raise EvaluationError("CapabilityDenied", f"host function {host.name} needs {missing}")
         self.charge(1)
         args = [self.eval(a, env) for a in node.args]
         model = self._hosts.get(host.name)

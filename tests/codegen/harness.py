@@ -86,6 +86,7 @@ int32_t relon_guard(int32_t (*thunk)(void *), void *frame) {
     return status;
 }
 void relon_trap(void) { longjmp(*slot, 1); }
+__attribute__((weak)) void relon_note(const void *text, int64_t len) { (void)text; (void)len; }
 """
 # llvm.trap, not a bare `unreachable` (which O3 may treat as UB and delete the path)
 _WASM_TRAP_LL = """
@@ -93,6 +94,9 @@ declare void @llvm.trap()
 define void @relon_trap() {
   call void @llvm.trap()
   unreachable
+}
+define weak void @relon_note(ptr %text, i64 %len) {
+  ret void
 }
 """
 _BUILTINS = sorted(

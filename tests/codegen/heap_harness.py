@@ -22,6 +22,7 @@ import pytest
 import wasmtime
 
 from relon_build_backend.cocompile.runtime import runtime_object
+from relon_build_backend.cocompile.runtime_crate import runtime_crate_text
 from relon_build_backend.ir import nodes as n
 from relon_build_backend.targets import target_for
 
@@ -39,15 +40,17 @@ _PACK = {INT: "<q", FLOAT: "<d", BOOL: "<B"}
 
 
 def runtime_bitcode(rustc: Path, tmp: Path, *target: str) -> bytes:
-    """``relon_rt.rs`` post-LTO bitcode (its only undefined symbols: relon_trap and
-    relon_arena_alloc)."""
+    """``relon_rt.rs`` post-LTO bitcode (its only undefined symbols: relon_trap,
+    relon_note and relon_arena_alloc)."""
     if not rustc.exists():
         pytest.skip(f"{rustc} not installed")
     flags = ["--crate-type=staticlib", "--emit=llvm-bc,link", "-O", "-C", "codegen-units=1"]
     flags += ["-C", "panic=abort", "-C", "lto=fat", "--crate-name=relon_rt"]
     out = tmp / ("rt-" + (target[-1] if target else "native"))
     out.mkdir()
-    _run([str(rustc), *flags, "--out-dir", str(out), *target, str(RT_SOURCE)])
+    source = out / RT_SOURCE.name
+    source.write_text(runtime_crate_text(), encoding="utf-8")  # with the panic handler
+    _run([str(rustc), *flags, "--out-dir", str(out), *target, str(source)])
     return (out / "relon_rt.bc").read_bytes()
 
 

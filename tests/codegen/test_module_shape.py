@@ -41,7 +41,9 @@ def test_every_rule_verifies_without_traps_fast_math_or_globals(kind: TargetName
         module.verify()
         assert "llvm.trap" not in text, name
         assert not FAST_MATH.findall(text), name
-        assert list(module.global_variables) == [], name  # per-call state lives in frames
+        # per-call state lives in frames: only constants (a gated host's name) are global
+        mutable = [g for g in module.global_variables if " constant " not in str(g)]
+        assert mutable == [], name
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -37,7 +37,18 @@ pub extern "C" fn ratio(n: i64, d: i64) -> i64 {
 
 #[no_mangle]
 pub extern "C" fn secret_offset(x: i64) -> i64 {
+    if x == -1 {
+        panic!("the secret store is locked");
+    }
     x + 1_700_000_000
+}
+
+#[no_mangle]
+pub extern "C" fn rate(band: i64) -> i64 {
+    if band < 0 {
+        panic!("no rate for band {}", band);
+    }
+    band * 7
 }
 
 #[no_mangle]
@@ -53,6 +64,7 @@ RULES = {
     "pure": "#main(Int c, Float x) -> Float\nhalf(x) + add_tax(c) / 1",
     "even": "#main(Int x) -> Bool\nis_even(x) && !is_even(x + 1)",
     "ratio": "#main(Int n, Int d) -> Int\nratio(n, d) + 1",
+    "rate": "#main(Int band) -> Int\nrate(band)",
     "gated": "#main(Int x) -> Int\nsecret_offset(x)",
     "gated_args": "#main(Int x) -> Int\nsecret_offset(10 / x)",
     "two_gates": "#main(Int x) -> Int\nboth_gates(x)",
@@ -129,7 +141,65 @@ def test_host_panic_is_an_exception_and_the_interpreter_survives(
             box.main(1, 0)
         assert isinstance(info.value, RuntimeError)
         assert info.value.kind == "HostPanic"
+        assert PANIC_AT.fullmatch(str(info.value)), str(info.value)
+        assert str(info.value).endswith(": attempt to divide by zero")
     assert box.main(10, 3) == 4
+
+
+#: where a panic in the test's shim is reported: the shim's folder is remapped to "shim"
+PANIC_AT = re.compile(r"a host function panicked at shim/host_shim\.rs:\d+:\d+: .+")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_host_panic_carries_the_panic_message(rules: RulePackage, backend: str) -> None:
+    module = rules["rate"]
+    box = module.Sandbox(backend=backend)
+    with pytest.raises(module.HostPanic) as info:
+        box.main(-3)
+    assert PANIC_AT.fullmatch(str(info.value)), str(info.value)
+    assert str(info.value).endswith(": no rate for band -3")
+    assert "wasm" not in str(info.value)  # no wasmtime backtrace
+    assert box.main(2) == 14
+    with pytest.raises(module.HostPanic) as info:
+        box.main(-40)  # the note of the last panic, not of an earlier one
+    assert str(info.value).endswith(": no rate for band -40")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_panic_in_a_gated_host_function(rules: RulePackage, backend: str) -> None:
+    # on wasm a gated host function runs natively, called from the loader's import
+    box = rules["gated"].Sandbox(caps={"reads_env"}, backend=backend)
+    with pytest.raises(rules["gated"].HostPanic) as info:
+        box.main(-1)
+    assert str(info.value).endswith(": the secret store is locked")
+    assert PANIC_AT.fullmatch(str(info.value)), str(info.value)
+    assert box.main(1) == 1_700_000_001
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_capability_denied_names_the_host_function_and_capability(
+    rules: RulePackage, backend: str
+) -> None:
+    with pytest.raises(PermissionError) as info:
+        rules["gated"].Sandbox(backend=backend).main(1)
+    assert str(info.value) == (
+        "host function secret_offset needs capability reads_env, which this call was not "
+        "granted; grant it with Sandbox(caps={'reads_env'})"
+    )
+    with pytest.raises(PermissionError) as info:
+        rules["two_gates"].Sandbox(caps={"uses_rng"}, backend=backend).main(1)
+    assert str(info.value) == (
+        "host function both_gates needs capabilities reads_clock, uses_rng, which this call "
+        "was not granted; grant them with Sandbox(caps={'reads_clock', 'uses_rng'})"
+    )
+
+
+def test_docstring_lists_the_capabilities_a_rule_can_need(rules: RulePackage) -> None:
+    doc = rules["two_gates"].main.__doc__
+    assert "reads_clock: host function both_gates" in doc
+    assert "uses_rng: host function both_gates" in doc
+    assert "Sandbox(caps=" in doc
+    assert "Sandbox(caps=" not in rules["pure"].main.__doc__
 
 
 def llvm_ir(rule: Path, *options: str) -> str:

@@ -103,6 +103,8 @@ void relon_release(int64_t handle) {
     __atomic_sub_fetch(&live, 1, __ATOMIC_SEQ_CST);
 }
 int32_t relon_abi_version(void) { return 1; }
+static _Thread_local struct { int64_t len; char text[1024]; } note;
+void *relon_note_buffer(void) { return &note; }
 """
 
 
@@ -202,7 +204,8 @@ int32_t {t}_main(const int64_t *xs, int64_t n, int64_t *o) {{ return {t}_call(0,
 
 WAT_RUNTIME = f"""
   (memory (export "memory") 2 {MAX_PAGES})
-  (global $top (mut i32) (i32.const 1024))
+  (global $top (mut i32) (i32.const 4096))
+  (func (export "relon_note_buffer") (result i32) (i32.const 1024))
   (func (export "relon_abi_version") (result i32) (i32.const 1))
   (func (export "relon_scratch") (result i32) (i32.const 64))
   (func (export "relon_heap_mark") (result i64) (i64.extend_i32_u (global.get $top)))

@@ -73,7 +73,14 @@ def c_source(package: str, *, abi: int = 1) -> str:
     q, c, f, a = p["rules.quote"], p["rules.clock"], p["flag"], p["rules.answer"]
     return f"""
 #include <stdint.h>
+#include <string.h>
 int32_t relon_abi_version(void) {{ return {abi}; }}
+static _Thread_local struct {{ int64_t len; char text[1024]; }} note;
+void *relon_note_buffer(void) {{ return &note; }}
+static void leave_note(const char *text) {{
+    note.len = (int64_t)strlen(text);
+    memcpy(note.text, text, (size_t)note.len);
+}}
 
 int32_t {q}_call(int64_t caps, int64_t steps, int64_t qty, double price, int32_t gold,
                  double *out) {{
@@ -93,13 +100,20 @@ int32_t {q}_main(int64_t qty, double price, int32_t gold, double *out) {{
 int64_t {q}_hash(void) {{ return {hashes["rules.quote"]}; }}
 
 int32_t {c}_host_clock_add(int64_t x, int64_t *out) {{
-    if (x == 13) return 7;
+    if (x == 13) {{
+        leave_note("panicked at shim/host_shim.rs:3:5:\\nclock broke");
+        return 7;
+    }}
+    if (x == 14) return 7;  /* a panic that left no note */
     *out = x + 1000;
     return 0;
 }}
 int32_t {c}_call(int64_t caps, int64_t steps, int64_t x, int64_t *out) {{
     (void)steps;
-    if (!(caps & (1 << 3))) return 5;
+    if (!(caps & (1 << 3))) {{
+        leave_note("clock_add");
+        return 5;
+    }}
     return {c}_host_clock_add(x, out);
 }}
 int32_t {c}_main(int64_t x, int64_t *out) {{ return {c}_call(0, -1, x, out); }}
@@ -134,6 +148,8 @@ def wat_source(package: str, *, salt: str = "") -> str:
   (memory (export "memory") 1)
   (func (export "relon_abi_version") (result i32) (i32.const 1))
   (func (export "relon_scratch") (result i32) (i32.const 64))
+  (func (export "relon_note_buffer") (result i32) (i32.const 1024))
+  (data (i32.const 1032) "clock_add")
   (func (export "{q}_call") (param $caps i64) (param $steps i64) (param $qty i64)
         (param $price f64) (param $gold i32) (param $out i32) (result i32)
     (local $i i64) (local $r f64)
@@ -158,7 +174,7 @@ def wat_source(package: str, *, salt: str = "") -> str:
         (param $out i32) (result i32)
     (if (i32.and (i64.ne (local.get $x) (i64.const 77))
                  (i64.eqz (i64.and (local.get $caps) (i64.const 8))))
-      (then (return (i32.const 5))))
+      (then (i64.store (i32.const 1024) (i64.const 9)) (return (i32.const 5))))
     (i64.store (local.get $out) (call $clock_add (local.get $x)))
     (i32.const 0))
   (func (export "{c}_hash") (result i64) (i64.const {h["rules.clock"]}))

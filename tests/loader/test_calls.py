@@ -168,15 +168,25 @@ def test_step_limit(quote: Any, backend: str) -> None:
 def test_capabilities_and_host_panic(clock: Any, backend: str) -> None:
     granted = clock.Sandbox(caps={"reads_clock", "uses_rng"}, backend=backend)
     assert granted.main(5) == 1005
-    with pytest.raises(clock.CapabilityDenied):
+    denied = (
+        "host function clock_add needs capability reads_clock, which this call was not "
+        "granted; grant it with Sandbox(caps={'reads_clock'})"
+    )
+    with pytest.raises(clock.CapabilityDenied) as denial:
         clock.Sandbox(backend=backend).main(5)
-    with pytest.raises(clock.CapabilityDenied):
+    assert str(denial.value) == denied
+    with pytest.raises(clock.CapabilityDenied, match="clock_add needs capability reads_clock"):
         clock.Sandbox(caps=["reads_env"], backend=backend).main(5)
-    with pytest.raises(clock.CapabilityDenied):
+    with pytest.raises(clock.CapabilityDenied, match="clock_add needs capability reads_clock"):
         clock.main(5)
     with pytest.raises(clock.HostPanic) as info:
         granted.main(13)
     assert isinstance(info.value, RuntimeError)
+    # the note's rustc >= 1.73 form, in the one wording of every backend and rustc
+    assert str(info.value) == "a host function panicked at shim/host_shim.rs:3:5: clock broke"
+    with pytest.raises(clock.HostPanic) as info:
+        granted.main(14)  # no note: the generic message, not the previous call's
+    assert "clock broke" not in str(info.value)
     assert granted.main(6) == 1006  # the instance survives the panic
 
 
