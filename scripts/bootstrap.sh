@@ -24,7 +24,7 @@ fi
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv" >&2
 fi
-if ! "$venv/bin/python" -c "import relon_build_backend, llvmlite, wasmtime, pytest, build, numpy" 2>/dev/null; then
+if ! "$venv/bin/python" -c "import relon_build_backend, llvmlite, wasmtime, pytest, build, numpy, auditwheel, uv" 2>/dev/null; then
     "$venv/bin/python" -m pip install -q -U pip >&2
     "$venv/bin/python" -m pip install -q -e "$here[test]" >&2
 fi
