@@ -38,6 +38,7 @@ from .compiler import (
 from .errors import RelonBuildError
 from .frontend.diagnostics import Diagnostic, SourceError
 from .targets import TARGET_NAMES, TargetName, target_for
+from .version import backend_version
 
 if TYPE_CHECKING:
     from .settings import RelonSettings
@@ -81,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-v", "--verbose", action="count", default=0, help="more output (-vv: debug)"
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {backend_version()}")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     check = sub.add_parser("check", help="parse and type-check .relon files (folders are searched)")
@@ -120,15 +121,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     doctor.set_defaults(run=_cmd_doctor)
     return parser
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("relon-build-backend")
-    except PackageNotFoundError:  # run from a checkout that is not installed
-        return "unknown"
 
 
 def _package_root(path: Path) -> Path:

@@ -52,6 +52,7 @@ __all__ = [
     "front_end",
     "library_filename",
     "read_source",
+    "shim_candidates",
     "wasm_filename",
 ]
 
@@ -97,6 +98,8 @@ class CompiledPackage:
     library: Path | None
     wasm: Path | None
     rules: tuple[RuleSpec, ...]
+    #: module -> the host shim its code was co-compiled with (None: it calls no host)
+    shims: Mapping[str, Path | None] = field(default_factory=dict)
 
 
 def library_filename(package: str) -> str:
@@ -121,18 +124,21 @@ def read_source(path: Path, display_path: str) -> SourceFile:
     return SourceFile(display_path, text)
 
 
-def find_shim(relon_file: Path, package_dir: Path) -> Path | None:
-    """The ``host_shim.rs`` next to ``relon_file`` or in the nearest parent directory,
-    not looking above ``package_dir`` (contract section 2)."""
+def shim_candidates(relon_file: Path, package_dir: Path) -> Iterator[Path]:
+    """Where :func:`find_shim` looks, nearest first: ``host_shim.rs`` in the folder of
+    ``relon_file``, then in each parent folder up to ``package_dir`` (contract section 2)."""
     directory = relon_file.parent
     root = package_dir.resolve()
     while True:
-        candidate = directory / SHIM_FILENAME
-        if candidate.is_file():
-            return candidate
+        yield directory / SHIM_FILENAME
         if directory.resolve() == root or directory.parent == directory:
-            return None
+            return
         directory = directory.parent
+
+
+def find_shim(relon_file: Path, package_dir: Path) -> Path | None:
+    """The nearest of :func:`shim_candidates` that exists."""
+    return next((c for c in shim_candidates(relon_file, package_dir) if c.is_file()), None)
 
 
 def front_end(
@@ -291,7 +297,10 @@ def compile_package(
             _build_target(compiled, target, options, work / name, stage / filename)
             built[target.linker] = out_dir / filename
     return CompiledPackage(
-        built.get("cc"), built.get("wasm-ld"), tuple(rule.interface for rule in compiled)
+        built.get("cc"),
+        built.get("wasm-ld"),
+        tuple(rule.interface for rule in compiled),
+        {rule.interface.module: rule.shim if rule.ir.host_imports else None for rule in compiled},
     )
 
 

@@ -36,8 +36,7 @@ from .errors import (
     RelonLoadError,
     StepLimitExceeded,
 )
-from .integrity import check_source as _check_source
-from .integrity import resource
+from .integrity import EditableInputs, check_inputs, resource
 from .native import NativeCall, load_native
 from .wasm import WasmInstance
 
@@ -46,6 +45,7 @@ __all__ = [
     "CAPABILITIES",
     "CapabilityDenied",
     "DivisionByZero",
+    "EditableInputs",
     "EmptyList",
     "HostPanic",
     "HostSpec",
@@ -162,14 +162,16 @@ def load_rule(
     package: str,
     library: str | None,
     wasm: str | None,
-    check_source: str | None,
+    editable: EditableInputs | None,
 ) -> Rule:
     """Load the compiled rule ``spec`` from the files of ``package``.
 
+    ``editable``: what an in-place build read, checked first (None: an installed wheel).
+
     :raises RelonLoadError: a file is missing or does not match ``spec`` (rebuild).
     """
-    if check_source is not None:
-        _check_source(spec, check_source)
+    if editable is not None:
+        check_inputs(spec, editable)
     native_path = None if library is None else resource(package, library)
     wasm_path = None if wasm is None else resource(package, wasm)
     if native_path is None and wasm_path is None:

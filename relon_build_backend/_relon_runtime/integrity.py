@@ -2,18 +2,152 @@
 
 Every problem is a :class:`~.errors.RelonLoadError` that says to rebuild: a missing or
 zipped artifact, an ABI version this loader does not speak, a library compiled from
-another version of the rule, or (editable installs) a ``.relon`` edited since.
+another version of the rule, or (editable installs) an input of the build changed since:
+the ``.relon``, the host shim it co-compiled with (or a nearer one that appeared), the
+``[tool.relon]`` table, or the backend that built it (:class:`EditableInputs`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from .abi import ABI_VERSION, RuleSpec, source_hash
 from .errors import REBUILD, RelonLoadError
 
-__all__ = ["check_library", "check_source", "resource"]
+__all__ = [
+    "EditableInputs",
+    "check_inputs",
+    "check_library",
+    "resource",
+    "settings_hash",
+    "text_hash",
+    "tree_hash",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class EditableInputs:
+    """What an in-place (editable) build of one rule read, checked when it is imported.
+
+    Paths are POSIX, relative to the folder of the rule's ``.relon``.
+    """
+
+    #: (path, :func:`text_hash` of it), or (path, None): a file that must not exist (a
+    #: nearer host_shim.rs would replace the one the rule was compiled with)
+    files: tuple[tuple[str, int | None], ...]
+    #: (path of pyproject.toml, :func:`settings_hash` of its ``[tool.relon]``), if any
+    settings: tuple[str, int] | None
+    #: (folder, version, :func:`tree_hash`) of the relon-build-backend that built it
+    backend: tuple[str, str, int] | None
+
+
+def text_hash(text: str) -> int:
+    """:func:`~.abi.source_hash` of ``text`` with universal newlines (how it was read)."""
+    return source_hash(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def settings_hash(table: Mapping[str, object]) -> int:
+    """A hash of a ``[tool.relon]`` table that ignores formatting, order and comments."""
+    import json
+
+    canonical = json.dumps(table, sort_keys=True, separators=(",", ":"), default=str)
+    return source_hash(canonical)
+
+
+_TREE_SUFFIXES = (".py", ".rs", ".c")
+_TREES: dict[Path, int] = {}
+
+
+def tree_hash(folder: Path) -> int:
+    """A hash of the source files under ``folder`` (the backend: a new version, or an
+    edited checkout, hashes differently). Computed once per folder and process."""
+    if folder not in _TREES:
+        digest = hashlib.sha256()
+        files = sorted(
+            p
+            for p in folder.rglob("*")
+            if p.suffix in _TREE_SUFFIXES and "__pycache__" not in p.parts and p.is_file()
+        )
+        for path in files:
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        _TREES[folder] = int.from_bytes(digest.digest()[:8], "big", signed=True)
+    return _TREES[folder]
+
+
+def check_inputs(spec: RuleSpec, inputs: EditableInputs) -> None:
+    """Editable installs: refuse to load when anything the build read has changed."""
+    folder = _rule_folder(spec)
+    for name, expected in inputs.files:
+        path = Path(os.path.normpath(folder / name))  # no "rules/../" in messages
+        if expected is None:
+            if path.exists():
+                raise RelonLoadError(f"{path} appeared since {spec.module} was compiled; {REBUILD}")
+        elif not path.is_file():
+            raise RelonLoadError(f"{path} is missing; {REBUILD}")
+        elif not _same_text(path, expected):
+            raise RelonLoadError(f"{path} changed since it was compiled; {REBUILD}")
+    if inputs.settings is not None:
+        _check_settings(Path(os.path.normpath(folder / inputs.settings[0])), inputs.settings[1])
+    if inputs.backend is not None:
+        _check_backend(*inputs.backend)
+
+
+def _same_text(path: Path, expected: int) -> bool:
+    raw = path.read_bytes().decode("utf-8", errors="replace")
+    # the build read it with universal newlines; a hash of the raw text is accepted too
+    return expected in (text_hash(raw), source_hash(raw))
+
+
+def _rule_folder(spec: RuleSpec) -> Path:
+    package = spec.module.rpartition(".")[0] or spec.module
+    folder = resources.files(package)
+    if not isinstance(folder, Path):
+        raise RelonLoadError(f"{package} is not a folder on disk; install the package unzipped")
+    return folder
+
+
+def _check_settings(path: Path, expected: int) -> None:
+    toml = _toml_parser()
+    if toml is None:  # Python 3.10 without tomli: the one input left unchecked
+        return
+    try:
+        document = toml.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, toml.TOMLDecodeError):
+        document = None
+    tool = document.get("tool", {}) if isinstance(document, dict) else None
+    table = tool.get("relon", {}) if isinstance(tool, dict) else None
+    if not isinstance(table, dict) or settings_hash(table) != expected:
+        raise RelonLoadError(f"[tool.relon] in {path} changed since it was compiled; {REBUILD}")
+
+
+def _toml_parser() -> Any:
+    if sys.version_info >= (3, 11):
+        import tomllib
+
+        return tomllib
+    try:  # optional, like wasmtime: reached through importlib (stdlib imports only)
+        return importlib.import_module("tomli")
+    except ImportError:
+        return None
+
+
+def _check_backend(folder: str, version: str, expected: int) -> None:
+    where = Path(folder)
+    # An isolated build's backend is gone with its build environment: nothing to compare.
+    if where.is_dir() and tree_hash(where) != expected:
+        raise RelonLoadError(
+            f"relon-build-backend at {where} is no longer the {version} that compiled this "
+            f"package; {REBUILD}"
+        )
 
 
 def resource(package: str, name: str) -> Path:
@@ -26,17 +160,6 @@ def resource(package: str, name: str) -> Path:
     if not path.is_file():
         raise RelonLoadError(f"{path} is missing; {REBUILD}")
     return path
-
-
-def check_source(spec: RuleSpec, file_name: str) -> None:
-    """Editable installs: the ``.relon`` next to the module must be what was compiled."""
-    path = resource(spec.module.rpartition(".")[0] or spec.module, file_name)
-    raw = path.read_bytes().decode("utf-8", errors="replace")
-    # the compiler may have read the text with universal newlines: accept either form
-    for text in (raw, raw.replace("\r\n", "\n").replace("\r", "\n")):
-        if source_hash(text) == spec.source_hash:
-            return
-    raise RelonLoadError(f"{path} changed since it was compiled; {REBUILD}")
 
 
 def check_library(what: str, version: int, compiled_hash: int, spec: RuleSpec) -> None:

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 
 from .._relon_runtime import errors as run_time_errors
 from .._relon_runtime.abi import HostSpec, RuleSpec, Value
+from .._relon_runtime.integrity import EditableInputs
 
 __all__ = ["GENERATED_MARKER", "RUNTIME_MODULE", "render_loader"]
 
@@ -63,13 +64,13 @@ def render_loader(
     package: str,
     library: str | None,
     wasm: str | None,
-    check_source: str | None,
+    editable: EditableInputs | None,
 ) -> str:
     """The text of the loader module of ``interface`` (see the module docstring).
 
     ``package`` is the top-level package holding the runtime and the artifacts named
-    ``library``/``wasm`` (None: that target was not built); ``check_source`` is the
-    ``.relon`` file name next to the module whose hash must still match, or None.
+    ``library``/``wasm`` (None: that target was not built); ``editable`` is what an
+    in-place build read, which must not have changed when the module is imported.
     """
     _check_dotted(package)
     _check_dotted(interface.module)
@@ -77,7 +78,7 @@ def render_loader(
     parts = [
         _header(interface),
         _imports(package, interface),
-        _load_call(interface, package=package, library=library, wasm=wasm, check=check_source),
+        _load_call(interface, package=package, library=library, wasm=wasm, editable=editable),
         _stubs(interface),
     ]
     return "\n\n".join(parts) + "\n"
@@ -121,7 +122,7 @@ def _load_call(
     package: str,
     library: str | None,
     wasm: str | None,
-    check: str | None,
+    editable: EditableInputs | None,
 ) -> str:
     params = _tuple([_lit(param) for param in interface.params], "params=")
     hosts = _tuple([_host(host) for host in interface.gated_hosts], "gated_hosts=")
@@ -139,10 +140,29 @@ def _load_call(
         f"    package={_lit(package)},",
         f"    library={_lit(library)},",
         f"    wasm={_lit(wasm)},",
-        f"    check_source={_lit(check)},",
+        *_editable(editable),
         ")",
     ]
     return "\n".join(lines)
+
+
+def _editable(editable: EditableInputs | None) -> list[str]:
+    if editable is None:
+        return ["    editable=None,"]
+    fields = {
+        "files": _tuple([_lit(item) for item in editable.files], "files="),
+        "settings": _optional_tuple(editable.settings, "settings="),
+        "backend": _optional_tuple(editable.backend, "backend="),
+    }
+    return [
+        "    editable=_rt.EditableInputs(",
+        *(f"        {name}={text}," for name, text in fields.items()),
+        "    ),",
+    ]
+
+
+def _optional_tuple(value: tuple[object, ...] | None, key: str) -> str:
+    return "None" if value is None else _tuple([_lit(item) for item in value], key)
 
 
 def _tuple(items: list[str], key: str) -> str:

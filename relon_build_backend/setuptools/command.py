@@ -164,6 +164,7 @@ class BuildRelon(Command):  # type: ignore[misc]  # Command is Any (untyped setu
     def _stage(self, package: PackageRules, staging: Path, options: CompileOptions) -> None:
         from ..compiler import RuleSource, compile_package
         from ..loader import render_loader, write_runtime
+        from .editable import editable_inputs
 
         project = _project_dir()
         sources = [
@@ -180,13 +181,22 @@ class BuildRelon(Command):  # type: ignore[misc]  # Command is Any (untyped setu
             display_root=project,
         )
         interfaces = {interface.module: interface for interface in compiled.rules}
+        table = read_relon_table(project) if self._in_place else {}
         for rule in package.rules:
+            editable = None
+            if self._in_place:
+                shim = compiled.shims[rule.module_name]
+                package_dir = project / package.source_dir
+                pyproject = project / "pyproject.toml"
+                editable = editable_inputs(
+                    project / rule.source, shim, package_dir, pyproject, table
+                )
             text = render_loader(
                 interfaces[rule.module_name],
                 package=package.package,
                 library=compiled.library.name if compiled.library else None,
                 wasm=compiled.wasm.name if compiled.wasm else None,
-                check_source=rule.source.name if self._in_place else None,
+                editable=editable,
             )
             _write_text(staging.joinpath(*rule.loader.parts), text)
         write_runtime(staging)

@@ -21,6 +21,7 @@ FLOORS: dict[str, int] = {
     "exhaustive": 0,
     "_relon_runtime": 0,
     "stdlib": 0,
+    "version": 0,
     "targets": 1,
     "frontend": 1,
     "ir": 2,

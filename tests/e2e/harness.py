@@ -79,7 +79,7 @@ def build_rule_package(
             package=name,
             library=built.library.name if built.library else None,
             wasm=built.wasm.name if built.wasm else None,
-            check_source=None,
+            editable=None,
         )
         (package_dir / f"{stem}.py").write_text(text)
     with _on_path(root):

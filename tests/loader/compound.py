@@ -418,7 +418,7 @@ def make_compound_package(root: Path, name: str) -> CompoundPackage:
             package=name,
             library="libcompound.so",
             wasm="compound.wasm",
-            check_source=None,
+            editable=None,
         )
         pkg.dir.joinpath(*parts[:-1], parts[-1] + ".py").write_text(text)
     return pkg

@@ -31,6 +31,7 @@ from relon_build_backend._relon_runtime.abi import (
     rule_symbol_prefix,
     source_hash,
 )
+from relon_build_backend._relon_runtime.integrity import EditableInputs
 from relon_build_backend.loader import render_loader, write_runtime
 
 SOURCES = {
@@ -220,7 +221,9 @@ class FakePackage:
             package=self.name,
             library=options["library"],
             wasm=options["wasm"],
-            check_source=f"{parts[-1]}.relon" if check else None,
+            editable=EditableInputs(((f"{parts[-1]}.relon", iface.source_hash),), None, None)
+            if check
+            else None,
         )
         path.write_text(text_out)
         return path

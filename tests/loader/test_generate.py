@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from relon_build_backend._relon_runtime.abi import HostSpec, RuleSpec
+from relon_build_backend._relon_runtime.integrity import EditableInputs
 from relon_build_backend.loader import RUNTIME_MODULE, render_loader, runtime_files, write_runtime
 
 from . import compound
@@ -44,6 +45,14 @@ def odd_interface(package: str, name: str) -> RuleSpec:
     )
 
 
+#: long enough that the backend's tuple must wrap to stay under the line limit
+EDITABLE = EditableInputs(
+    files=(("x.relon", 5),),
+    settings=("../../pyproject.toml", -7),
+    backend=("/a/folder/with/a/rather/long/name/for/testing/relon_build_backend", "0.1.0", 3),
+)
+
+
 def write_package(root: Path) -> Path:
     pkg = root / "genpkg"
     (pkg / "rules").mkdir(parents=True)
@@ -56,7 +65,7 @@ def write_package(root: Path) -> Path:
             package="genpkg",
             library="libgen.so",
             wasm=None,
-            check_source="x.relon",
+            editable=EDITABLE,
         )
         pkg.joinpath(*rule.split(".")).with_suffix(".py").write_text(text)
     for name in ODD:
@@ -65,7 +74,7 @@ def write_package(root: Path) -> Path:
             package="genpkg",
             library=None,
             wasm="g.wasm",
-            check_source=None,
+            editable=None,
         )
         (pkg / f"{name}.py").write_text(text)
     (pkg / "text").mkdir()
@@ -76,7 +85,7 @@ def write_package(root: Path) -> Path:
             package="genpkg",
             library="libgen.so",
             wasm="g.wasm",
-            check_source=None,
+            editable=None,
         )
         pkg.joinpath(*rule.split(".")).with_suffix(".py").write_text(text)
     return pkg
@@ -175,7 +184,8 @@ def test_quote_module_shape(generated: Path) -> None:
     assert "from genpkg import _relon_runtime as _rt\n" in text
     assert "    def main(qty: int, price: float, gold: bool) -> float:\n" in text
     assert "        def main(self, qty: int, price: float, gold: bool) -> float: ..." in text
-    assert '    check_source="x.relon",\n' in text
+    assert "    editable=_rt.EditableInputs(\n" in text
+    assert '        files=(("x.relon", 5),),\n' in text
     tree = ast.parse(text)
     # data plus calls: no function or class is defined outside the TYPE_CHECKING stubs
     top = [type(node).__name__ for node in tree.body]
@@ -208,8 +218,8 @@ def test_long_data_is_wrapped(generated: Path) -> None:
 
 def test_render_is_deterministic() -> None:
     iface = interface("p", "rules.quote")
-    first = render_loader(iface, package="p", library="a.so", wasm="a.wasm", check_source=None)
-    again = render_loader(iface, package="p", library="a.so", wasm="a.wasm", check_source=None)
+    first = render_loader(iface, package="p", library="a.so", wasm="a.wasm", editable=None)
+    again = render_loader(iface, package="p", library="a.so", wasm="a.wasm", editable=None)
     assert first == again
 
 

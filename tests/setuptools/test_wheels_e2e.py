@@ -9,12 +9,14 @@ import sys
 import sysconfig
 import tarfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from wheel_harness import BackendVenv, clean_env, run
 
+from relon_build_backend._relon_runtime.errors import REBUILD
 from relon_build_backend.compiler import library_filename, wasm_filename
 
 pytestmark = pytest.mark.slow
@@ -46,6 +48,16 @@ def pypa_build(
     cmd += [*args, project]
     proc = run(cmd, env=clean_env(SOURCE_DATE_EPOCH=EPOCH, **env), check=False)
     return proc.returncode, proc.stdout + proc.stderr
+
+
+@contextmanager
+def editable_install(venv: BackendVenv, project: Path, distribution: str) -> Iterator[None]:
+    """``pip install -e project`` without build isolation, uninstalled afterwards."""
+    venv.pip("install", "--no-deps", "--no-build-isolation", "-e", project)
+    try:
+        yield
+    finally:
+        venv.pip("uninstall", "--yes", distribution)
 
 
 def wheel_files(wheel: Path) -> dict[str, bytes]:
@@ -236,8 +248,7 @@ def test_editable_install_builds_in_place_and_detects_stale_rules(
     backend_venv: BackendVenv, copy_project: CopyProject
 ) -> None:
     project = copy_project("flat_pure")
-    backend_venv.pip("install", "--no-deps", "--no-build-isolation", "-e", project)
-    try:
+    with editable_install(backend_venv, project, "flat-pure"):
         package = project / "flatpure"
         for name in [library_filename("flatpure"), "_relon_runtime/abi.py", "rules/discount.py"]:
             assert (package / name).is_file(), name
@@ -250,8 +261,80 @@ def test_editable_install_builds_in_place_and_detects_stale_rules(
         stale = run([backend_venv.python, "-c", code], cwd=project.parent, check=False)
         assert stale.returncode != 0
         assert "discount.relon" in stale.stderr
-    finally:
-        backend_venv.pip("uninstall", "--yes", "flat-pure")
+
+
+def test_editable_install_notices_shim_settings_and_backend_edits(
+    backend_venv: BackendVenv, copy_project: CopyProject
+) -> None:
+    project = copy_project("shim_hosts")
+    package = project / "shimhosts"
+
+    def outcome(rule: str) -> str:
+        code = f"from shimhosts.rules import {rule}\nprint({rule}.main(100))"
+        proc = run([backend_venv.python, "-c", code], cwd=project.parent, check=False)
+        if proc.returncode == 0:
+            return proc.stdout.strip()
+        last = proc.stderr.strip().splitlines()[-1]  # "shimhosts._relon_runtime.errors.Relon..."
+        return last[last.index("RelonLoadError: ") :]
+
+    def edited(path: Path, old: str, new: str) -> str:
+        """``path`` with ``old`` replaced by ``new``; returns the text to put back."""
+        text = path.read_text()
+        assert old in text
+        path.write_text(text.replace(old, new))
+        return text
+
+    with editable_install(backend_venv, project, "shim-hosts"):
+        assert outcome("taxed") == "120"
+        shim, pyproject = package / "host_shim.rs", project / "pyproject.toml"
+
+        kept = edited(shim, "cents / 5", "cents / 4")  # the shim a rule was compiled with
+        assert (
+            outcome("taxed") == f"RelonLoadError: {shim} changed since it was compiled; {REBUILD}"
+        )
+        shim.write_text(kept)
+        assert outcome("taxed") == "120"
+
+        nearer = package / "rules" / "host_shim.rs"  # a nearer shim would now be used
+        nearer.write_text(shim.read_text())
+        assert outcome("taxed") == (
+            f"RelonLoadError: {nearer} appeared since shimhosts.rules.taxed was compiled; {REBUILD}"
+        )
+        assert outcome("stamped").startswith("RelonLoadError: ")
+        nearer.unlink()
+
+        # a capability gate: the rule would silently stay ungated without the check
+        kept = edited(pyproject, '["reads_clock"]', '["reads_clock", "network"]')
+        message = f"RelonLoadError: [tool.relon] in {pyproject} changed since it was compiled"
+        assert outcome("stamped") == f"{message}; {REBUILD}"
+        assert outcome("taxed") == f"{message}; {REBUILD}"  # every rule reads the table
+        pyproject.write_text(kept.replace('version = "1.0.0"', 'version = "1.0.1"'))
+        assert outcome("taxed") == "120"  # the rest of pyproject.toml does not matter
+        backend_venv.pip("install", "--no-deps", "--no-build-isolation", "-e", project)
+        assert outcome("taxed") == "120"
+
+
+def test_editable_install_notices_a_changed_backend(
+    backend_venv: BackendVenv, copy_project: CopyProject
+) -> None:
+    project = copy_project("flat_pure")
+    code = "from flatpure.rules import discount\nprint(discount.main(2, 1.5, False))"
+    find = "import relon_build_backend, pathlib; print(pathlib.Path(relon_build_backend.__file__))"
+    found = run([backend_venv.python, "-c", find], cwd=project.parent).stdout
+    backend = Path(found.strip()).parent
+    assert "site-packages" in backend.parts  # the venv's backend, never this checkout
+    marker = backend / "version.py"
+    kept = marker.read_text()
+    with editable_install(backend_venv, project, "flat-pure"):
+        try:
+            assert run([backend_venv.python, "-c", code], cwd=project.parent).stdout == "3.0\n"
+            marker.write_text(kept + "\n# an upgrade, or an edit of a checkout\n")
+            stale = run([backend_venv.python, "-c", code], cwd=project.parent, check=False)
+            assert stale.returncode != 0
+            assert f"relon-build-backend at {backend} is no longer the" in stale.stderr
+            assert REBUILD in stale.stderr
+        finally:
+            marker.write_text(kept)
 
 
 @pytest.mark.parametrize(
@@ -282,8 +365,7 @@ def test_a_deleted_rule_leaves_no_loader_in_the_tree_the_wheel_or_the_sdist(
     project = copy_project("flat_pure")
     rules = project / "flatpure" / "rules"
     (rules / "extra.relon").write_text((rules / "discount.relon").read_text())
-    backend_venv.pip("install", "--no-deps", "--no-build-isolation", "-e", project)
-    try:
+    with editable_install(backend_venv, project, "flat-pure"):
         assert (rules / "extra.py").is_file()
         (rules / "extra.relon").unlink()  # the author deletes a rule...
 
@@ -301,8 +383,6 @@ def test_a_deleted_rule_leaves_no_loader_in_the_tree_the_wheel_or_the_sdist(
         backend_venv.pip("install", "--no-deps", "--no-build-isolation", "-e", project)
         assert not (rules / "extra.py").exists()
         assert (rules / "discount.py").is_file()
-    finally:
-        backend_venv.pip("uninstall", "--yes", "flat-pure")
 
 
 def test_a_rule_that_would_replace_a_hand_written_module_fails_the_build(
