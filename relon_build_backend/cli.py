@@ -114,6 +114,13 @@ def _parser() -> argparse.ArgumentParser:
     comp.add_argument(
         "--target-cpu", default=None, help='default: portable baseline; "native" opts in'
     )
+    comp.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive,
+        default=None,
+        help="worker processes (default: $RELON_JOBS or the cores)",
+    )
     comp.set_defaults(run=_cmd_compile)
 
     doctor = sub.add_parser(
@@ -121,6 +128,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     doctor.set_defaults(run=_cmd_doctor)
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
 
 
 def _package_root(path: Path) -> Path:
@@ -203,7 +216,8 @@ def _cmd_llvm_ir(args: argparse.Namespace) -> int:
     rule = _single_rule(args.file, shim)
     target = target_for(cast(TargetName, args.target))
     with work_directory() as work:
-        _, text = rule_object(rule, target, CompileOptions(), work, optimized=args.optimized)
+        opt_level = CompileOptions().opt_level
+        _, text = rule_object(rule, target, opt_level, work, optimized=args.optimized)
     print(text, end="" if text.endswith("\n") else "\n")
     return 0
 
@@ -230,6 +244,7 @@ def _cmd_compile(args: argparse.Namespace) -> int:
         opt_level=project.opt_level if args.opt_level is None else args.opt_level,
         target_cpu=args.target_cpu or project.target_cpu,
         host_gates=project.host_functions,
+        jobs=args.jobs,
     )
     built = compile_package(_package_root(root), package, rules, args.output, options)
     for artifact in (built.library, built.wasm):

@@ -22,22 +22,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._relon_runtime.abi import (
-    HostSpec,
-    RuleSpec,
-    call_symbol,
-    hash_symbol,
-    host_symbol,
-    main_symbol,
-    rule_symbol_prefix,
-    source_hash,
-)
+from ._relon_runtime.abi import HostSpec, RuleSpec, rule_symbol_prefix, source_hash
 from .codegen.abi import result_names, scalar_name, value_name
 from .errors import ConfigError, RelonBuildError
 from .frontend.diagnostics import Diagnostic, SourceError
 from .frontend.hosts import Capability, HostFunction
 from .frontend.source import SourceFile
-from .ir.nodes import IrModule
+from .object_cache import CachedObject, ObjectCache
+from .objects import (
+    CompiledRule,
+    RuleSource,
+    Workers,
+    default_jobs,
+    entry_symbols,
+    library_runtimes,
+    rule_object,
+    rule_objects,
+)
 from .targets import Target, TargetName, target_for
 from .toolchain.llvm_cpus import check_cpu
 
@@ -48,10 +49,12 @@ __all__ = [
     "CompiledRule",
     "RuleSource",
     "compile_package",
+    "entry_symbols",
     "find_shim",
     "front_end",
     "library_filename",
     "read_source",
+    "rule_object",
     "shim_candidates",
     "wasm_filename",
 ]
@@ -62,15 +65,6 @@ SHIM_FILENAME = "host_shim.rs"
 
 
 @dataclass(frozen=True, slots=True)
-class RuleSource:
-    """One ``.relon`` file to compile."""
-
-    path: Path  # absolute
-    module_name: str  # dotted import name, e.g. "mypkg.rules.quote"
-    display_path: str  # how diagnostics name the file
-
-
-@dataclass(frozen=True, slots=True)
 class CompileOptions:
     """What to build (resolved settings; see ``settings.py`` for where they come from)."""
 
@@ -78,17 +72,8 @@ class CompileOptions:
     opt_level: int = 3
     target_cpu: str | None = None
     host_gates: Mapping[str, frozenset[Capability]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class CompiledRule:
-    """A rule after the front end: its IR, interface and the shim it co-compiles with."""
-
-    source: RuleSource
-    ir: IrModule
-    interface: RuleSpec
-    shim: Path | None
-    hosts: tuple[HostFunction, ...]
+    #: worker processes co-compiling rules (None: :func:`~.objects.default_jobs`)
+    jobs: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,23 +270,50 @@ def compile_package(
     if not compiled:
         return CompiledPackage(None, None, ())
     _refuse_wasm_only_with_gates(compiled, options)
+    targets = [_target(name, options) for name in options.targets]
+    cache = ObjectCache.from_environment()
+    jobs = options.jobs if options.jobs is not None else default_jobs()
     built: dict[str, Path] = {}
-    with work_directory() as work, _staged_into(out_dir) as stage:
-        for name in options.targets:
-            # target-cpu tunes the native library; wasm32 has one portable CPU.
-            target = target_for(name, cpu=options.target_cpu if name == "native" else None)
-            if name == "native" and options.target_cpu not in (None, "native"):
-                check_cpu(target.triple, target.cpu)  # before LLVM could abort on it
+    with work_directory() as work, _staged_into(out_dir) as stage, Workers(jobs) as workers:
+        objects = rule_objects(
+            compiled, targets, options.opt_level, work, cache=cache, workers=workers
+        )
+        called = {
+            target.name: {
+                name for i in range(len(compiled)) for name in objects[target.name, i].runtime_calls
+            }
+            for target in targets
+        }
+        runtimes = library_runtimes(
+            called, targets, options.opt_level, work, cache=cache, workers=workers
+        )
+        for target in targets:
             native = target.linker == "cc"
             filename = library_filename(package) if native else wasm_filename(package)
-            _build_target(compiled, target, options, work / name, stage / filename)
+            _link_target(
+                compiled,
+                objects,
+                target,
+                runtime=runtimes.get(target.name),
+                work=work / target.name,
+                output=stage / filename,
+            )
             built[target.linker] = out_dir / filename
+    cache.prune()
     return CompiledPackage(
         built.get("cc"),
         built.get("wasm-ld"),
         tuple(rule.interface for rule in compiled),
-        {rule.interface.module: rule.shim if rule.ir.host_imports else None for rule in compiled},
+        {rule.interface.module: rule.calls_shim for rule in compiled},
     )
+
+
+def _target(name: TargetName, options: CompileOptions) -> Target:
+    # target-cpu tunes the native library; wasm32 has one portable CPU.
+    target = target_for(name, cpu=options.target_cpu if name == "native" else None)
+    if name == "native" and options.target_cpu not in (None, "native"):
+        check_cpu(target.triple, target.cpu)  # before LLVM could abort on it
+    return target
 
 
 def _refuse_wasm_only_with_gates(compiled: Sequence[CompiledRule], options: CompileOptions) -> None:
@@ -317,91 +329,34 @@ def _refuse_wasm_only_with_gates(compiled: Sequence[CompiledRule], options: Comp
             )
 
 
-def rule_object(
-    rule: CompiledRule, target: Target, options: CompileOptions, work: Path, *, optimized: bool
-) -> tuple[bytes, str]:
-    """The object code of one rule and its LLVM IR (optimized or pre-link)."""
-    from .cocompile import (
-        build_rule_object,
-        compile_runtime,
-        compile_shim,
-        declares_runtime,
-        runtime_cache_dir,
-    )
-    from .codegen import generate_llvm_ir
-
-    text = generate_llvm_ir(
-        rule.ir,
-        symbol_prefix=rule.interface.prefix,
-        source_hash=rule.interface.source_hash,
-        target=target,
-    )
-    if not optimized:
-        return b"", text
-    shim = None
-    if rule.shim is not None and rule.ir.host_imports:
-        shim = compile_shim(rule.shim, target, workdir=work)
-    runtime = None
-    if declares_runtime(text):
-        runtime = compile_runtime(target, workdir=work, cache_dir=runtime_cache_dir())
-    built = build_rule_object(
-        text,
-        shim,
-        target=target,
-        opt_level=options.opt_level,
-        exports=entry_symbols(rule.interface, target),
-        host_functions=rule.hosts,
-        runtime=runtime,
-    )
-    return built.object, built.optimized_ir
-
-
-def entry_symbols(interface: RuleSpec, target: Target) -> list[str]:
-    """The symbols a rule exports (docs/abi.md)."""
-    prefix = interface.prefix
-    names = [call_symbol(prefix), main_symbol(prefix), hash_symbol(prefix)]
-    if target.exports_gated_hosts:
-        names += [host_symbol(prefix, host.name) for host in interface.gated_hosts]
-    return names
-
-
-def _build_target(
+def _link_target(
     compiled: Sequence[CompiledRule],
+    objects: Mapping[tuple[TargetName, int], CachedObject],
     target: Target,
-    options: CompileOptions,
+    *,
+    runtime: bytes | None,
     work: Path,
     output: Path,
 ) -> None:
-    from .cocompile import (
-        NATIVE_EXPORTS,
-        WASM_EXPORTS,
-        library_runtime_object,
-        runtime_calls,
-        runtime_object,
-    )
+    """Link the rules' objects for ``target``, the C/IR runtime and, when the rules call
+    it, the ``runtime`` crate object into ``output``."""
+    from .cocompile import NATIVE_EXPORTS, WASM_EXPORTS, runtime_object
     from .link import link_native, link_wasm
 
-    work.mkdir(parents=True)
-    objects: list[Path] = [runtime_object(target, workdir=work)]
+    work.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = [runtime_object(target, workdir=work)]
     exports = list(NATIVE_EXPORTS if target.linker == "cc" else WASM_EXPORTS)
-    imports: list[str] = []
-    called: set[str] = set()
+    imports: set[str] = set()
     for index, rule in enumerate(compiled):
-        rule_work = work / f"rule{index}"
-        rule_work.mkdir()
-        log.info("compiling %s for %s", rule.source.display_path, target.name)
-        obj, optimized_ir = rule_object(rule, target, options, rule_work, optimized=True)
-        path = rule_work / "rule.o"
-        path.write_bytes(obj)
-        objects.append(path)
+        path = work / f"rule{index}.o"
+        path.write_bytes(objects[target.name, index].object)
+        paths.append(path)
         exports += entry_symbols(rule.interface, target)
-        imports += [f"relon_import_{h.name}" for h in rule.interface.gated_hosts]
-        called.update(runtime_calls(optimized_ir))
-    if called:  # the runtime crate, optimised once for the whole library
-        objects.append(
-            library_runtime_object(called, target, opt_level=options.opt_level, workdir=work)
-        )
+        imports.update(f"relon_import_{h.name}" for h in rule.interface.gated_hosts)
+    if runtime is not None:
+        paths.append(work / "relon_rt.o")
+        paths[-1].write_bytes(runtime)
     if target.linker == "cc":
-        link_native(objects, output, exports=exports, workdir=work)
+        link_native(paths, output, exports=exports, workdir=work)
     else:
-        link_wasm(objects, output, exports=exports, imports=sorted(set(imports)), workdir=work)
+        link_wasm(paths, output, exports=exports, imports=sorted(imports), workdir=work)

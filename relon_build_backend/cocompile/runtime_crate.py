@@ -4,8 +4,8 @@ Compiled like a host shim (same rustc choice, ``no_std``, fat LTO, panics ->
 ``relon_trap``), once per process and target, and cached on disk: the file name is
 a hash of everything the IR depends on (rustc release and LLVM, target triple, cpu
 and features, IR format, the crate's text), so a stale entry is never reused. The
-cache folder is ``$RELON_RT_CACHE`` if set (``0`` turns the disk cache off), else
-``$XDG_CACHE_HOME/relon-build-backend`` (``~/.cache/relon-build-backend``).
+cache folder is ``$RELON_RT_CACHE`` if set (``0`` turns the disk cache off), else the
+backend's cache folder (``$RELON_CACHE``, default ``~/.cache/relon-build-backend``).
 A library links it once (:func:`~relon_build_backend.cocompile.build_runtime_object`);
 rule modules only declare the ``relon_rt_*`` functions they call, checked against
 :func:`runtime_signatures` and listed by :func:`runtime_calls`.
@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..object_cache import cache_root
 from ..targets import Target
 from ..toolchain.rustc import RustcInfo, find_rustc
 from .panic_note import PANIC_NOTE_MODULE
@@ -100,15 +101,9 @@ def runtime_signatures(runtime: CompiledRuntime) -> Mapping[str, str]:
 
 
 def runtime_cache_dir(env: Mapping[str, str] | None = None) -> Path | None:
-    """The disk cache folder of compiled runtimes; ``None`` when turned off."""
-    env = os.environ if env is None else env
-    explicit = env.get("RELON_RT_CACHE", "")
-    if explicit == "0":
-        return None
-    if explicit:
-        return Path(explicit).expanduser()
-    base = env.get("XDG_CACHE_HOME") or str(Path(env.get("HOME", "~")).expanduser() / ".cache")
-    return Path(base) / "relon-build-backend"
+    """The disk cache folder of compiled runtimes (``$RELON_RT_CACHE``, else the
+    backend's cache folder); ``None`` when turned off."""
+    return cache_root(env, variable="RELON_RT_CACHE")
 
 
 # (source text, target, rustc) -> result: a package's rules share one compile.

@@ -12,14 +12,11 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from .._relon_runtime.integrity import EditableInputs, settings_hash, text_hash, tree_hash
+from .._relon_runtime.integrity import EditableInputs, settings_hash, text_hash
 from ..compiler import shim_candidates
-from ..version import backend_version
+from ..version import BACKEND_DIR, backend_fingerprint, backend_version
 
 __all__ = ["editable_inputs"]
-
-#: the backend's own package folder (what built this, checked like the sources)
-_BACKEND = Path(__file__).resolve().parents[1]
 
 
 def editable_inputs(
@@ -41,7 +38,7 @@ def editable_inputs(
                 break
             files.append((_relative(candidate, folder), None))
     recorded = (_relative(pyproject, folder), settings_hash(settings))
-    backend = (str(_BACKEND), backend_version(), tree_hash(_BACKEND))
+    backend = (str(BACKEND_DIR), backend_version(), backend_fingerprint())
     return EditableInputs(
         files=tuple(files),
         settings=recorded if pyproject.is_file() else None,

@@ -18,7 +18,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from relon_build_backend.compiler import CompileOptions, RuleSource, compile_package
+from relon_build_backend.compiler import (
+    CompiledPackage,
+    CompileOptions,
+    RuleSource,
+    compile_package,
+)
 from relon_build_backend.frontend.hosts import Capability
 from relon_build_backend.loader import render_loader, write_runtime
 
@@ -71,6 +76,14 @@ def build_rule_package(
     ]
     options = CompileOptions(targets=targets, host_gates=gates or {})  # type: ignore[arg-type]
     built = compile_package(package_dir, name, sources, package_dir, options)
+    write_loaders(package_dir, name, built)
+    with _on_path(root):
+        modules = {stem: importlib.import_module(f"{name}.{stem}") for stem in rules}
+    return RulePackage(name, package_dir, modules)
+
+
+def write_loaders(package_dir: Path, name: str, built: CompiledPackage) -> None:
+    """The runtime and a loader per rule next to the artifacts, as a wheel lays them out."""
     write_runtime(package_dir)
     for interface in built.rules:
         stem = interface.module.rsplit(".", 1)[-1]
@@ -82,9 +95,6 @@ def build_rule_package(
             editable=None,
         )
         (package_dir / f"{stem}.py").write_text(text)
-    with _on_path(root):
-        modules = {stem: importlib.import_module(f"{name}.{stem}") for stem in rules}
-    return RulePackage(name, package_dir, modules)
 
 
 @contextmanager

@@ -40,6 +40,8 @@ def run(
 def clean_env(**extra: str) -> dict[str, str]:
     """The environment minus anything that would leak the dev tree into a build."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "RELON_"))}
+    if "RELON_CACHE" in os.environ:  # the session's private object cache (tests/conftest.py)
+        env["RELON_CACHE"] = os.environ["RELON_CACHE"]
     env.update(extra)
     return env
 
