@@ -188,11 +188,27 @@ def _not_a_list(name: str, kind: str, value: object) -> MainArgTypeMismatch:
 
 
 def _items(name: str, kind: str, value: object) -> Sequence[object]:
-    if isinstance(value, (list, tuple)):
+    """The elements of a sequence argument: an exact list or tuple as it is, anything
+    else (list subclasses too) as one snapshot taken through its own ``__iter__``, so
+    the elements checked are the elements passed, whatever its methods do."""
+    if type(value) is list or type(value) is tuple:
         return value
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        return list(value)
-    raise _not_a_list(name, kind, value)
+    try:
+        if isinstance(value, str) or not isinstance(value, Sequence):
+            raise _not_a_list(name, kind, value)
+        return list(cast("Sequence[object]", value))
+    except MainArgTypeMismatch:
+        raise
+    except Exception as exc:  # the caller's own __iter__/__len__/__getitem__ failed
+        raise _unreadable(name, kind, value, exc) from exc
+
+
+def _unreadable(name: str, kind: str, value: object, exc: Exception) -> MainArgTypeMismatch:
+    # only type names: str() of the caller's exception may run (and fail in) its code
+    return MainArgTypeMismatch(
+        f"main() argument {name!r} could not be read as a sequence of {_ITEMS[kind]}"
+        f" (Relon {kind}): its {type(value).__name__} raised {type(exc).__name__}"
+    )
 
 
 def _numbers(name: str, kind: str, value: object) -> Packed:
@@ -205,6 +221,8 @@ def _numbers(name: str, kind: str, value: object) -> Packed:
         view = memoryview(value)  # type: ignore[arg-type]
     except TypeError:
         return _pack(name, kind, _items(name, kind, value))
+    except Exception as exc:  # a __buffer__ of the caller's that failed
+        raise _unreadable(name, kind, value, exc) from exc
     if view.ndim != 1:
         raise MainArgTypeMismatch(
             f"main() argument {name!r} must be one-dimensional (Relon {kind}),"

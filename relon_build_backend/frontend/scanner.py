@@ -16,14 +16,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .diagnostics import SourceError
+from .diagnostics import Diagnostic, SourceError
 from .source import SourceFile, Span
 from .string_scanner import ScanAborted, ScanState, StringReader
 from .tokens import PUNCTUATORS, Token, TokenKind
 
-__all__ = ["I64_MAX", "ScanResult", "scan"]
+__all__ = ["I64_MAX", "MAX_SOURCE_BYTES", "ScanResult", "scan"]
 
 I64_MAX = 2**63 - 1
+#: The largest ``.relon`` file the compiler reads. It bounds the front end's work: the
+#: densest text of this size (a flat list literal) is checked in about a second.
+MAX_SOURCE_BYTES = 64 * 1024
 _WHITESPACE = " \t\r\n"
 _IDENT_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 _IDENT_CONTINUE = _IDENT_START | frozenset("0123456789")
@@ -48,6 +51,11 @@ def scan(source: SourceFile) -> ScanResult:
     :raises SourceError: with one diagnostic per lexical problem found.
     """
     scanner = _Scanner(source)
+    size = len(source.text.encode("utf-8", errors="surrogatepass"))
+    if size > MAX_SOURCE_BYTES:
+        message = f"the file is {size:,} bytes; a rule file may have at most {MAX_SOURCE_BYTES:,}"
+        hint = "split it into several rules, or move a large table into a host function"
+        raise SourceError([Diagnostic(message, scanner.state.span(0, 0), hint)])
     tokens = scanner.run()
     if scanner.state.diagnostics:
         raise SourceError(scanner.state.diagnostics)

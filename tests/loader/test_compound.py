@@ -418,3 +418,78 @@ def test_memory_stays_flat(pkg: CompoundPackage, rules: dict[str, Any]) -> None:
     # 20 000 calls of each: a leak of even 100 bytes a call would show as 2 MB
     assert rss_growth(20_000, call) < 2 * 1024 * 1024
     assert pkg.live_handles() == 0
+
+
+class _Oops(Exception):
+    """The caller's own exception; its str() fails too (only its type may be shown)."""
+
+    def __str__(self) -> str:
+        raise RuntimeError("str() of the caller's exception must not be needed")
+
+
+class _StrsFromIter(list):  # type: ignore[type-arg]
+    """A list subclass whose own storage holds ints but whose iteration yields str."""
+
+    def __iter__(self) -> Any:
+        return iter(["a", "b"])
+
+    def __getitem__(self, i: Any) -> Any:
+        return "a"
+
+
+class _RaisingLen(Sequence[int]):
+    def __len__(self) -> int:
+        raise _Oops
+
+    def __getitem__(self, i: Any) -> Any:
+        raise _Oops
+
+
+class _LyingLen(Sequence[int]):
+    """Claims ten items, has three."""
+
+    def __len__(self) -> int:
+        return 10
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, int) and 0 <= i < 3:
+            return i
+        raise IndexError(i)
+
+
+class _HugeLen(_LyingLen):
+    def __len__(self) -> int:
+        return 2**62
+
+
+class _RaisingIter(list):  # type: ignore[type-arg]
+    def __iter__(self) -> Any:
+        raise _Oops
+
+
+@pytest.mark.parametrize(
+    ("value", "message", "cause"),
+    [
+        (_StrsFromIter([1, 2]), "argument 'xs[0]' must be int (Relon Int), not str", None),
+        (_RaisingLen(), "its _RaisingLen raised _Oops", _Oops),
+        (_RaisingIter([1]), "its _RaisingIter raised _Oops", _Oops),
+        (_HugeLen(), "its _HugeLen raised", BaseException),
+    ],
+    ids=["list-subclass-yields-str", "raising-len", "raising-iter", "huge-len"],
+)
+def test_hostile_sequences_are_argument_errors(
+    rules: dict[str, Any], backend: str, value: Any, message: str, cause: type | None
+) -> None:
+    module = rules["lists"]
+    with pytest.raises(module.MainArgTypeMismatch) as info:
+        box(rules, "lists", backend).main(value, [], [])
+    assert message in str(info.value)
+    if cause is not None:  # the caller's own exception is chained
+        assert isinstance(info.value.__cause__, cause)
+    assert box(rules, "lists", backend).main([1], [], [])[0] == [2]  # still usable
+
+
+def test_a_sequence_that_lies_about_its_length_gives_what_it_yields(
+    rules: dict[str, Any], backend: str
+) -> None:
+    assert box(rules, "lists", backend).main(_LyingLen(), [], [])[0] == [0, 2, 4]
