@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
-from .abi import ABI_VERSION, CAPABILITIES, HostSpec, RuleSpec, Value
+from .abi import ABI_VERSION, CAPABILITIES, DEFAULT_MAX_MEMORY, HostSpec, RuleSpec, Value
 from .conversion import I64_MAX
 from .entry import RuleShape, compound_entry, make_entry
 from .errors import (
@@ -32,9 +32,11 @@ from .errors import (
     IndexOutOfBounds,
     MainArgTypeMismatch,
     NumericOverflow,
+    RecursionLimitExceeded,
     RelonError,
     RelonLoadError,
     StepLimitExceeded,
+    ValueTooLarge,
 )
 from .integrity import EditableInputs, check_inputs, resource
 from .native import NativeCall, load_native
@@ -52,6 +54,7 @@ __all__ = [
     "IndexOutOfBounds",
     "MainArgTypeMismatch",
     "NumericOverflow",
+    "RecursionLimitExceeded",
     "RelonError",
     "RelonLoadError",
     "Rule",
@@ -59,6 +62,7 @@ __all__ = [
     "SandboxBase",
     "StepLimitExceeded",
     "Value",
+    "ValueTooLarge",
     "load_rule",
 ]
 
@@ -91,21 +95,29 @@ class Rule:
 _SANDBOX_DOC = """Run ``main`` with capabilities, a step budget and a backend.
 
 ``caps``: capability names granted; ``max_steps``: step budget of one call (None:
-unlimited); ``backend``: "native" (the shared library) or "wasm" (wasmtime).
+unlimited); ``backend``: "native" (the shared library) or "wasm" (wasmtime);
+``max_memory``: bytes one call may use for its arguments and the values it builds
+(None: 1 GiB), the same limit on both backends.
 """
 
 
 class SandboxBase:
     """Base of each rule module's ``Sandbox`` (the subclass carries the rule)."""
 
-    __slots__ = ("_wasm", "backend", "caps", "main", "max_steps")
+    __slots__ = ("_wasm", "backend", "caps", "main", "max_memory", "max_steps")
     _rule: Rule
 
     def __init__(
-        self, caps: Iterable[str] = (), max_steps: int | None = None, backend: Backend = "native"
+        self,
+        caps: Iterable[str] = (),
+        max_steps: int | None = None,
+        backend: Backend = "native",
+        max_memory: int | None = None,
     ) -> None:
         self.caps = _check_caps(caps)
         self.max_steps = _check_steps(max_steps)
+        self.max_memory = _check_limit("max_memory", max_memory, "1 GiB")
+        memory = DEFAULT_MAX_MEMORY if self.max_memory is None else self.max_memory
         if backend not in ("native", "wasm"):
             raise ValueError(f"backend must be 'native' or 'wasm', not {backend!r}")
         self.backend: Backend = backend
@@ -114,7 +126,7 @@ class SandboxBase:
         rule = self._rule
         if backend == "wasm":
             self._wasm: WasmInstance | None = WasmInstance(
-                rule.shape, rule.wasm_path, rule.native, self.caps
+                rule.shape, rule.wasm_path, rule.native, self.caps, memory=memory
             )
             self.main = self._wasm.entry(mask, steps)
             return
@@ -123,15 +135,20 @@ class SandboxBase:
         if native is None:
             raise RelonLoadError(f"{rule.spec.module} was built without the native target")
         if rule.shape.scalar:
-            entry = make_entry(rule.shape, native.call, mask, steps, native=native, sandboxed=True)
+            call = native.call if memory == DEFAULT_MAX_MEMORY else native.limited(memory)
+            entry = make_entry(rule.shape, call, mask, steps, native=native, sandboxed=True)
             self.main = entry
         else:
-            run = NativeCall(native.call, native, rule.spec, (mask, steps))
+            run = NativeCall(native.call, native, rule.spec, (mask, steps), memory=memory)
             self.main = compound_entry(rule.shape, run, sandboxed=True)
 
     def __repr__(self) -> str:
         caps = sorted(self.caps)
-        return f"Sandbox(caps={caps!r}, max_steps={self.max_steps!r}, backend={self.backend!r})"
+        memory = "" if self.max_memory is None else f", max_memory={self.max_memory!r}"
+        return (
+            f"Sandbox(caps={caps!r}, max_steps={self.max_steps!r}, backend={self.backend!r}"
+            f"{memory})"
+        )
 
 
 def _check_caps(caps: Iterable[str]) -> frozenset[str]:
@@ -147,13 +164,17 @@ def _check_caps(caps: Iterable[str]) -> frozenset[str]:
 
 
 def _check_steps(max_steps: int | None) -> int | None:
-    if max_steps is None:
+    return _check_limit("max_steps", max_steps, "unlimited")
+
+
+def _check_limit(name: str, value: int | None, default: str) -> int | None:
+    if value is None:
         return None
-    if type(max_steps) is bool or not isinstance(max_steps, int):
-        raise TypeError(f"max_steps must be an int or None, not {type(max_steps).__name__}")
-    if not 0 <= max_steps <= I64_MAX:
-        raise ValueError(f"max_steps must be between 0 and {I64_MAX} (None: unlimited)")
-    return int(max_steps)
+    if type(value) is bool or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int or None, not {type(value).__name__}")
+    if not 0 <= value <= I64_MAX:
+        raise ValueError(f"{name} must be between 0 and {I64_MAX} (None: {default})")
+    return int(value)
 
 
 def load_rule(

@@ -18,10 +18,13 @@ __all__ = [
     "ABI_VERSION",
     "ABI_VERSION_SYMBOL",
     "CAPABILITIES",
+    "DEFAULT_MAX_MEMORY",
     "ERROR_KINDS",
     "HEAP_ALLOC_SYMBOL",
     "HEAP_MARK_SYMBOL",
     "HEAP_RESET_SYMBOL",
+    "MAX_CALL_DEPTH",
+    "MEMORY_LIMIT_SYMBOL",
     "NATIVE_LIBRARY_SYMBOLS",
     "NOTE_CAPACITY",
     "NOTE_FUNCTION",
@@ -29,6 +32,7 @@ __all__ = [
     "OK",
     "RELEASE_SYMBOL",
     "REQUIRES_PYTHON",
+    "RESOURCE_STATUSES",
     "SCRATCH_SYMBOL",
     "WASM_LIBRARY_SYMBOLS",
     "Capability",
@@ -83,6 +87,15 @@ class Status(enum.IntEnum):
     CAPABILITY_DENIED = 5
     STEP_LIMIT_EXCEEDED = 6
     HOST_PANIC = 7
+    RECURSION_LIMIT_EXCEEDED = 8
+    VALUE_TOO_LARGE = 9
+
+
+#: Statuses of exhausted resources: raised at once, even inside a loop that would hold
+#: another error as pending (docs/abi.md; ``ir.nodes.Pipeline``).
+RESOURCE_STATUSES = frozenset(
+    (Status.STEP_LIMIT_EXCEEDED, Status.RECURSION_LIMIT_EXCEEDED, Status.VALUE_TOO_LARGE)
+)
 
 
 #: status -> the contract's ``.kind`` tag of the error it raises
@@ -94,7 +107,15 @@ ERROR_KINDS: dict[Status, str] = {
     Status.CAPABILITY_DENIED: "CapabilityDenied",
     Status.STEP_LIMIT_EXCEEDED: "StepLimitExceeded",
     Status.HOST_PANIC: "HostPanic",
+    Status.RECURSION_LIMIT_EXCEEDED: "RecursionLimitExceeded",
+    Status.VALUE_TOO_LARGE: "ValueTooLarge",
 }
+
+#: Calls nested deeper than this fail with RecursionLimitExceeded (contract section 5).
+MAX_CALL_DEPTH = 10_000
+#: ``Sandbox(max_memory=None)``: the bytes a call may use for its arguments and the
+#: values it builds, the same on both backends (contract section 4).
+DEFAULT_MAX_MEMORY = 1 << 30
 
 # --- symbols: per library, then per rule (prefix ``P`` from rule_symbol_prefix) -------
 #: ``i32 relon_abi_version()``, in every native library and .wasm asset
@@ -116,7 +137,10 @@ NOTE_FUNCTION = "relon_note"
 #: Bytes a note holds; longer text is cut (it may end inside a UTF-8 sequence)
 NOTE_CAPACITY = 1024
 #: Library-wide exports besides the rules' entries: of a native library, of a .wasm
-NATIVE_LIBRARY_SYMBOLS = (ABI_VERSION_SYMBOL, RELEASE_SYMBOL, NOTE_SYMBOL)
+#: ``void relon_set_memory_limit(i64 bytes)``: what the next calls on this thread (wasm:
+#: of this instance) may allocate for the values they build, until set again
+MEMORY_LIMIT_SYMBOL = "relon_set_memory_limit"
+NATIVE_LIBRARY_SYMBOLS = (ABI_VERSION_SYMBOL, RELEASE_SYMBOL, NOTE_SYMBOL, MEMORY_LIMIT_SYMBOL)
 WASM_LIBRARY_SYMBOLS = (
     *NATIVE_LIBRARY_SYMBOLS,
     SCRATCH_SYMBOL,

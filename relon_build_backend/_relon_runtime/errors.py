@@ -18,9 +18,11 @@ __all__ = [
     "IndexOutOfBounds",
     "MainArgTypeMismatch",
     "NumericOverflow",
+    "RecursionLimitExceeded",
     "RelonError",
     "RelonLoadError",
     "StepLimitExceeded",
+    "ValueTooLarge",
     "capability_denied",
     "fail",
     "host_panic",
@@ -63,6 +65,14 @@ class CapabilityDenied(RelonError, PermissionError):
 
 class StepLimitExceeded(RelonError, RuntimeError):
     """The step budget (``Sandbox(max_steps=...)``) was exhausted."""
+
+
+class RecursionLimitExceeded(RelonError, RecursionError):
+    """Calls nested deeper than the recursion limit (10,000)."""
+
+
+class ValueTooLarge(RelonError, MemoryError):
+    """The call's arguments and the values it builds exceed ``Sandbox(max_memory=...)``."""
 
 
 class MainArgTypeMismatch(RelonError, TypeError):

@@ -16,6 +16,8 @@ from typing import Any, NoReturn, cast
 
 from .abi import (
     ABI_VERSION_SYMBOL,
+    DEFAULT_MAX_MEMORY,
+    MEMORY_LIMIT_SYMBOL,
     NOTE_CAPACITY,
     NOTE_SYMBOL,
     RELEASE_SYMBOL,
@@ -25,8 +27,17 @@ from .abi import (
     host_symbol,
     main_symbol,
 )
-from .conversion import CTYPES, Packed, Results, Texts, has_handle, relon_strs, results_of
-from .errors import REBUILD, RelonLoadError, fail
+from .conversion import (
+    CTYPES,
+    Packed,
+    Results,
+    Texts,
+    has_handle,
+    relon_strs,
+    results_of,
+    size_in_memory,
+)
+from .errors import REBUILD, RelonLoadError, ValueTooLarge, fail
 from .integrity import check_library
 
 __all__ = ["Native", "NativeCall", "load_native"]
@@ -84,6 +95,21 @@ class Native:
     take_note: Callable[[], bytes]
     #: raise the error of a failed call's status, with what its note says
     fail: Callable[[int], NoReturn]
+    #: relon_set_memory_limit: what calls on this thread may allocate, until set again
+    set_memory_limit: Callable[[int], object]
+
+    def limited(self, memory: int) -> Callable[..., int]:
+        """``call`` of a Sandbox whose calls may allocate ``memory`` bytes."""
+        call, set_limit = self.call, self.set_memory_limit
+
+        def limited_call(*args: object) -> int:
+            set_limit(memory)
+            try:
+                return call(*args)
+            finally:
+                set_limit(DEFAULT_MAX_MEMORY)  # what every other call on this thread expects
+
+        return limited_call
 
 
 def load_native(spec: RuleSpec, path: Path, *, scalar: bool) -> Native:
@@ -110,8 +136,16 @@ def load_native(spec: RuleSpec, path: Path, *, scalar: bool) -> Native:
     def fail_with_note(status: int) -> NoReturn:
         fail(status, take_note(), gated)
 
+    set_limit: Any = _function(lib, MEMORY_LIMIT_SYMBOL, ["Int"], None)
+    set_limit.restype = None
     return Native(
-        main=main, call=call, hosts=hosts, release=release, take_note=take_note, fail=fail_with_note
+        main=main,
+        call=call,
+        hosts=hosts,
+        release=release,
+        take_note=take_note,
+        fail=fail_with_note,
+        set_memory_limit=set_limit,
     )
 
 
@@ -139,12 +173,19 @@ def _note_reader(lib: ctypes.CDLL) -> Callable[[], bytes]:
 class NativeCall:
     """``converted arguments -> result`` through one native entry of a compound rule."""
 
-    __slots__ = ("fail", "fn", "kinds", "prefix", "release", "results")
+    __slots__ = ("fail", "fn", "kinds", "memory", "prefix", "release", "results", "set_limit")
 
     def __init__(
-        self, fn: Callable[..., int], native: Native, spec: RuleSpec, prefix: tuple[int, ...]
+        self,
+        fn: Callable[..., int],
+        native: Native,
+        spec: RuleSpec,
+        prefix: tuple[int, ...],
+        *,
+        memory: int = DEFAULT_MAX_MEMORY,
     ) -> None:
-        self.fn, self.prefix = fn, prefix
+        self.fn, self.prefix, self.memory = fn, prefix, memory
+        self.set_limit = native.set_memory_limit
         self.kinds = tuple(kind for _, kind in spec.params)
         self.results = Results(spec)
         self.release, self.fail = native.release, native.fail
@@ -169,10 +210,26 @@ class NativeCall:
                 args += (pointer if count else _EMPTY, count)
         out = self.results.words()  # 8-aligned, per call: threads never share it
         args.append(out)
-        status = self.fn(*args)
+        self.set_limit(arguments_fit(self.kinds, values, self.memory))
+        try:
+            status = self.fn(*args)
+        finally:
+            self.set_limit(DEFAULT_MAX_MEMORY)
         if status:
             self.fail(status)
         return self.results.take(ctypes.addressof(out), _NATIVE_MEMORY, self.release)
+
+
+def arguments_fit(kinds: tuple[str, ...], values: list[object], memory: int) -> int:
+    """What the values a call builds may take once its arguments are counted (the same
+    count on both backends: their size in wasm32 memory); ValueTooLarge if none."""
+    need = sum(size_in_memory(kind, value) for kind, value in zip(kinds, values, strict=True))
+    if need > memory:
+        raise ValueTooLarge(
+            f"the arguments take {need:,} bytes, more than the call may use"
+            f" ({memory:,}; Sandbox(max_memory=...))"
+        )
+    return memory - need
 
 
 #: a valid pointer for an empty String/List (the callee reads no byte of it)

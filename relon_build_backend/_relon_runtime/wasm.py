@@ -28,6 +28,7 @@ from .abi import (
     HEAP_ALLOC_SYMBOL,
     HEAP_MARK_SYMBOL,
     HEAP_RESET_SYMBOL,
+    MEMORY_LIMIT_SYMBOL,
     NOTE_CAPACITY,
     NOTE_SYMBOL,
     SCRATCH_SYMBOL,
@@ -42,13 +43,13 @@ from .errors import (
     HostPanic,
     RelonError,
     RelonLoadError,
-    StepLimitExceeded,
+    ValueTooLarge,
     capability_denied,
     host_panic,
     status_error,
 )
 from .integrity import check_library
-from .native import Native
+from .native import Native, arguments_fit
 
 __all__ = ["WasmInstance"]
 
@@ -145,7 +146,13 @@ class WasmInstance:
     """
 
     def __init__(
-        self, shape: RuleShape, wasm_path: Path | None, native: Native | None, caps: frozenset[str]
+        self,
+        shape: RuleShape,
+        wasm_path: Path | None,
+        native: Native | None,
+        caps: frozenset[str],
+        *,
+        memory: int,
     ) -> None:
         spec = shape.spec
         if wasm_path is None:
@@ -153,6 +160,7 @@ class WasmInstance:
         if spec.gated_hosts and native is None:
             raise RelonLoadError(f"{spec.module}'s host functions need the native library")
         self._shape, self._native, self._caps = shape, native, caps
+        self._memory_limit = memory
         self._wt = _wasmtime()
         self._engine, self._module = _compiled_module(self._wt, wasm_path)
         self._lock = threading.Lock()
@@ -196,6 +204,7 @@ class WasmInstance:
             scratch, note = get(SCRATCH_SYMBOL)(store), get(NOTE_SYMBOL)(store)
             abi, source_hash = get(ABI_VERSION_SYMBOL)(store), get(hash_symbol(spec.prefix))(store)
             heap = [] if self._shape.scalar else [get(name) for name, _, _ in _HEAP_EXPORTS]
+            limit = get(MEMORY_LIMIT_SYMBOL)
         except (wt.WasmtimeError, wt.Trap) as exc:
             raise RelonLoadError(f"cannot instantiate the .wasm asset ({exc}); {REBUILD}") from None
         check_library("the .wasm asset", abi, source_hash, spec)
@@ -212,6 +221,9 @@ class WasmInstance:
             self._check_type(name, func, params, results)
             fast = _fast_path(wt, store, func, params, results[0] if results else None)
             self._heap.append((func, fast))
+        self._check_type(MEMORY_LIMIT_SYMBOL, limit, ("Int",), ())
+        self._limit = (limit, _fast_path(wt, store, limit, ("Int",), None))
+        self._set_limit(self._memory_limit)  # a scalar rule's: it takes no argument memory
 
     def _check_type(
         self, name: str, func: Any, params: tuple[str, ...], results: tuple[str, ...]
@@ -278,17 +290,21 @@ class WasmInstance:
                 if not self._poisoned:  # a trapped instance is rebuilt, not reset
                     self._invoke(reset_fn, reset_fast, (mark,))
 
+    def _set_limit(self, memory: int) -> None:
+        self._invoke(*self._limit, (memory,))
+
     def _run(self, caps: int, steps: int, values: list[object]) -> object:
         kinds = self._param_kinds
+        self._set_limit(arguments_fit(kinds, values, self._memory_limit))
         sizes = [size_in_memory(kind, value) for kind, value in zip(kinds, values, strict=True)]
         total = self._out_size + sum(sizes)
         if total > WASM32_POINTER:
-            raise StepLimitExceeded("the arguments do not fit in wasm32 memory (4 GiB)")
+            raise ValueTooLarge("the arguments do not fit in wasm32 memory (4 GiB)")
         alloc_fn, alloc_fast = self._heap[1]
         block = self._invoke(alloc_fn, alloc_fast, (total,)) & WASM32_POINTER
         base, limit = self._memory_view()
         if block == 0:
-            raise StepLimitExceeded("the wasm module ran out of memory for the arguments")
+            raise ValueTooLarge("the wasm module ran out of memory for the arguments")
         if block + total > limit:
             raise HostPanic(f"{HEAP_ALLOC_SYMBOL} returned memory outside the module; {REBUILD}")
         args: list[object] = [caps, steps]

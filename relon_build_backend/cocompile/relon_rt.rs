@@ -16,7 +16,7 @@ use core::{mem, ptr, slice, str};
 
 const OK: i32 = 0;
 const EMPTY_LIST: i32 = 4;
-const OUT_OF_MEMORY: i32 = 6; // StepLimitExceeded: the contract's "resource exhausted"
+const OUT_OF_MEMORY: i32 = 9; // ValueTooLarge: the call's memory limit is reached
 
 /// Opaque `relon_arena` (docs/abi.md); only the C/IR runtime looks inside.
 #[repr(C)]

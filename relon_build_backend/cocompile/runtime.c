@@ -22,8 +22,9 @@
 #include <string.h>
 
 /* The ABI facts come from _relon_runtime/abi.py, passed as -D by cocompile/runtime.py. */
-#if !defined(RELON_ABI_VERSION) || !defined(RELON_STATUS_HOST_PANIC) || !defined(RELON_NOTE_CAPACITY)
-#error "compile with -DRELON_ABI_VERSION=... -DRELON_STATUS_HOST_PANIC=... -DRELON_NOTE_CAPACITY=... (see runtime.py)"
+#if !defined(RELON_ABI_VERSION) || !defined(RELON_STATUS_HOST_PANIC) \
+    || !defined(RELON_NOTE_CAPACITY) || !defined(RELON_DEFAULT_MAX_MEMORY)
+#error "compile with the -D flags of runtime.py (the ABI facts of _relon_runtime/abi.py)"
 #endif
 
 /* Chunk sizes double from the first up to the largest; a request above half the
@@ -43,7 +44,7 @@ typedef struct relon_chunk {
 /* docs/abi.md declares relon_arena as int64_t[2]; generated code never looks inside. */
 typedef struct relon_arena {
     relon_chunk *head; /* the chunk being filled, or NULL before the first allocation */
-    int64_t unused;
+    int64_t budget;    /* bytes the call may still allocate (its memory limit) */
 } relon_arena;
 
 _Static_assert(sizeof(relon_arena) == 2 * sizeof(int64_t), "relon_arena is int64_t[2]");
@@ -55,6 +56,8 @@ typedef struct relon_note_area {
 
 static _Thread_local jmp_buf *relon_current_guard;
 static _Thread_local relon_note_area relon_current_note;
+/* What each call on this thread may allocate; the loader sets it around calls. */
+static _Thread_local int64_t relon_memory_limit = RELON_DEFAULT_MAX_MEMORY;
 
 /* What a zero-byte allocation returns: a valid, 8-aligned, never-written address. */
 static int64_t relon_empty_block;
@@ -115,19 +118,25 @@ static relon_chunk *relon_new_chunk(size_t size) {
     return chunk;
 }
 
+void relon_set_memory_limit(int64_t bytes) { relon_memory_limit = bytes < 0 ? 0 : bytes; }
+
 void relon_arena_init(relon_arena *arena) {
     arena->head = NULL;
-    arena->unused = 0;
+    arena->budget = relon_memory_limit;
 }
 
 void *relon_arena_alloc(relon_arena *arena, int64_t size) {
-    if (size < 0 || (uint64_t)size > SIZE_MAX / 2) {
-        return NULL;
+    if (size < 0 || size > arena->budget) {
+        return NULL; /* past the call's memory limit: ValueTooLarge */
     }
     size_t need = ((size_t)size + 7) & ~(size_t)7;
     if (need == 0) {
         return &relon_empty_block;
     }
+    if ((int64_t)need > arena->budget) {
+        return NULL;
+    }
+    arena->budget -= (int64_t)need; /* counted as on wasm32: 8-aligned requests */
     relon_chunk *head = arena->head;
     if (head != NULL && head->size - head->used >= need) {
         void *block = head->data + head->used;

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .._relon_runtime.abi import (
     ABI_VERSION,
+    DEFAULT_MAX_MEMORY,
     NATIVE_LIBRARY_SYMBOLS,
     NOTE_CAPACITY,
     WASM_LIBRARY_SYMBOLS,
@@ -36,6 +37,7 @@ _C_DEFINES = (
     f"-DRELON_ABI_VERSION={ABI_VERSION}",
     f"-DRELON_STATUS_HOST_PANIC={int(Status.HOST_PANIC)}",
     f"-DRELON_NOTE_CAPACITY={NOTE_CAPACITY}",
+    f"-DRELON_DEFAULT_MAX_MEMORY={DEFAULT_MAX_MEMORY}LL",
 )
 
 _RUNTIME_C = Path(__file__).with_name("runtime.c")
@@ -45,6 +47,7 @@ _RUNTIME_C = Path(__file__).with_name("runtime.c")
 # detaching hands out no handle (the loader resets the heap after each call).
 _WASM_RUNTIME = f"""
 @relon_scratch_buffer = internal global [64 x i8] zeroinitializer, align 8
+@relon_memory_limit = internal global i64 {DEFAULT_MAX_MEMORY}, align 8
 @relon_note_area = internal global {{ i64, [{NOTE_CAPACITY} x i8] }} zeroinitializer, align 8
 @__heap_base = external global i8
 @relon_heap_top = internal global ptr @__heap_base, align 4
@@ -127,15 +130,41 @@ fail:
   ret ptr null
 }}
 
-define void @relon_arena_init(ptr %arena) {{
-  %mark = call i64 @relon_heap_mark()
-  store i64 %mark, ptr %arena, align 8
+define void @relon_set_memory_limit(i64 %bytes) {{
+  %negative = icmp slt i64 %bytes, 0
+  %limit = select i1 %negative, i64 0, i64 %bytes
+  store i64 %limit, ptr @relon_memory_limit, align 8
   ret void
 }}
 
+; an arena is {{ i64 heap mark, i64 budget }}: the bytes the call may still allocate
+define void @relon_arena_init(ptr %arena) {{
+  %mark = call i64 @relon_heap_mark()
+  store i64 %mark, ptr %arena, align 8
+  %limit = load i64, ptr @relon_memory_limit, align 8
+  %budget_at = getelementptr inbounds i8, ptr %arena, i32 8
+  store i64 %limit, ptr %budget_at, align 8
+  ret void
+}}
+
+; counted as natively: 8-aligned requests, NULL past the budget (ValueTooLarge)
 define ptr @relon_arena_alloc(ptr %arena, i64 %size) {{
+entry:
+  %budget_at = getelementptr inbounds i8, ptr %arena, i32 8
+  %budget = load i64, ptr %budget_at, align 8
+  %negative = icmp slt i64 %size, 0
+  %padded = add i64 %size, 7
+  %need = and i64 %padded, -8
+  %over = icmp sgt i64 %need, %budget
+  %refused = or i1 %negative, %over
+  br i1 %refused, label %fail, label %take
+take:
+  %left = sub i64 %budget, %need
+  store i64 %left, ptr %budget_at, align 8
   %block = call ptr @relon_alloc(i64 %size)
   ret ptr %block
+fail:
+  ret ptr null
 }}
 
 define void @relon_arena_free(ptr %arena) {{

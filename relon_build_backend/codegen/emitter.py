@@ -169,7 +169,8 @@ class FunctionEmitter(FunctionFrame):
         i32 = ir.IntType(32)
         depth_slot = self.field(CTX_DEPTH)
         depth = b.load(depth_slot, typ=i32)
-        self.fail_if(b.icmp_signed(">=", depth, i32(MAX_CALL_DEPTH)), ErrorKind.STEP_LIMIT_EXCEEDED)
+        too_deep = b.icmp_signed(">=", depth, i32(MAX_CALL_DEPTH))
+        self.fail_if(too_deep, ErrorKind.RECURSION_LIMIT_EXCEEDED)
         b.store(b.add(depth, i32(1)), depth_slot)
         result = b.call(self.unit.functions[expr.function], [self.ctx, *args])
         if is_heap(expr.type):

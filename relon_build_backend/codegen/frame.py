@@ -4,8 +4,9 @@ context fields and the error-handler stack.
 Errors never trap: raising an :class:`ErrorKind` stores its status into the current
 *handler*'s slot and branches to the handler's block. The function-level handler's slot
 is ``ctx.status`` and its block returns; a fused loop installs handlers of its own so a
-stage error becomes the loop's pending error (see ``loops.py``). ``StepLimitExceeded``
-always goes to the function-level handler: it is raised at once, even inside a loop.
+stage error becomes the loop's pending error (see ``loops.py``). The resource errors
+(``abi.RESOURCE_STATUSES``) always go to the function-level handler: they are raised at
+once, even inside a loop.
 
 Kept apart from the node dispatch in ``emitter.py`` so the per-node emitters
 (``arith``, ``strings``, ``lists``, ``loops``, ``values``) depend on this frame only and
@@ -19,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .._relon_runtime.abi import RESOURCE_STATUSES
 from ..ir.nodes import ErrorKind, Expr
 from .unit import CTX_STATUS, CTX_STEPS, CodegenUnit, context_type
 
@@ -106,7 +108,7 @@ class FunctionFrame:
         """Raise ``kind`` here (terminates the current block)."""
         from llvmlite import ir
 
-        target = self.function_handler if kind is ErrorKind.STEP_LIMIT_EXCEEDED else self.handler
+        target = self.function_handler if kind in RESOURCE_STATUSES else self.handler
         self.builder.store(ir.IntType(32)(int(kind)), target.slot)
         self.builder.branch(target.block)
 
@@ -116,7 +118,7 @@ class FunctionFrame:
             self.fail(kind)
 
     def fail_status(self, status: ir.Value) -> None:
-        """Raise a dynamic non-zero status, routing StepLimitExceeded to the function."""
+        """Raise a dynamic non-zero status, routing the resource errors to the function."""
         from llvmlite import ir
 
         handler = self.handler
@@ -124,11 +126,10 @@ class FunctionFrame:
             self.builder.store(status, handler.slot)
             self.builder.branch(handler.block)
             return
-        steps = self.builder.icmp_signed(
-            "==", status, ir.IntType(32)(int(ErrorKind.STEP_LIMIT_EXCEEDED))
-        )
-        with self.builder.if_then(steps, likely=False):
-            self.fail(ErrorKind.STEP_LIMIT_EXCEEDED)
+        for kind in sorted(RESOURCE_STATUSES):
+            exhausted = self.builder.icmp_signed("==", status, ir.IntType(32)(int(kind)))
+            with self.builder.if_then(exhausted, likely=False):
+                self.fail(kind)
         self.builder.store(status, handler.slot)
         self.builder.branch(handler.block)
 

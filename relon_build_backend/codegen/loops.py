@@ -164,7 +164,7 @@ def _reserve(em: FunctionFrame, state: _LoopState, terminal: CollectTerminal) ->
         count = bld.select(longer, bld.sub(state.end, state.start), i64(0))
         limit = MAX_COLLECT_BYTES // ELEMENT_SIZE[terminal.type.element]
         too_many = bld.icmp_unsigned(">", count, i64(limit))
-        em.fail_if(too_many, ErrorKind.STEP_LIMIT_EXCEEDED)
+        em.fail_if(too_many, ErrorKind.VALUE_TOO_LARGE)
     else:
         count = state.end
     data = alloc_array(em, terminal.type.element, count)

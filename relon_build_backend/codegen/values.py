@@ -12,8 +12,8 @@ memory, the same as at the entry boundary:
   the runtime does, so a reader may take either the 4-byte pointer or the 8-byte word.
 
 Allocation goes through ``relon_arena_alloc`` on the context's arena; NULL (out of
-memory) raises ``StepLimitExceeded``. Runtime functions are declared external on first
-use; the linker stage supplies them (docs/runtime.md).
+memory, or the call's memory limit reached) raises ``ValueTooLarge``. Runtime functions
+are declared external on first use; the linker stage supplies them (docs/runtime.md).
 """
 
 from __future__ import annotations
@@ -108,14 +108,14 @@ def scratch(em: FunctionFrame, offset: int) -> ir.Value:
 
 
 def alloc(em: FunctionFrame, size: ir.Value) -> ir.Value:
-    """``size`` (i64) 8-aligned bytes from the call's arena; raises StepLimitExceeded
+    """``size`` (i64) 8-aligned bytes from the call's arena; raises ValueTooLarge
     when the arena is out of memory."""
     from llvmlite import ir
 
     b = em.builder
     block = runtime_call(em, "relon_arena_alloc", ir.PointerType(), [em.field(CTX_ARENA), size])
     out_of_memory = b.icmp_unsigned("==", block, ir.Constant(ir.PointerType(), None))
-    em.fail_if(out_of_memory, ErrorKind.STEP_LIMIT_EXCEEDED)
+    em.fail_if(out_of_memory, ErrorKind.VALUE_TOO_LARGE)
     return block
 
 

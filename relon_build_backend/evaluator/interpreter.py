@@ -132,7 +132,7 @@ class Machine:
         function = self._functions[name]
         self.charge(1)
         if self._depth >= MAX_CALL_DEPTH:
-            raise EvaluationError("StepLimitExceeded", "calls nested too deeply")
+            raise EvaluationError("RecursionLimitExceeded", "calls nested too deeply")
         bound = dict(env)
         for binder, value in zip(function.params, args, strict=True):
             bound[binder] = value

@@ -35,6 +35,8 @@ ErrorKindName: TypeAlias = Literal[
     "StepLimitExceeded",
     "MainArgTypeMismatch",
     "HostPanic",
+    "RecursionLimitExceeded",
+    "ValueTooLarge",
 ]
 
 #: The ``.kind`` tags of the user contract (section 5), in its order.
@@ -47,6 +49,8 @@ ERROR_KINDS: tuple[ErrorKindName, ...] = (
     "StepLimitExceeded",
     "MainArgTypeMismatch",
     "HostPanic",
+    "RecursionLimitExceeded",
+    "ValueTooLarge",
 )
 
 

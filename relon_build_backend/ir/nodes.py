@@ -23,8 +23,11 @@ Design rules, each chosen so codegen stays a plain tree walk:
   host call: after its capability check, before its arguments). When the budget is
   exhausted the entry fails with ``StepLimitExceeded``.
 - **Recursion depth**: each :class:`Call` increments a depth counter; past
-  ``MAX_CALL_DEPTH`` the entry fails with ``StepLimitExceeded`` (so deep recursion can
-  never overflow the native or wasm stack).
+  ``MAX_CALL_DEPTH`` the entry fails with ``RecursionLimitExceeded`` (so deep recursion
+  can never overflow the native or wasm stack).
+- **Memory**: values are allocated from the call's arena; past the call's memory limit
+  the entry fails with ``ValueTooLarge``. Like ``StepLimitExceeded``, both are raised at
+  once, even inside a loop holding a pending error.
 
 Every node carries the :class:`~relon_build_backend.frontend.source.Span` it came from.
 """
@@ -35,6 +38,7 @@ import enum
 from dataclasses import dataclass
 from typing import TypeAlias
 
+from .._relon_runtime.abi import MAX_CALL_DEPTH
 from .._relon_runtime.abi import Status as ErrorKind
 from ..frontend.hosts import Capability
 from ..frontend.source import Span
@@ -89,9 +93,6 @@ __all__ = [
     "UnOp",
     "Unary",
 ]
-
-#: Calls nested deeper than this fail with ``StepLimitExceeded`` (see module docstring).
-MAX_CALL_DEPTH = 10_000
 
 
 class IrType(enum.Enum):
@@ -578,7 +579,8 @@ class Loop:
        element ``i``, the error is *pending*: the loop continues over the elements after
        ``i`` ("drain") running only stages ``0..k-1``. If one of those fails, its error
        becomes the pending error and the drain continues with even fewer stages. After
-       the last element the pending error is raised. (Only ``StepLimitExceeded`` is
+       the last element the pending error is raised. (Only the resource errors,
+       ``StepLimitExceeded``, ``RecursionLimitExceeded`` and ``ValueTooLarge``, are
        raised at once.) A failing ``init`` drains all stages from the first element.
     3. ``any``/``all`` decided early (a true/false condition) likewise drain the stages
        before the terminal over the remaining elements, raising a stage error if one

@@ -21,7 +21,7 @@ DOCS = PACKAGE.parent / "docs"
 _RUST_NAMES = {
     "OK": OK,
     "EMPTY_LIST": Status.EMPTY_LIST,
-    "OUT_OF_MEMORY": Status.STEP_LIMIT_EXCEEDED,
+    "OUT_OF_MEMORY": Status.VALUE_TOO_LARGE,
 }
 
 

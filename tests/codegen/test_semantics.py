@@ -64,12 +64,13 @@ def err(kind: n.ErrorKind) -> Result:
     return int(kind), None
 
 
-OVF, DIV0, CAP, STEPS, PANIC = (
+OVF, DIV0, CAP, STEPS, PANIC, DEPTH = (
     err(n.ErrorKind.NUMERIC_OVERFLOW),
     err(n.ErrorKind.DIVISION_BY_ZERO),
     err(n.ErrorKind.CAPABILITY_DENIED),
     err(n.ErrorKind.STEP_LIMIT_EXCEEDED),
     err(n.ErrorKind.HOST_PANIC),
+    err(n.ErrorKind.RECURSION_LIMIT_EXCEEDED),
 )
 
 INT_SAMPLES = [
@@ -232,8 +233,8 @@ def test_calls_steps_and_depth(targets: Targets) -> None:
     assert run(targets, "depth", 5, steps=6) == ok(5)  # six calls
     assert run(targets, "depth", 5, steps=5) == STEPS
     assert run(targets, "depth", 9_999) == ok(9_999)  # 10,000 nested calls
-    assert run(targets, "depth", 10_000) == STEPS
-    assert run(targets, "depth", 2**40) == STEPS
+    assert run(targets, "depth", 10_000) == DEPTH
+    assert run(targets, "depth", 2**40) == DEPTH
     assert run(targets, "add", 1, 2, steps=0) == ok(3)  # no loop, no call
 
 

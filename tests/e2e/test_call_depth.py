@@ -3,7 +3,7 @@
 On wasm32 every frame that kept a value on the 64 KiB shadow stack (e.g. the i128
 ``__multi3`` a checked multiply used to lower to) trapped at ~4,000 calls, and
 wasmtime's default native stack limit trapped soon after; either way a HostPanic
-instead of the StepLimitExceeded the language defines.
+instead of the RecursionLimitExceeded the language defines.
 """
 
 from __future__ import annotations
@@ -84,11 +84,12 @@ def test_recursion_just_below_the_limit(
     "rule", ["mul_const", "mul_acc", "mul_wide", "str_build", "str_accumulate"]
 )
 @pytest.mark.parametrize("extra", [0, 1, 5000])
-def test_recursion_past_the_limit_is_step_limit_exceeded(
+def test_recursion_past_the_limit_is_recursion_limit_exceeded(
     rules: RulePackage, rule: str, extra: int, backend: str
 ) -> None:
     args = {"mul_const": (1,), "mul_acc": (1,), "mul_wide": (WIDE, 3)}.get(rule, ())
-    assert outcome(rules, rule, (MAX_CALL_DEPTH + extra, *args), backend) == "StepLimitExceeded"
+    got = outcome(rules, rule, (MAX_CALL_DEPTH + extra, *args), backend)
+    assert got == "RecursionLimitExceeded"
 
 
 def test_wasm_recursion_limit_in_a_thread(rules: RulePackage) -> None:
@@ -101,7 +102,7 @@ def test_wasm_recursion_limit_in_a_thread(rules: RulePackage) -> None:
     )
     worker.start()
     worker.join()
-    assert results == [DEEP_CASES[-1][2], "StepLimitExceeded"]
+    assert results == [DEEP_CASES[-1][2], "RecursionLimitExceeded"]
 
 
 MUL_SAMPLES = [

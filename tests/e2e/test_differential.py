@@ -159,7 +159,7 @@ def _generated(
 
 
 #: Hand-written programs at boundaries random inputs rarely reach: the call depth
-#: limit (MAX_CALL_DEPTH nested calls, then StepLimitExceeded), directly and through a
+#: limit (MAX_CALL_DEPTH nested calls, then RecursionLimitExceeded), directly and through a
 #: where-bound stage function. (String/List programs: value_programs.py.)
 FIXED: list[tuple[str, list[tuple[object, ...]]]] = [
     (
@@ -246,12 +246,12 @@ def _same_value(va: object, vb: object) -> bool:
 
 
 def depth_limit_raised_at_once(case: Case, outcomes: dict[str, Outcome]) -> bool:
-    """Not a bug but a gap in the reference definition: the fused loop raises
-    StepLimitExceeded at once (ir/nodes.py ``Loop``), also when it comes from the call
-    depth limit with unlimited steps, e.g. in a reduce ``init``, while the unfused
-    evaluator reports an earlier stage's error first. Tolerated: both backends
-    StepLimitExceeded, the evaluator another error, a deep recursive call present."""
-    limit = ("error", "StepLimitExceeded")
+    """Not a bug but a gap in the reference definition: the fused loop raises the
+    resource errors at once (ir/nodes.py ``Loop``), also RecursionLimitExceeded from the
+    call depth limit, e.g. in a reduce ``init``, while the unfused evaluator reports an
+    earlier stage's error first. Tolerated: both backends RecursionLimitExceeded, the
+    evaluator another error, a deep recursive call present."""
+    limit = ("error", "RecursionLimitExceeded")
     return (
         "% 20011" in case.program.source
         and outcomes["native"] == limit

@@ -149,7 +149,7 @@ CASES: list[tuple[str, tuple[Any, ...], Expected]] = [
     ("tern", (0,), 100),
     ("fib", (20,), 6765),
     ("deep", (5000,), 5000),
-    ("deep", (50000,), "StepLimitExceeded"),
+    ("deep", (50000,), "RecursionLimitExceeded"),
     ("capture", (5, 3), 30),
     ("chain", (4,), 7),
     ("unused", (0,), "DivisionByZero"),

@@ -158,7 +158,7 @@ CASES: list[tuple[str, tuple[object, ...], object]] = [
     (
         "#main(Int n) -> Int\nd(n) where { d: (Int k) -> Int => k <= 0 ? 0 : 1 + d(k - 1) }",
         (10000,),
-        "StepLimitExceeded",
+        "RecursionLimitExceeded",
     ),
 ]
 

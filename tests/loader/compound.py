@@ -105,6 +105,7 @@ void relon_release(int64_t handle) {
 int32_t relon_abi_version(void) { return 1; }
 static _Thread_local struct { int64_t len; char text[1024]; } note;
 void *relon_note_buffer(void) { return &note; }
+void relon_set_memory_limit(int64_t bytes) { (void)bytes; }
 """
 
 
@@ -206,6 +207,7 @@ WAT_RUNTIME = f"""
   (memory (export "memory") 2 {MAX_PAGES})
   (global $top (mut i32) (i32.const 4096))
   (func (export "relon_note_buffer") (result i32) (i32.const 1024))
+  (func (export "relon_set_memory_limit") (param i64))
   (func (export "relon_abi_version") (result i32) (i32.const 1))
   (func (export "relon_scratch") (result i32) (i32.const 64))
   (func (export "relon_heap_mark") (result i64) (i64.extend_i32_u (global.get $top)))

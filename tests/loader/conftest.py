@@ -78,6 +78,7 @@ def c_source(package: str, *, abi: int = 1) -> str:
 int32_t relon_abi_version(void) {{ return {abi}; }}
 static _Thread_local struct {{ int64_t len; char text[1024]; }} note;
 void *relon_note_buffer(void) {{ return &note; }}
+void relon_set_memory_limit(int64_t bytes) {{ (void)bytes; }}
 static void leave_note(const char *text) {{
     note.len = (int64_t)strlen(text);
     memcpy(note.text, text, (size_t)note.len);
@@ -150,6 +151,7 @@ def wat_source(package: str, *, salt: str = "") -> str:
   (func (export "relon_abi_version") (result i32) (i32.const 1))
   (func (export "relon_scratch") (result i32) (i32.const 64))
   (func (export "relon_note_buffer") (result i32) (i32.const 1024))
+  (func (export "relon_set_memory_limit") (param i64))
   (data (i32.const 1032) "clock_add")
   (func (export "{q}_call") (param $caps i64) (param $steps i64) (param $qty i64)
         (param $price f64) (param $gold i32) (param $out i32) (result i32)
