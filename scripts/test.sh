@@ -7,4 +7,6 @@ python="$("$here/scripts/bootstrap.sh")"
 cd "$here"
 "$python" -m ruff check relon_build_backend tests
 "$python" -m mypy relon_build_backend
+# every tool is installed above: a test that would skip for lack of one fails instead
+export RELON_TEST_REQUIRE_TOOLS=1
 exec "$python" -m pytest "$@"
