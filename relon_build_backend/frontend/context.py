@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from ..names import unique_name
 from . import ast
 from .diagnostics import Diagnostic
 from .hosts import HostFunction
@@ -69,12 +70,7 @@ class CheckContext:
 
     def function_name(self, base: str) -> str:
         """A module-unique function name derived from ``base``."""
-        name, n = base, 1
-        while name in self._names:
-            n += 1
-            name = f"{base}_{n}"
-        self._names.add(name)
-        return name
+        return unique_name(base, self._names)
 
     @contextmanager
     def probe(self) -> Iterator[None]:

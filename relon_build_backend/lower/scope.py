@@ -13,6 +13,7 @@ from ..frontend import typed as t
 from ..frontend.source import Span
 from ..frontend.types import BOOL, FLOAT, INT, STRING, ListType, TupleOf, Type
 from ..ir import nodes as ir
+from ..names import unique_name
 
 __all__ = ["FunctionScope", "ir_type"]
 
@@ -55,12 +56,7 @@ class FunctionScope:
 
     def fresh(self, base: str) -> str:
         """A name not yet used in this function."""
-        name, n = base, 1
-        while name in self._used:
-            n += 1
-            name = f"{base}_{n}"
-        self._used.add(name)
-        return name
+        return unique_name(base, self._used)
 
     def bind_tuple(self, binder: t.Binder) -> tuple[str, ...]:
         """Give each element of tuple-typed ``binder`` its unique name."""

@@ -21,6 +21,7 @@ FLOORS: dict[str, int] = {
     "exhaustive": 0,
     "_relon_runtime": 0,
     "stdlib": 0,
+    "names": 0,
     "version": 1,
     "object_cache": 1,
     "targets": 1,
