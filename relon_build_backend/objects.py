@@ -9,9 +9,9 @@ rule recompiles that rule only.
 
 Cache misses are prepared here, in the build's process (LLVM IR from codegen, the shims
 and the runtime crate compiled by rustc once per target), then co-compiled in worker
-processes, one rule and target each: LLVM's global context is not safe to share
-between threads. ``RELON_JOBS`` caps the workers (default: the usable cores; ``1``
-compiles in the build's own process).
+processes (:mod:`._worker`), each taking a share of the rules and targets: LLVM's
+global context is not safe to share between threads. ``RELON_JOBS`` caps the workers
+(default: the usable cores; ``1`` compiles in the build's own process).
 """
 
 from __future__ import annotations
@@ -21,8 +21,6 @@ import hashlib
 import logging
 import os
 from collections.abc import Callable, Collection, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -133,16 +131,16 @@ def rule_objects(
             else:
                 log.info("%s for %s: from the cache", rule.source.display_path, target.name)
                 found[target.name, index] = cached
-    pending = []
-    workers.expect(len(missing))
-    for target, index, key in missing:  # each is submitted as soon as it is prepared
+    jobs = []
+    for target, index, key in missing:
         rule = rules[index]
         log.info("compiling %s for %s", rule.source.display_path, target.name)
-        job = _prepare(rule, target, opt_level, key, work / target.name / f"rule{index}")
-        pending.append(((target.name, index), key, workers.submit(_cocompile, job)))
-    for slot, key, future in pending:
-        found[slot] = entry = workers.result(future)
-        cache.put(key, entry)
+        jobs.append(_prepare(rule, target, opt_level, key, work / target.name / f"rule{index}"))
+    for (target, index, _), job, entry in zip(
+        missing, jobs, workers.run(_cocompile, jobs), strict=True
+    ):
+        found[target.name, index] = entry
+        cache.put(job.key, entry)
     return found
 
 
@@ -174,14 +172,12 @@ def library_runtimes(
             found[target.name] = cached.object
         else:
             missing.append((target, key, _RuntimeJob(runtime, target, opt_level, keep)))
-    workers.expect(len(missing))
-    pending = []
-    for target, key, job in missing:
+    for target, _, _ in missing:
         log.info("optimising the Relon runtime for %s", target.name)
-        pending.append((target.name, key, workers.submit(_optimise_runtime, job)))
-    for name, key, future in pending:
-        found[name] = built = workers.result(future)
-        cache.put(key, CachedObject(built))
+    built = workers.run(_optimise_runtime, [job for _, _, job in missing])
+    for (target, key, _), runtime_object in zip(missing, built, strict=True):
+        found[target.name] = runtime_object
+        cache.put(key, CachedObject(runtime_object))
     return found
 
 
@@ -298,45 +294,62 @@ def _optimise_runtime(job: _RuntimeJob) -> bytes:
 
 
 class Workers:
-    """Where co-compiling runs: a pool of worker processes, started for the first batch
-    of two or more tasks when ``jobs`` allows, else the build's own process.
-
-    Worker processes are spawned (a fresh interpreter, whatever threads or LLVM state
-    the build process has); a worker that dies is a clear build error, not a hang.
+    """Where co-compiling runs: the build's own process for one task or ``jobs == 1``,
+    else up to ``jobs`` worker processes (:mod:`._worker`), each given a share of the
+    batch. A worker that dies is a clear build error, not a hang; an error a task raised
+    in a worker is raised here.
     """
 
     def __init__(self, jobs: int) -> None:
         self._jobs = jobs
-        self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Workers:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
+        pass
 
-    def expect(self, tasks: int) -> None:
-        """A batch of ``tasks`` is coming: start the pool if it is worth it."""
-        if self._pool is None and tasks >= 2 and self._jobs >= 2:
-            import multiprocessing
+    def run(self, task: Callable[[_T], _R], arguments: Sequence[_T]) -> list[_R]:
+        """``[task(a) for a in arguments]``, in parallel when it is worth it."""
+        if self._jobs <= 1 or len(arguments) <= 1:
+            return [task(argument) for argument in arguments]
+        from concurrent.futures import ThreadPoolExecutor
 
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(min(self._jobs, tasks), mp_context=context)
+        count = min(self._jobs, len(arguments))
+        shares = [list(arguments[i::count]) for i in range(count)]
+        with ThreadPoolExecutor(count) as threads:  # each waits on its own process
+            done = list(threads.map(lambda share: _in_worker(task, share), shares))
+        results: list[_R] = [None] * len(arguments)  # type: ignore[list-item]
+        for index, share_results in enumerate(done):
+            results[index::count] = share_results
+        return results
 
-    def submit(self, task: Callable[[_T], _R], argument: _T) -> Future[_R]:
-        if self._pool is not None:
-            return self._pool.submit(task, argument)
-        done: Future[_R] = Future()
-        done.set_result(task(argument))  # in this process, so errors surface here
-        return done
 
-    @staticmethod
-    def result(future: Future[_R]) -> _R:
-        try:
-            return future.result()
-        except BrokenProcessPool:
-            raise RelonBuildError(
-                "a compiler worker process died (LLVM crashed?); set RELON_JOBS=1 to compile "
-                "in the build's own process and see its error"
-            ) from None
+def _in_worker(task: Callable[[_T], _R], arguments: list[_T]) -> list[_R]:
+    import pickle
+    import subprocess
+    import sys
+
+    from .version import BACKEND_DIR
+
+    # the worker imports this very backend, wherever the build found it
+    paths = [str(BACKEND_DIR.parent), *filter(None, [os.environ.get("PYTHONPATH")])]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    command = [sys.executable, "-m", "relon_build_backend._worker"]
+    payload = pickle.dumps((task, arguments))
+    # not run_tool(): bytes in and out, and the failure is explained right below
+    proc = subprocess.run(  # noqa: TID251
+        command, input=payload, capture_output=True, env=env, check=False
+    )
+    if proc.returncode != 0 or not proc.stdout:
+        last = proc.stderr.decode(errors="replace").strip().splitlines()[-1:]
+        raise RelonBuildError(
+            f"a compiler worker process died (exit status {proc.returncode}"
+            f"{': ' + last[0] if last else ''}); set RELON_JOBS=1 to compile in the build's"
+            " own process and see its error"
+        )
+    outcomes = pickle.loads(proc.stdout)
+    for ok, value in outcomes:
+        if not ok:
+            raise value
+    return [value for _, value in outcomes]

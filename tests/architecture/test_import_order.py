@@ -22,6 +22,7 @@ FLOORS: dict[str, int] = {
     "_relon_runtime": 0,
     "stdlib": 0,
     "names": 0,
+    "_worker": 0,
     "version": 1,
     "object_cache": 1,
     "targets": 1,

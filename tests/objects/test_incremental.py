@@ -4,6 +4,7 @@ and the parallel build gives rules that behave as the serial one's."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -16,7 +17,9 @@ import pytest
 from e2e.harness import write_loaders
 
 from relon_build_backend.compiler import CompileOptions, RuleSource, compile_package
+from relon_build_backend.errors import RelonBuildError
 from relon_build_backend.object_cache import _decode
+from relon_build_backend.objects import Workers
 
 pytestmark = [pytest.mark.rustc, pytest.mark.wasm]
 
@@ -137,3 +140,32 @@ def test_concurrent_builds_share_a_cold_cache(tmp_path: Path) -> None:
     entries = [p for p in (Path(os.environ["RELON_CACHE"]) / "objects").rglob("*") if p.is_file()]
     assert entries and all(p.suffix == ".o" for p in entries)  # no temporary file left
     assert all(_decode(p.read_bytes()) is not None for p in entries)  # none half-written
+
+
+def test_a_script_without_a_main_guard_can_build(tmp_path: Path) -> None:
+    # worker processes must not re-run the caller's __main__ (multiprocessing's spawn does)
+    package = write_project(tmp_path / "p")
+    script = tmp_path / "build_rules.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from relon_build_backend.compiler import CompileOptions, RuleSource, compile_package\n"
+        f"package = Path({str(package)!r})\n"
+        f"stems = {sorted(RULES)!r}\n"
+        f"rules = [RuleSource(package / f'{{s}}.relon', f'{PACKAGE}.{{s}}', s) for s in stems]\n"
+        f"compile_package(package, {PACKAGE!r}, rules, package, CompileOptions(jobs=2))\n"
+        "print('built once')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "built once\n"
+
+
+def test_workers_keep_the_order_raise_task_errors_and_report_dead_workers() -> None:
+    assert Workers(2).run(abs, [-1, -2, -3, 4, -5]) == [1, 2, 3, 4, 5]
+    assert Workers(1).run(abs, [-1]) == [1]  # in this process
+    with pytest.raises(ValueError, match="Expecting"):  # the task's own error
+        Workers(2).run(json.loads, ["1", "{"])
+    with pytest.raises(RelonBuildError, match=r"worker process died \(exit status 3"):
+        Workers(2).run(os._exit, [3, 3])
