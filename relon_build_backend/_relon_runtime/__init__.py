@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .abi import ABI_VERSION, CAPABILITIES, DEFAULT_MAX_MEMORY, HostSpec, RuleSpec, Value
 from .conversion import I64_MAX
@@ -40,7 +40,9 @@ from .errors import (
 )
 from .integrity import EditableInputs, check_inputs, resource
 from .native import NativeCall, load_native
-from .wasm import WasmInstance
+
+if TYPE_CHECKING:
+    from .wasm import WasmInstance
 
 __all__ = [
     "ABI_VERSION",
@@ -125,6 +127,8 @@ class SandboxBase:
         steps = -1 if max_steps is None else max_steps
         rule = self._rule
         if backend == "wasm":
+            from .wasm import WasmInstance  # imported by the first wasm Sandbox only
+
             self._wasm: WasmInstance | None = WasmInstance(
                 rule.shape, rule.wasm_path, rule.native, self.caps, memory=memory
             )

@@ -9,8 +9,6 @@ cheap to import in a built wheel as in the build.
 from __future__ import annotations
 
 import enum
-import hashlib
-import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -172,6 +170,9 @@ def host_symbol(prefix: str, host: str) -> str:
 
 def rule_symbol_prefix(module_name: str) -> str:
     """``relon_<stem>_<8 hex>`` for a dotted module name like ``pkg.rules.quote``."""
+    import hashlib  # here: the loaders never call it, and importing it costs them
+    import re
+
     stem = re.sub(r"[^A-Za-z0-9_]", "_", module_name.rsplit(".", 1)[-1])
     digest = hashlib.sha256(module_name.encode()).hexdigest()[:8]
     return f"relon_{stem}_{digest}"
@@ -179,6 +180,8 @@ def rule_symbol_prefix(module_name: str) -> str:
 
 def source_hash(text: str) -> int:
     """First 8 bytes of sha256(text, UTF-8) as a signed 64-bit int (what ``P_hash()`` returns)."""
+    import hashlib
+
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big", signed=True)
 
 
