@@ -16,6 +16,7 @@ call. Runtime functions are never force-inlined.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,16 @@ define void @relon_trap() noreturn nounwind {
 }
 declare void @llvm.trap() cold noreturn nounwind
 """
+
+
+#: a call of relon_trap (its declaration does not count)
+_CALLS_TRAP = re.compile(r"call [^\n]*@relon_trap\(")
+#: ``call i32 @relon_guard(ptr @thunk, ptr %frame)`` as O3 prints it
+_GUARD_CALL = re.compile(
+    r"(?:tail |musttail |notail )?call (?:\w+ )*?i32 @relon_guard\("
+    r"ptr (?:nonnull |noundef )*(?P<thunk>@(?:\"[^\"]+\"|[\w.$-]+)), "
+    r"ptr (?:nonnull |noundef |align \d+ |dereferenceable\(\d+\) )*(?P<frame>%[\w.$-]+)\)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,11 +219,32 @@ class CoCompiledModule:
             if not variable.is_declaration and variable.name not in keep:
                 variable.linkage = self._llvm.Linkage.internal
         self._verify("after linking")
+        self._optimise()
+        if self._target.trap == "longjmp" and self._drop_needless_guards():
+            self._optimise()  # the thunks inline; the step counter leaves memory
+        self._verify("after optimisation")
+        self._finalized = True
+
+    def _optimise(self) -> None:
         pto = self._llvm.create_pipeline_tuning_options(speed_level=self._opt_level)
         builder = self._llvm.create_pass_builder(self._tm, pto)
         builder.getModulePassManager().run(self._module, builder)
-        self._verify("after optimisation")
-        self._finalized = True
+
+    def _drop_needless_guards(self) -> bool:
+        """Call the guarded thunks directly once nothing left can reach ``relon_trap``.
+
+        The ``relon_guard`` (setjmp) frame only serves a host panic. After O3 a shim whose
+        inlined code cannot panic leaves no call to ``relon_trap``; then the guard costs
+        a setjmp per call and keeps the step counter in memory for nothing. Kept whenever
+        the module calls the runtime crate (whose panic handler traps too).
+        """
+        text = str(self._module)
+        if "@relon_guard(" not in text or _CALLS_TRAP.search(text) or "@relon_rt_" in text:
+            return False
+        direct = _GUARD_CALL.sub(r"call i32 \g<thunk>(ptr \g<frame>)", text)
+        assert direct != text, "a relon_guard call this pattern does not recognise"
+        self._module = self._parse_own(direct, "unguarded")
+        return True
 
     def _declares(self, name: str) -> bool:
         return any(f.name == name and f.is_declaration for f in self._module.functions)

@@ -217,3 +217,16 @@ def test_optimized_ir_has_no_call_to_a_host_function(tmp_path: Path, target: str
     optimized = llvm_ir(rule, "--optimized", "--target", target)
     assert "define" in optimized
     assert not HOST_CALL.search(optimized), optimized
+
+
+def test_the_panic_guard_stays_only_where_a_panic_can_still_happen(tmp_path: Path) -> None:
+    # add_tax cannot panic: after O3 nothing reaches relon_trap and the setjmp guard goes;
+    # ratio divides by its argument, so its panic path (and the guard) must stay
+    rules = {name: RULES[name] for name in ("loop_host", "ratio")}
+    _, package_dir = write_package(tmp_path, rules, shim=SHIM)
+    guard = re.compile(r"call [^\n]*@relon_guard\(")
+    unguarded = llvm_ir(package_dir / "loop_host.relon", "--optimized")
+    assert "define" in unguarded and not guard.search(unguarded), unguarded
+    assert "relon_trap(" not in unguarded.replace("declare void @relon_trap()", "")
+    guarded = llvm_ir(package_dir / "ratio.relon", "--optimized")
+    assert guard.search(guarded) and "@relon_trap" in guarded, guarded
