@@ -7,8 +7,10 @@ them live in ``check_calls`` (math), ``check_chains`` (chains) and ``check_metho
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, cast
 
+from ..stdlib.math import FLOAT_ONLY, INT_IDENTITY
+from ..stdlib.math import MATH_ARITY as _ARITY
 from .typed import MathName
 
 __all__ = [
@@ -22,24 +24,14 @@ __all__ = [
     "STD_MODULES",
 ]
 
-#: Every math function and its number of arguments.
-MATH_ARITY: Final[dict[MathName, int]] = {
-    "abs": 1,
-    "min": 2,
-    "max": 2,
-    "clamp": 3,
-    "floor": 1,
-    "ceil": 1,
-    "round": 1,
-    "sqrt": 1,
-    "pow": 2,
-}
+#: Every math function and its number of arguments (from the stdlib table).
+MATH_ARITY: Final = cast("dict[MathName, int]", _ARITY)
 
 #: Functions computed in Float only: Int arguments are widened.
-MATH_FLOAT_ONLY: Final = frozenset({"sqrt"})
+MATH_FLOAT_ONLY: Final = FLOAT_ONLY
 
 #: Rounding functions: on an Int they return the argument itself.
-MATH_INT_IDENTITY: Final = frozenset({"floor", "ceil", "round"})
+MATH_INT_IDENTITY: Final = INT_IDENTITY
 
 #: ``xs.map(f)`` / ``xs.filter(p)``: stages of a fused chain.
 LIST_STAGES: Final = ("map", "filter")

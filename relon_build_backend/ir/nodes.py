@@ -42,7 +42,7 @@ from .._relon_runtime.abi import MAX_CALL_DEPTH
 from .._relon_runtime.abi import Status as ErrorKind
 from ..frontend.hosts import Capability
 from ..frontend.source import Span
-from ..stdlib import StringOp
+from ..stdlib import MathOp, StringOp
 
 __all__ = [
     "MAX_CALL_DEPTH",
@@ -176,25 +176,6 @@ class BinOp(enum.Enum):
     BOOL_NE = "bool.ne"
     STRING_EQ = "string.eq"  # bool; byte equality
     STRING_NE = "string.ne"
-
-
-class MathOp(enum.Enum):
-    """Standard-library math functions (``std/math`` or bare). Args and result in comments."""
-
-    INT_ABS = "int.abs"  # (int) -> int; abs(i64::MIN) -> NumericOverflow
-    FLOAT_ABS = "float.abs"  # (float) -> float
-    INT_MIN = "int.min"  # (int, int) -> int
-    INT_MAX = "int.max"
-    FLOAT_MIN = "float.min"  # (float, float) -> float; if either is NaN -> NaN
-    FLOAT_MAX = "float.max"  # (float, float) -> float; if either is NaN -> NaN
-    INT_CLAMP = "int.clamp"  # (x, lo, hi) -> max(lo, min(x, hi))
-    FLOAT_CLAMP = "float.clamp"  # same formula with FLOAT_MIN/FLOAT_MAX
-    FLOAT_FLOOR = "float.floor"  # (float) -> float
-    FLOAT_CEIL = "float.ceil"  # (float) -> float
-    FLOAT_ROUND = "float.round"  # (float) -> float; ties to even
-    FLOAT_SQRT = "float.sqrt"  # (float) -> float; negative -> NaN
-    FLOAT_POW = "float.pow"  # (float, float) -> float; C pow semantics
-    INT_POW = "int.pow"  # (int base, int exp) -> int; checked; exp < 0 -> NumericOverflow
 
 
 class ListOp(enum.Enum):

@@ -231,8 +231,9 @@ class _Reader:
             name = head.removeprefix("host ")
             return ir.HostCall(name, args, self.hosts[name].result, span)
         if head.startswith("math."):
-            math_op = ir.MathOp(head.removeprefix("math."))
-            return ir.MathCall(math_op, args, ir.IrType(math_op.value.split(".")[0]), span)
+            math_op = ir.MathOp.spelled(head.removeprefix("math."))
+            ty = ir.IrType.INT if math_op.operand == "Int" else ir.IrType.FLOAT
+            return ir.MathCall(math_op, args, ty, span)
         value = self.apply_value(head, args)
         if value is not None:
             return value

@@ -17,7 +17,6 @@ from . import nodes as ir
 __all__ = ["check_ir", "list_result", "str_signature", "verify_module"]
 
 _I, _F, _B, _S = ir.IrType.INT, ir.IrType.FLOAT, ir.IrType.BOOL, ir.IrType.STRING
-_MATH_ARITY = {"abs": 1, "min": 2, "max": 2, "clamp": 3, "pow": 2}
 _Type = ir.IrType | ir.TupleType
 _PYTHON_TYPES = {_I: int, _F: float, _B: bool, _S: str}
 
@@ -81,9 +80,9 @@ def check_ir(module: ir.IrModule) -> list[str]:
 
 
 def _math_signature(op: ir.MathOp) -> tuple[tuple[ir.IrType, ...], ir.IrType]:
-    prefix, name = op.value.split(".")
-    ty = ir.IrType(prefix)
-    return (ty,) * _MATH_ARITY.get(name, 1), ty
+    """(argument types, result type) of a math function, from its table row."""
+    ty = _I if op.operand == "Int" else _F
+    return (ty,) * op.arity, ty
 
 
 class _FunctionCheck:

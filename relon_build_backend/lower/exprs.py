@@ -111,13 +111,8 @@ class FunctionLowering(FunctionScope):
                 unreachable(node)
 
 
-_MATH: dict[tuple[str, ir.IrType], ir.MathOp] = {
-    (op.value.split(".")[1], ir.IrType(op.value.split(".")[0])): op for op in ir.MathOp
-}
-
-
 def _math(node: t.CallMath, args: tuple[ir.Expr, ...]) -> ir.Expr:
     ty = ir_type(node.operand_type)
-    op = _MATH.get((node.name, ty))
+    op = ir.MathOp.of(node.name, "Int" if ty is ir.IrType.INT else "Float")
     assert op is not None, f"no math op {node.name} for {ty}"
     return ir.MathCall(op, args, ty, node.span)

@@ -56,3 +56,18 @@ def test_an_unknown_spelling_is_a_value_error() -> None:
 def test_a_method_is_found_by_subject_type() -> None:
     assert StringOp.of("List<String>", "join") is StringOp.JOIN
     assert StringOp.of("String", "join") is None
+
+
+def test_math_functions_are_one_table() -> None:
+    from typing import get_args
+
+    from relon_build_backend.frontend.stdlib import MATH_ARITY
+    from relon_build_backend.frontend.typed import MathName
+    from relon_build_backend.ir.nodes import MathOp as IrMathOp
+    from relon_build_backend.stdlib import MathOp
+
+    assert IrMathOp is MathOp  # the IR's op is the table's row
+    assert set(get_args(MathName)) == set(MATH_ARITY) == {op.function for op in MathOp}
+    for op in MathOp:
+        assert MathOp.spelled(op.value) is op
+        assert MATH_ARITY[op.function] == op.arity  # one arity per function, whatever type
