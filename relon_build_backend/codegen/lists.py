@@ -181,12 +181,13 @@ def _sorted_or_unique(
     _copy(em, element, data, ptr, length)
     kind = i32(RUNTIME_KIND[element])
     arena = em.field(CTX_ARENA)
+    assert op.symbol is not None, op
     if op is ListOp.SORT:
-        status = runtime_call(em, "relon_rt_sort", i32, [arena, kind, data, length])
+        status = runtime_call(em, op.symbol, i32, [arena, kind, data, length])
         new_length = length
     else:
         slot = scratch(em, 0)
-        status = runtime_call(em, "relon_rt_unique", i32, [arena, kind, data, length, slot])
+        status = runtime_call(em, op.symbol, i32, [arena, kind, data, length, slot])
     with b.if_then(b.icmp_signed("!=", status, i32(0)), likely=False):
         em.fail_status(status)
     if op is ListOp.UNIQUE:

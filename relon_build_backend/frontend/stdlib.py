@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Final, cast
 
+from ..stdlib.lists import ListOp
 from ..stdlib.math import FLOAT_ONLY, INT_IDENTITY
 from ..stdlib.math import MATH_ARITY as _ARITY
 from .typed import MathName
@@ -39,11 +40,9 @@ LIST_STAGES: Final = ("map", "filter")
 #: Methods that end a chain (the chain then is one loop, not a list).
 LIST_TERMINALS: Final = ("reduce", "sum", "len", "any", "all")
 
-#: The other list methods (``len`` of a plain list value is one of them too).
-LIST_METHODS: Final = (
-    "len", "first", "last", "min", "max", "contains", "reverse", "sort", "unique", "concat",
-    "join",
-)  # fmt: skip
+#: The other list methods (``len`` of a plain list value is one of them too): the list
+#: table's rows but indexing (``xs[i]``), and the string table's ``join``.
+LIST_METHODS: Final = (*(op.method for op in ListOp if op is not ListOp.INDEX), "join")
 
 #: ``list.f(xs, ...)`` means ``xs.f(...)``.
 LIST_FUNCTIONS: Final = LIST_STAGES + LIST_TERMINALS + LIST_METHODS[1:]

@@ -42,7 +42,7 @@ from .._relon_runtime.abi import MAX_CALL_DEPTH
 from .._relon_runtime.abi import Status as ErrorKind
 from ..frontend.hosts import Capability
 from ..frontend.source import Span
-from ..stdlib import MathOp, StringOp
+from ..stdlib import ListOp, MathOp, StringOp
 
 __all__ = [
     "MAX_CALL_DEPTH",
@@ -176,24 +176,6 @@ class BinOp(enum.Enum):
     BOOL_NE = "bool.ne"
     STRING_EQ = "string.eq"  # bool; byte equality
     STRING_NE = "string.ne"
-
-
-class ListOp(enum.Enum):
-    """List operations. ``T`` is the element type. No step is charged for them."""
-
-    LEN = "list.len"  # (xs) -> int
-    INDEX = "list.index"  # (xs, i) -> T; IndexOutOfBounds unless 0 <= i < len
-    FIRST = "list.first"  # (xs) -> T; EmptyList when empty
-    LAST = "list.last"  # (xs) -> T; EmptyList when empty
-    MIN = "list.min"  # (xs) -> T; EmptyList when empty; folds left to right with the
-    # semantics of MathOp INT_MIN / FLOAT_MIN; String bytewise; Bool false < true
-    MAX = "list.max"  # (xs) -> T; likewise with INT_MAX / FLOAT_MAX
-    CONTAINS = "list.contains"  # (xs, x) -> bool; language equality (NaN == NaN, -0.0 == 0.0)
-    REVERSE = "list.reverse"  # (xs) -> list
-    SORT = "list.sort"  # (xs) -> list; stable, ascending; Int by value, String bytewise,
-    # Bool false < true, Float by IEEE totalOrder (-NaN < -inf < ... < -0.0 < 0.0 < ... < NaN)
-    UNIQUE = "list.unique"  # (xs) -> list; first occurrences, in order; language equality
-    CONCAT = "list.concat"  # (xs, ys) -> list
 
 
 # --------------------------------------------------------------------------- expressions

@@ -264,7 +264,7 @@ class _Reader:
             str_op = ir.StringOp.spelled(head)
             return ir.StrCall(str_op, args, str_signature(str_op)[1], span)
         if head.startswith("list."):
-            list_op = ir.ListOp(head)
+            list_op = ir.ListOp.spelled(head)
             return ir.ListCall(list_op, args, list_result(list_op, _value_type(args[0])), span)
         if head.startswith("list<"):
             return ir.ListLiteral(args, ir.IrType(head), span)

@@ -32,19 +32,8 @@ def _ir_type(spelling: str) -> ir.IrType:
 
 def list_signature(op: ir.ListOp, xs: ir.IrType) -> tuple[tuple[ir.IrType, ...], ir.IrType]:
     """(argument types, result type) of a list operation on the list type ``xs``."""
-    element = xs.element
-    match op:
-        case ir.ListOp.LEN:
-            return (xs,), _I
-        case ir.ListOp.INDEX:
-            return (xs, _I), element
-        case ir.ListOp.FIRST | ir.ListOp.LAST | ir.ListOp.MIN | ir.ListOp.MAX:
-            return (xs,), element
-        case ir.ListOp.CONTAINS:
-            return (xs, element), _B
-        case ir.ListOp.CONCAT:
-            return (xs, xs), xs
-    return (xs,), xs  # reverse, sort, unique
+    types = {"List<T>": xs, "T": xs.element, "Int": _I, "Bool": _B}  # the row's spelling
+    return tuple(types[p] for p in op.params), types[op.result]
 
 
 def list_result(op: ir.ListOp, xs: ir.IrType) -> ir.IrType:

@@ -99,7 +99,7 @@ class FunctionLowering(FunctionScope):
             case t.ListLiteral():
                 return ir.ListLiteral(self.exprs(node.elements), ir_type(node.type), node.span)
             case t.ListCall():
-                list_op = ir.ListOp(f"list.{node.name}")
+                list_op = ir.ListOp.spelled(f"list.{node.name}")
                 return ir.ListCall(list_op, self.exprs(node.args), ir_type(node.type), node.span)
             case t.TupleField():
                 return tuples.lower_field(self, node)

@@ -71,3 +71,20 @@ def test_math_functions_are_one_table() -> None:
     for op in MathOp:
         assert MathOp.spelled(op.value) is op
         assert MATH_ARITY[op.function] == op.arity  # one arity per function, whatever type
+
+
+def test_list_operations_are_one_table() -> None:
+    from relon_build_backend.frontend.stdlib import LIST_METHODS
+    from relon_build_backend.ir import nodes as ir
+    from relon_build_backend.ir.verify import list_signature
+    from relon_build_backend.stdlib import ListOp
+
+    assert ir.ListOp is ListOp
+    assert {op.method for op in ListOp} - {"index"} <= set(LIST_METHODS)
+    strings = ir.IrType.LIST_STRING
+    for op in ListOp:
+        assert ListOp.spelled(op.value) is op
+        assert op.symbol is None or op.symbol in _runtime_symbols()
+        params, result = list_signature(op, strings)
+        assert params[0] is strings and len(params) == len(op.params)
+        assert result in (strings, ir.IrType.STRING, ir.IrType.INT, ir.IrType.BOOL)
