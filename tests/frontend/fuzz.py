@@ -52,7 +52,7 @@ def corpus() -> list[str]:
              if ".venv" not in p.parts]  # fmt: skip
     sys.path.insert(0, str(ROOT / "tests"))
     try:
-        from e2e.program_gen import ProgramGenerator
+        from support.program_gen import ProgramGenerator
     finally:
         sys.path.remove(str(ROOT / "tests"))
     generator = ProgramGenerator(7)
