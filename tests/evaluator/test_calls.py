@@ -101,3 +101,11 @@ def test_error_message_names_the_kind() -> None:
     error = EvaluationError("DivisionByZero", "1 / 0")
     assert error.kind == "DivisionByZero"
     assert str(error) == "DivisionByZero: 1 / 0"
+
+
+def test_the_evaluator_knows_exactly_the_contract_error_kinds() -> None:
+    from relon_build_backend._relon_runtime.abi import ERROR_KINDS as STATUS_KINDS
+    from relon_build_backend.evaluator.values import ERROR_KINDS
+
+    assert set(ERROR_KINDS) == {*STATUS_KINDS.values(), "MainArgTypeMismatch"}
+    assert len(set(ERROR_KINDS)) == len(ERROR_KINDS)
