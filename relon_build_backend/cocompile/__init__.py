@@ -13,6 +13,7 @@ found by :mod:`relon_build_backend.toolchain`.
 from __future__ import annotations
 
 from .rule_object import (
+    WASM_TRAP_IR,
     CoCompiledModule,
     RuleObject,
     build_rule_object,
@@ -34,6 +35,7 @@ from .shim_reader import check_gates, read_host_functions
 __all__ = [
     "NATIVE_EXPORTS",
     "WASM_EXPORTS",
+    "WASM_TRAP_IR",
     "CoCompiledModule",
     "CompiledRuntime",
     "CompiledShim",

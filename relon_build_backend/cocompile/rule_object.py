@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     import llvmlite.binding as llvm
 
 __all__ = [
+    "WASM_TRAP_IR",
     "CoCompiledModule",
     "RuleObject",
     "build_rule_object",
@@ -47,9 +48,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# wasm32 has no runtime.c: a shim panic is a wasm trap the loader maps to HostPanic.
-# External here so it resolves the shim's declaration; internalized like the rest.
-_WASM_TRAP = """
+#: wasm32 has no runtime.c: a shim panic is a wasm trap the loader maps to HostPanic.
+#: External here so it resolves the shim's declaration; internalized like the rest.
+WASM_TRAP_IR = """
 define void @relon_trap() noreturn nounwind {
   call void @llvm.trap()
   unreachable
@@ -199,7 +200,7 @@ class CoCompiledModule:
             "the rule calls relon_rt_* functions: link_runtime first (or check_runtime_calls)"
         )
         if self._target.trap == "unreachable" and self._declares("relon_trap"):
-            self._module.link_in(self._parse_own(_WASM_TRAP, "trap"))
+            self._module.link_in(self._parse_own(WASM_TRAP_IR, "trap"))
         keep = frozenset(exports)
         defined = {f.name for f in self._module.functions if not f.is_declaration}
         missing = sorted(keep - defined - {g.name for g in self._module.global_variables})

@@ -20,7 +20,7 @@ from pathlib import Path
 import llvmlite.binding as llvm
 import wasmtime
 
-from relon_build_backend.cocompile import compile_runtime
+from relon_build_backend.cocompile import WASM_TRAP_IR, compile_runtime, runtime_object
 from relon_build_backend.cocompile.shim_compiler import parse_rust_ir
 from relon_build_backend.codegen import generate_llvm_ir
 from relon_build_backend.frontend.source import SourceFile, Span
@@ -72,33 +72,10 @@ def prefix(module: n.IrModule) -> str:
 
 # --------------------------------------------------------------------------- building
 
-_GUARD_C = r"""
-#include <setjmp.h>
-#include <stdint.h>
-static __thread jmp_buf *slot;
-int32_t relon_guard(int32_t (*thunk)(void *), void *frame) {
-    jmp_buf env;
-    jmp_buf *prev = slot;
-    slot = &env;
-    if (setjmp(env)) { slot = prev; return 7; }
-    int32_t status = thunk(frame);
-    slot = prev;
-    return status;
-}
-void relon_trap(void) { longjmp(*slot, 1); }
-__attribute__((weak)) void relon_note(const void *text, int64_t len) { (void)text; (void)len; }
-"""
-# llvm.trap, not a bare `unreachable` (which O3 may treat as UB and delete the path)
-_WASM_TRAP_LL = """
-declare void @llvm.trap()
-define void @relon_trap() {
-  call void @llvm.trap()
-  unreachable
-}
-define weak void @relon_note(ptr %text, i64 %len) {
-  ret void
-}
-"""
+# the real runtimes: runtime.c natively (guard, trap, note, arenas), and on wasm32 the
+# IR runtime plus the trap every rule module links (llvm.trap: a bare `unreachable`
+# would be UB that O3 may delete)
+_WASM_TRAP_LL = WASM_TRAP_IR
 _BUILTINS = sorted(
     Path("/usr/lib/rustlib/wasm32-unknown-unknown/lib").glob("libcompiler_builtins-*.rlib")
 )
@@ -162,20 +139,10 @@ def build_native(
     spec = target_for("native")
     linked = optimized_module(modules, spec, "declare void @relon_trap()\n" + host_ll, shim_bc)
     (tmp / "rules.o").write_bytes(spec.create_target_machine(opt_level=3).emit_object(linked))
-    (tmp / "guard.c").write_text(_GUARD_C)
-    _run(
-        [
-            "cc",
-            "-shared",
-            "-fPIC",
-            "-o",
-            str(tmp / "rules.so"),
-            str(tmp / "rules.o"),
-            str(tmp / "guard.c"),
-            "-lm",
-        ]
-    )
-    return ctypes.CDLL(str(tmp / "rules.so"))
+    runtime = runtime_object(spec, workdir=tmp)
+    library = tmp / "rules.so"
+    _run(["cc", "-shared", "-fPIC", "-o", str(library), str(tmp / "rules.o"), str(runtime)])
+    return ctypes.CDLL(str(library))
 
 
 def build_wasm(
@@ -191,7 +158,9 @@ def build_wasm(
     (tmp / "rules.wasm.o").write_bytes(spec.create_target_machine(opt_level=3).emit_object(linked))
     exports = [f"--export={prefix(m)}_{e}" for m in modules for e in ("call", "main", "hash")]
     cmd = ["wasm-ld", "--no-entry", "--export=__heap_base", *exports, "-o", str(tmp / "rules.wasm")]
-    _run([*cmd, str(tmp / "rules.wasm.o"), *(str(p) for p in _BUILTINS if builtins)])
+    runtime = runtime_object(spec, workdir=tmp)
+    objects = [str(tmp / "rules.wasm.o"), str(runtime), *(str(p) for p in _BUILTINS if builtins)]
+    _run([*cmd, *objects])
     return tmp / "rules.wasm"
 
 
