@@ -156,6 +156,7 @@ def front_end(
         source_hash=source_hash(source.text),
         doc=checked.doc,
         gated_hosts=gated,
+        surface=checked.surface,
     )
     return CompiledRule(rule, ir, interface, shim, tuple(hosts))
 

@@ -16,7 +16,7 @@ order a call meets them:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -36,6 +36,7 @@ from .errors import (
     RelonError,
     RelonLoadError,
     StepLimitExceeded,
+    ValidationError,
     ValueTooLarge,
 )
 from .integrity import EditableInputs, check_inputs, resource
@@ -63,6 +64,7 @@ __all__ = [
     "RuleSpec",
     "SandboxBase",
     "StepLimitExceeded",
+    "ValidationError",
     "Value",
     "ValueTooLarge",
     "load_rule",
@@ -92,6 +94,17 @@ class Rule:
             self.main = compound_entry(shape, run, sandboxed=False)
         else:  # a wasm-only build: main runs the .wasm asset
             self.main = self.sandbox(backend="wasm").main
+            return
+        self.main = _surfaced(spec, self.main)
+
+
+def _surfaced(spec: RuleSpec, main: Callable[..., object]) -> Callable[..., object]:
+    """``main`` over records, documents and enums when the rule has them."""
+    if spec.surface is None:
+        return main
+    from .documents import document_entry
+
+    return document_entry(main, spec.surface)  # type: ignore[arg-type]
 
 
 _SANDBOX_DOC = """Run ``main`` with capabilities, a step budget and a backend.
@@ -132,7 +145,7 @@ class SandboxBase:
             self._wasm: WasmInstance | None = WasmInstance(
                 rule.shape, rule.wasm_path, rule.native, self.caps, memory=memory
             )
-            self.main = self._wasm.entry(mask, steps)
+            self.main = _surfaced(rule.spec, self._wasm.entry(mask, steps))
             return
         self._wasm = None
         native = rule.native
@@ -141,10 +154,10 @@ class SandboxBase:
         if rule.shape.scalar:
             call = native.call if memory == DEFAULT_MAX_MEMORY else native.limited(memory)
             entry = make_entry(rule.shape, call, mask, steps, native=native, sandboxed=True)
-            self.main = entry
         else:
             run = NativeCall(native.call, native, rule.spec, (mask, steps), memory=memory)
-            self.main = compound_entry(rule.shape, run, sandboxed=True)
+            entry = compound_entry(rule.shape, run, sandboxed=True)
+        self.main = _surfaced(rule.spec, entry)
 
     def __repr__(self) -> str:
         caps = sorted(self.caps)

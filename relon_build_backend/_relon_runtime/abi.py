@@ -87,6 +87,7 @@ class Status(enum.IntEnum):
     HOST_PANIC = 7
     RECURSION_LIMIT_EXCEEDED = 8
     VALUE_TOO_LARGE = 9
+    VALIDATION_ERROR = 10
 
 
 #: Statuses of exhausted resources: raised at once, even inside a loop that would hold
@@ -107,6 +108,7 @@ ERROR_KINDS: dict[Status, str] = {
     Status.HOST_PANIC: "HostPanic",
     Status.RECURSION_LIMIT_EXCEEDED: "RecursionLimitExceeded",
     Status.VALUE_TOO_LARGE: "ValueTooLarge",
+    Status.VALIDATION_ERROR: "ValidationError",
 }
 
 #: Calls nested deeper than this fail with RecursionLimitExceeded (contract section 5).
@@ -210,3 +212,6 @@ class RuleSpec:
     source_hash: int  # what P_hash() returns
     doc: str  # the leading comment of the .relon file
     gated_hosts: tuple[HostSpec, ...]  # sorted by name
+    #: records, documents or enums in #main: ``documents.Surface``, ``(params, result)``
+    #: shapes over the flat ``params``/``result`` above (None: they are the surface)
+    surface: tuple[object, object] | None = None

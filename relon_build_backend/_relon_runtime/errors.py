@@ -22,6 +22,7 @@ __all__ = [
     "RelonError",
     "RelonLoadError",
     "StepLimitExceeded",
+    "ValidationError",
     "ValueTooLarge",
     "capability_denied",
     "fail",
@@ -75,6 +76,10 @@ class ValueTooLarge(RelonError, MemoryError):
     """The call's arguments and the values it builds exceed ``Sandbox(max_memory=...)``."""
 
 
+class ValidationError(RelonError, ValueError):
+    """A ``#schema`` value failed a field's ``#expect`` check or does not match its schema."""
+
+
 class MainArgTypeMismatch(RelonError, TypeError):
     """An argument of the wrong Python type, or a missing / unexpected argument."""
 
@@ -110,6 +115,8 @@ def status_error(status: int, note: bytes = b"", hosts: Sequence[HostSpec] = ())
     """
     if status == Status.HOST_PANIC and note:
         return host_panic(note)
+    if status == Status.VALIDATION_ERROR and note:
+        return ValidationError(note.decode("utf-8", "replace"))
     if status == Status.CAPABILITY_DENIED:
         name = note.decode("utf-8", "replace")
         for host in hosts:

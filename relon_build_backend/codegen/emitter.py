@@ -18,6 +18,7 @@ from ..ir.nodes import (
     Concat,
     Const,
     ErrorKind,
+    Expect,
     Expr,
     Function,
     HostCall,
@@ -111,6 +112,12 @@ class FunctionEmitter(FunctionFrame):
             case ListCall(op=op, args=args):
                 values = [self.emit(a) for a in args]
                 return lists.emit_list_call(self, op, _value_type(args[0]), values)
+            case Expect(condition=condition, message=message):
+                holds = self.emit(condition)
+                with b.if_then(b.not_(holds), likely=False):
+                    leave_note(self, message)  # the loader raises it as the error's text
+                    self.fail(ErrorKind.VALIDATION_ERROR)
+                return ir.IntType(1)(1)
             case MakeTuple(elements=elements):
                 values = [self.emit(e) for e in elements]
                 tuple_value: ir.Value = ir.Constant(result_type(expr.type), None)

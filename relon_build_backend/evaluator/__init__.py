@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
 
+from .._relon_runtime import documents
+from .._relon_runtime.errors import RelonError
 from ..ir.nodes import MAX_CALL_DEPTH
 from .interpreter import Machine
 from .values import ERROR_KINDS, ErrorKindName, EvaluationError, Value, convert_args
@@ -51,13 +53,37 @@ def evaluate(
 
     :raises EvaluationError: with the contract's ``.kind`` (``NumericOverflow``...).
     """
-    values = convert_args(checked.main_params, args)
+    values = _surface_args(checked, args)
     machine = Machine(checked.functions, caps=caps, max_steps=max_steps, hosts=hosts or {})
     env = dict(zip(checked.params, values, strict=True))
     with _recursion_room(MAX_CALL_DEPTH * _FRAMES_PER_CALL):
         if sys.version_info >= (3, 11):
-            return machine.eval(checked.body, env)
-        return _on_big_stack(lambda: machine.eval(checked.body, env))
+            result = machine.eval(checked.body, env)
+        else:
+            result = _on_big_stack(lambda: machine.eval(checked.body, env))
+    if checked.surface is None:
+        return result
+    return documents.to_python(checked.surface[1], result)  # type: ignore[arg-type,return-value]
+
+
+def _surface_args(checked: CheckedModule, args: Sequence[object]) -> tuple[Value, ...]:
+    """The parameters' values: records as nested tuples and enums as indices, read
+    as the loader reads them (the same errors), leaves checked like any argument."""
+    if checked.surface is None:
+        return convert_args(checked.main_params, args)
+    shapes: Sequence[tuple[str, documents.Shape]] = checked.surface[0]  # type: ignore[assignment]
+    if len(args) != len(shapes):
+        return convert_args(checked.main_params, args)  # the count error
+    values: list[Value] = []
+    for (name, shape), arg in zip(shapes, args, strict=True):
+        try:
+            row = documents.read_value(shape, arg, name, top=True)
+        except RelonError as error:
+            raise EvaluationError(error.kind, str(error)) from None  # type: ignore[arg-type]
+        if isinstance(shape, str):
+            row = convert_args(((name, shape),), (row,))[0]
+        values.append(row)  # type: ignore[arg-type]
+    return tuple(values)
 
 
 @contextmanager

@@ -55,6 +55,12 @@ class Machine:
                 return as_float(node.value) if node.type == FLOAT else node.value
             case t.Var():
                 return env[node.binder]
+            case t.EnumValue():
+                return node.index
+            case t.Validate():
+                if not self.eval(node.condition, env):
+                    raise EvaluationError("ValidationError", node.message)
+                return self.eval(node.body, env)
             case t.Let():
                 value = self.eval(node.value, env)
                 return self.eval(node.body, {**env, node.binder: value})

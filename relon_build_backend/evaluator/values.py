@@ -37,6 +37,7 @@ ErrorKindName: TypeAlias = Literal[
     "HostPanic",
     "RecursionLimitExceeded",
     "ValueTooLarge",
+    "ValidationError",
 ]
 
 #: The ``.kind`` tags of the user contract (section 5): the runtime's statuses' kinds and

@@ -12,9 +12,14 @@ Desugaring done by the parser (so later stages never see it):
 - ``-<number literal>`` stays a :class:`Unary` (``-9223372036854775808`` is therefore
   an out-of-range literal, exactly as in the reference implementation).
 
-Constructs outside the AOT subset (dicts, ``match``, ``&`` references, schemas,
-enums, ``?.``, spreads, named arguments) never become nodes: the parser reports
-"not supported by the AOT compiler" at their location.
+Documents (relon-subset.md "Documents"): ``#schema`` and ``#enum`` directives are
+:class:`SchemaDecl` / :class:`EnumDecl` on the :class:`Module`; a ``{ ... }`` literal
+is a :class:`Document`, ``&sibling.x`` / ``&root.a.b`` a :class:`Reference`,
+``x.name`` (a schema field or ``Enum.Variant``) a :class:`NamedField` and
+``e match { ... }`` a :class:`Match`.
+
+Constructs outside the AOT subset (``?.``, spreads, named arguments, decorators) never
+become nodes: the parser reports "not supported by the AOT compiler" at their location.
 """
 
 from __future__ import annotations
@@ -32,6 +37,9 @@ __all__ = [
     "Call",
     "Closure",
     "Comprehension",
+    "DocField",
+    "Document",
+    "EnumDecl",
     "Expr",
     "FStringLiteral",
     "FieldAccess",
@@ -42,11 +50,17 @@ __all__ = [
     "IntLiteral",
     "ListLiteral",
     "MainDirective",
+    "Match",
+    "MatchArm",
     "MethodCall",
     "Module",
     "Name",
+    "NamedField",
     "NamedType",
     "Param",
+    "Reference",
+    "SchemaDecl",
+    "SchemaField",
     "StringLiteral",
     "Ternary",
     "TupleLiteral",
@@ -236,6 +250,66 @@ class FieldAccess:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
+class NamedField:
+    """``target.name``: a schema field, or ``Enum.Variant`` when ``target`` names an enum."""
+
+    target: Expr
+    name: str
+    name_span: Span
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Reference:
+    """``&sibling.a.b`` (a field of the enclosing document) or ``&root.a.b`` (of the
+    outermost one): ``path`` holds at least one name."""
+
+    anchor: Literal["sibling", "root"]
+    path: tuple[str, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class MatchArm:
+    """``pattern: body``; ``pattern`` is ``"_"``, a variant name, or a literal."""
+
+    pattern: str | IntLiteral | StringLiteral | BoolLiteral
+    body: Expr
+    pattern_span: Span
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Match:
+    """``subject match { A: x, B: y, _: z }``."""
+
+    subject: Expr
+    arms: tuple[MatchArm, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DocField:
+    """A field of a :class:`Document`: ``[#internal] [Type] name: value``, or a helper
+    method ``[#internal] [Type] name(params): body`` (``value`` is then a
+    :class:`Closure` and ``method`` is true; methods never appear in the result)."""
+
+    name: str
+    type: TypeExpr | None
+    value: Expr
+    internal: bool
+    method: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Document:
+    """``{ a: e1, b: &sibling.a + 1, nested: { ... } }``: a dict result."""
+
+    fields: tuple[DocField, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class Param:
     """A closure or ``#main`` parameter: ``Int x`` or just ``x``."""
 
@@ -292,6 +366,10 @@ Expr: TypeAlias = (
     | MethodCall
     | Index
     | FieldAccess
+    | NamedField
+    | Reference
+    | Match
+    | Document
     | Closure
     | Where
 )
@@ -326,6 +404,35 @@ class FlagDirective:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
+class SchemaField:
+    """``[#expect "message"] Type name: *`` or ``...: (x) => predicate``."""
+
+    name: str
+    type: TypeExpr
+    predicate: Closure | None
+    message: str | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SchemaDecl:
+    """``#schema Name { fields }``."""
+
+    name: str
+    fields: tuple[SchemaField, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class EnumDecl:
+    """``#enum Name { A, B }``; ``variants`` pairs each name with its span."""
+
+    name: str
+    variants: tuple[tuple[str, Span], ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class Module:
     """A whole ``.relon`` file.
 
@@ -340,3 +447,5 @@ class Module:
     body: Expr
     doc: str
     span: Span
+    schemas: tuple[SchemaDecl, ...] = ()
+    enums: tuple[EnumDecl, ...] = ()

@@ -30,7 +30,7 @@ from .typed import (
     ToText,
     Widen,
 )
-from .types import BOOL, FLOAT, INT, STRING, ErrorType, ListType, Scalar, Type
+from .types import BOOL, FLOAT, INT, STRING, EnumType, ErrorType, ListType, Scalar, Type
 
 __all__ = ["check_binary", "check_unary", "coerce", "poison"]
 
@@ -134,6 +134,8 @@ def _check_equality(ctx: CheckContext, node: ast.Binary, left: Expr, right: Expr
     op = cast(CompareOp, node.op)
     if lt == rt and lt in (INT, FLOAT, BOOL, STRING):
         return Compare(op, left, right, lt, node.span)
+    if lt == rt and isinstance(lt, EnumType):
+        return Compare(op, left, right, INT, node.span)  # variant indices
     if {lt, rt} == {INT, FLOAT}:
         ctx.error(
             f"cannot compare Int with Float using '{node.op}'",

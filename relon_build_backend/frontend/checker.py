@@ -19,6 +19,15 @@ from dataclasses import dataclass
 from ..exhaustive import unreachable
 from . import ast
 from .check_calls import check_call, check_method_call
+from .check_documents import (
+    DICT,
+    check_document,
+    check_match,
+    check_named_field,
+    check_reference,
+    declare_types,
+    validate_params,
+)
 from .check_ops import check_binary, check_unary, coerce, poison
 from .check_values import (
     check_comprehension,
@@ -38,7 +47,19 @@ from .scope import ClosureDef, Scope, suggest
 from .source import Span
 from .stdlib import STD_MODULES
 from .typed import Binder, Cond, Expr, FunctionInstance, Let, Literal_, Var
-from .types import BOOL, ERROR, FLOAT, INT, STRING, ErrorType, ListType, Type
+from .types import (
+    BOOL,
+    ERROR,
+    FLOAT,
+    INT,
+    STRING,
+    ErrorType,
+    ListType,
+    TupleOf,
+    Type,
+    has_surface,
+    shape_of,
+)
 
 __all__ = ["CheckedModule", "check_module"]
 
@@ -60,6 +81,9 @@ class CheckedModule:
     body: Expr
     #: where-bound closure instances, in the order their checking started
     functions: tuple[FunctionInstance, ...]
+    #: ``(params, result)`` shapes (``_relon_runtime.documents.Surface``) when #main
+    #: takes or returns records, documents or enums; None otherwise
+    surface: tuple[object, object] | None = None
 
 
 def check_module(module: ast.Module, hosts: Sequence[HostFunction]) -> CheckedModule:
@@ -69,13 +93,18 @@ def check_module(module: ast.Module, hosts: Sequence[HostFunction]) -> CheckedMo
     """
     ctx = CheckContext(_check_expr, hosts, {d.name: d.module for d in module.imports})
     _check_imports(ctx, module)
+    declare_types(ctx, module)
     params, result = _read_main(ctx, module)
     _check_depth(ctx, module)
     body = check_expected(ctx, module.body, Scope({p.name: p for p in params}), result)
-    if result is not None:
+    if result == _DOCUMENT:
+        result = _document_result(ctx, body)
+    elif result is not None:
         hint = f"declare `-> {body.type}` in #main if that is what the rule returns"
         where = "the result of #main"
         body = coerce(ctx, body, result, where, hint, span=_value_span(body))
+    if not ctx.diagnostics:
+        body = validate_params(ctx, module, params, body)
     if ctx.diagnostics:
         raise SourceError(sorted(ctx.diagnostics, key=lambda d: (d.span.start, d.span.end)))
     assert result is not None and not isinstance(result, ErrorType), result
@@ -88,7 +117,33 @@ def check_module(module: ast.Module, hosts: Sequence[HostFunction]) -> CheckedMo
         result=result,
         body=body,
         functions=ctx.functions(),
+        surface=_surface(params, result),
     )
+
+
+def _surface(params: tuple[Binder, ...], result: Type) -> tuple[object, object] | None:
+    if not any(has_surface(ty) for ty in (result, *(p.type for p in params))):
+        return None
+    shapes = tuple((p.name, shape_of(p.type)) for p in params)
+    return shapes, shape_of(result)
+
+
+#: ``-> Dict``, or no result type over a ``{ ... }`` body: the body's record type
+_DOCUMENT = TupleOf((), (), DICT)
+
+
+def _document_result(ctx: CheckContext, body: Expr) -> Type | None:
+    ty = body.type
+    if isinstance(ty, ErrorType):
+        return None
+    if isinstance(ty, TupleOf) and ty.is_record:
+        return ty
+    ctx.error(
+        f"a -> Dict rule must return a document, not {ty}",
+        _value_span(body),
+        "write the result as `{ name: value, ... }`, or declare its type",
+    )
+    return None
 
 
 def _value_span(expr: Expr) -> Span:
@@ -142,6 +197,8 @@ def _read_main(ctx: CheckContext, module: ast.Module) -> tuple[tuple[Binder, ...
         if any(p.name == param.name for p in params):
             ctx.error(f"duplicate #main parameter '{param.name}'", param.span)
         params.append(Binder(param.name, ty, param.span))
+    if main.result is None and isinstance(module.body, ast.Document):
+        return tuple(params), _DOCUMENT
     if main.result is None:
         ctx.error(
             "#main needs a result type",
@@ -149,6 +206,8 @@ def _read_main(ctx: CheckContext, module: ast.Module) -> tuple[tuple[Binder, ...
             "write `-> Int`, `-> Float` or `-> Bool` after the parameters",
         )
         return tuple(params), None
+    if isinstance(main.result, ast.NamedType) and main.result.name == DICT:
+        return tuple(params), _DOCUMENT  # Dict<...> arguments describe what the body says
     result = read_annotation(ctx, main.result, tuple_ok=True)
     return tuple(params), None if isinstance(result, ErrorType) else result
 
@@ -180,6 +239,14 @@ def _check_expr(  # noqa: RET503
             return check_index(ctx, node, scope)
         case ast.FieldAccess():
             return check_field(ctx, node, scope)
+        case ast.NamedField():
+            return check_named_field(ctx, node, scope)
+        case ast.Reference():
+            return check_reference(ctx, node)
+        case ast.Match():
+            return check_match(ctx, node, scope, expected)
+        case ast.Document():
+            return check_document(ctx, node, scope)
         case ast.Name():
             return _check_name(ctx, node, scope)
         case ast.Unary():

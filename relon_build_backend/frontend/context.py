@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Protocol
 
 from ..names import unique_name
 from . import ast
@@ -18,13 +19,19 @@ from .diagnostics import Diagnostic
 from .hosts import HostFunction
 from .scope import ClosureDef, Scope
 from .source import Span
-from .typed import Expr, FunctionInstance
-from .types import Type
+from .typed import Binder, Expr, FunctionInstance
+from .types import EnumType, TupleOf, Type
 
 __all__ = ["CheckContext", "ExprChecker", "Instance"]
 
 #: (context, node, scope, the type the node's context expects or None) -> typed node
 ExprChecker = Callable[["CheckContext", ast.Expr, Scope, "Type | None"], Expr]
+
+
+class HasBinder(Protocol):
+    """A document field being checked: its binder, once its value is checked."""
+
+    binder: Binder | None
 
 
 @dataclass(slots=True)
@@ -55,6 +62,11 @@ class CheckContext:
         self.diagnostics: list[Diagnostic] = []
         self.instances: dict[tuple[ClosureDef, tuple[Type, ...]], Instance] = {}
         self._names: set[str] = {"main"}
+        #: the file's ``#schema`` records and ``#enum`` types by name
+        self.named: dict[str, TupleOf | EnumType] = {}
+        #: each ``&sibling``/``&root`` reference -> the document field it reads (bound
+        #: before the reading field is checked) and the rest of its path
+        self.references: dict[ast.Reference, tuple[HasBinder, tuple[str, ...]]] = {}
 
     def check(self, expr: ast.Expr, scope: Scope, expected: Type | None = None) -> Expr:
         """``expr`` checked; ``expected`` (when known) only types what has no type of

@@ -10,14 +10,17 @@ Desugaring (see :mod:`.ast`): pipes become calls, parentheses leave no node.
 from __future__ import annotations
 
 import dataclasses
-from typing import Final, NoReturn
+from typing import Final, Literal, NoReturn
 
 from . import ast
+from .source import Span
 from .token_cursor import TokenCursor
 from .tokens import Interpolation, Token, TokenKind
 from .type_parser import parse_param, parse_type
 
 __all__ = ["ExpressionParser"]
+
+_Pattern = str | ast.IntLiteral | ast.StringLiteral | ast.BoolLiteral
 
 # Loosest (1) to tightest. Comparisons do not chain (see _COMPARISON). The pipe `|` is
 # tighter than `*` (reference: `a * xs | f()` is `a * (xs | f())`); it is not a
@@ -65,15 +68,62 @@ class ExpressionParser:
     # ----------------------------------------------------------------- loosest levels
 
     def parse_expr(self) -> ast.Expr:
-        """expr = ternary { "where" "{" [ binding { "," binding } [","] ] "}" }"""
+        """expr = ternary { "where" "{" [ binding { "," binding } [","] ] "}" | match }"""
         self._descend(self.cursor.peek())
         expr = self._parse_ternary()
-        while self.cursor.at_word("where"):
-            expr = self._parse_where(expr)
-        if self.cursor.at_word("match") and self.cursor.peek(1).is_punct("{"):
-            self.cursor.unsupported("'match'", self.cursor.peek().span)
+        while True:
+            if self.cursor.at_word("where"):
+                expr = self._parse_where(expr)
+            elif self.cursor.at_word("match") and self.cursor.peek(1).is_punct("{"):
+                expr = self._parse_match(expr)
+            else:
+                break
         self._depth -= 1
         return expr
+
+    def _parse_match(self, subject: ast.Expr) -> ast.Match:
+        """match = "match" "{" arm { "," arm } [","] "}"   arm = pattern ":" expr"""
+        cursor = self.cursor
+        cursor.advance()
+        cursor.advance()
+        arms: list[ast.MatchArm] = []
+        while not cursor.at_punct("}"):
+            pattern, span = self._parse_pattern()
+            cursor.expect_punct(":", expected="':' after the match pattern")
+            arms.append(ast.MatchArm(pattern, self.parse_expr(), span))
+            if not cursor.accept_punct(","):
+                break
+        close = cursor.expect_punct("}", expected="',' or '}' after a match arm")
+        if not arms:
+            cursor.error("a match needs at least one arm", subject.span.to(close.span))
+        return ast.Match(subject, tuple(arms), subject.span.to(close.span))
+
+    def _parse_pattern(self) -> tuple[_Pattern, Span]:  # noqa: RET503 - fail() raises
+        """pattern = "_" | IDENT | ["-"] INT | STRING | "true" | "false" """
+        cursor = self.cursor
+        token = cursor.peek()
+        if token.kind is TokenKind.IDENT:
+            cursor.advance()
+            if token.text in ("true", "false"):
+                return ast.BoolLiteral(token.text == "true", token.span), token.span
+            if cursor.at_punct("(") or cursor.at_punct("{"):
+                cursor.unsupported("a destructuring pattern", token.span.to(cursor.peek().span))
+            return token.text, token.span
+        minus = cursor.accept_punct("-")
+        token = cursor.peek()
+        if token.kind is TokenKind.INT:
+            cursor.advance()
+            assert isinstance(token.value, int)
+            value = -token.value if minus is not None else token.value
+            span = token.span if minus is None else minus.span.to(token.span)
+            return ast.IntLiteral(value, span), span
+        if token.kind is TokenKind.STRING and minus is None:
+            cursor.advance()
+            assert isinstance(token.value, str)
+            return ast.StringLiteral(token.value, token.span), token.span
+        cursor.fail(
+            expected="a match pattern: a variant name, '_', or an Int, String or Bool literal"
+        )
 
     def _parse_where(self, body: ast.Expr) -> ast.Where:
         """where = "where" "{" [ IDENT ":" expr { "," IDENT ":" expr } [","] ] "}" """
@@ -225,13 +275,10 @@ class ExpressionParser:
             cursor.advance()
             assert isinstance(token.value, int)
             return ast.FieldAccess(receiver, token.value, receiver.span.to(token.span))
-        name = cursor.expect_ident(expected="a method name or tuple position after '.'")
+        name = cursor.expect_ident(expected="a field, method name or tuple position after '.'")
         if not cursor.at_punct("("):
-            cursor.unsupported(
-                f"field access '.{name.text}'",
-                dot.span.to(name.span),
-                f"only method calls '.{name.text}(...)' and tuple positions '.0' are supported",
-            )
+            return ast.NamedField(receiver, name.text, name.span, receiver.span.to(name.span))
+        del dot
         args, close = self._parse_args()
         return ast.MethodCall(receiver, name.text, name.span, args, receiver.span.to(close.span))
 
@@ -278,6 +325,10 @@ class ExpressionParser:
             return self._parse_fstring(cursor.advance())
         if token.is_punct("["):
             return self._parse_list()
+        if token.is_punct("{"):
+            return self.parse_document()
+        if token.is_punct("&"):
+            return self._parse_reference()
         if not token.is_punct("("):
             self._reject_atom(token)
         return self._parse_paren()
@@ -285,12 +336,6 @@ class ExpressionParser:
     def _reject_atom(self, token: Token) -> NoReturn:
         """Explain a token that cannot start an expression (never returns)."""
         cursor = self.cursor
-        if token.is_punct("{"):
-            cursor.unsupported(
-                "a dict literal '{...}'", token.span, "for local names use 'expr where { k: v }'"
-            )
-        if token.is_punct("&"):
-            cursor.unsupported("a reference like '&root'", token.span.to(cursor.peek(1).span))
         if token.is_punct("..."):
             cursor.unsupported("spread '...'", token.span)
         if token.is_punct("@"):
@@ -315,6 +360,97 @@ class ExpressionParser:
         if word == "_":
             self.cursor.unsupported("'_' as an expression", token.span)
         return ast.Name(word, token.span)
+
+    def _parse_reference(self) -> ast.Reference:
+        """reference = "&" ( "sibling" | "root" ) "." IDENT { "." IDENT }   (a name
+        followed by '(' is a method call on the reference, not part of its path)"""
+        cursor = self.cursor
+        amp = cursor.advance()
+        anchor = cursor.peek()
+        if anchor.kind is not TokenKind.IDENT or anchor.span.start != amp.span.end:
+            cursor.fail(expected="'sibling' or 'root' right after '&'")
+        if anchor.text not in ("sibling", "root"):
+            cursor.unsupported(
+                f"the reference '&{anchor.text}'",
+                amp.span.to(anchor.span),
+                "documents support &sibling.field and &root.path",
+            )
+        cursor.advance()
+        path: list[str] = []
+        end = anchor.span
+        while cursor.at_punct(".") and cursor.peek(1).kind is TokenKind.IDENT:
+            if cursor.peek(2).is_punct("(") and path:
+                break
+            cursor.advance()
+            end = cursor.advance().span
+            path.append(end.source.text[end.start : end.end])
+        if not path:
+            cursor.fail(expected=f"'.name' after '&{anchor.text}'")
+        kind: Literal["sibling", "root"] = "sibling" if anchor.text == "sibling" else "root"
+        return ast.Reference(kind, tuple(path), amp.span.to(end))
+
+    def parse_document(self) -> ast.Document:
+        """document = "{" [ field { "," field } [","] ] "}"
+        field = { "#internal" | "#private" } [ type ] IDENT
+                ( ":" expr | "(" [ param { "," param } ] ")" [ "->" type ] ":" expr )"""
+        cursor = self.cursor
+        opening = cursor.advance()
+        self._descend(opening)
+        fields: list[ast.DocField] = []
+        while not cursor.at_punct("}"):
+            fields.append(self._parse_doc_field())
+            if not cursor.accept_punct(","):
+                break
+        close = cursor.expect_punct("}", expected="',' or '}' after a document field")
+        self._depth -= 1
+        return ast.Document(tuple(fields), opening.span.to(close.span))
+
+    def _parse_doc_field(self) -> ast.DocField:
+        cursor = self.cursor
+        start = cursor.peek().span
+        internal = False
+        while cursor.at_punct("#"):
+            hash_token = cursor.advance()
+            word = cursor.expect_ident(expected="'internal' after '#' in a document")
+            if word.text not in ("internal", "private"):
+                cursor.unsupported(
+                    f"the field attribute '#{word.text}'",
+                    hash_token.span.to(word.span),
+                    "supported: #internal (or #private)",
+                )
+            internal = True
+        if cursor.at_punct("@"):
+            cursor.unsupported("a decorator '@...'", cursor.peek().span)
+        if cursor.peek().kind is TokenKind.STRING:
+            cursor.unsupported(
+                "a quoted document key", cursor.peek().span, "write the key as a name"
+            )
+        first, second = cursor.peek(), cursor.peek(1)
+        untyped = first.kind is TokenKind.IDENT and (second.is_punct(":") or second.is_punct("("))
+        type_ = None if untyped else parse_type(cursor)
+        name = cursor.expect_ident(expected="a field name")
+        if cursor.at_punct("("):
+            closure = self._parse_method(type_)
+            return ast.DocField(name.text, None, closure, True, True, start.to(closure.span))
+        cursor.expect_punct(":", expected=f"':' after the field name '{name.text}'")
+        value = self.parse_expr()
+        return ast.DocField(name.text, type_, value, internal, False, start.to(value.span))
+
+    def _parse_method(self, result: ast.TypeExpr | None) -> ast.Closure:
+        """method = "(" [ param { "," param } [","] ] ")" [ "->" type ] ":" expr"""
+        cursor = self.cursor
+        opening = cursor.advance()
+        params: list[ast.Param] = []
+        while not cursor.at_punct(")"):
+            params.append(parse_param(cursor))
+            if not cursor.accept_punct(","):
+                break
+        cursor.expect_punct(")", expected="',' or ')' after a method parameter")
+        if cursor.accept_punct("->"):
+            result = parse_type(cursor)
+        cursor.expect_punct(":", expected="':' before the method body")
+        body = self.parse_expr()
+        return ast.Closure(tuple(params), result, body, opening.span.to(body.span))
 
     def _parse_fstring(self, token: Token) -> ast.FStringLiteral:
         """fstring = 'f"' { TEXT | "${" expr "}" } '"'"""

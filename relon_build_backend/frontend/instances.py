@@ -95,7 +95,7 @@ def _no_tuple(ctx: CheckContext, ty: Type, span: Span) -> Type:
 
 def read_annotation(ctx: CheckContext, expr: ast.TypeExpr, *, tuple_ok: bool = False) -> Type:
     found: list[Diagnostic] = []
-    ty = resolve_type(expr, found, tuple_ok=tuple_ok)
+    ty = resolve_type(expr, found, tuple_ok=tuple_ok, named=ctx.named)
     for diag in found:
         ctx.error(diag.message, diag.span, diag.hint)
     return ty

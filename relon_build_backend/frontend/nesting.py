@@ -13,7 +13,7 @@ from typing import Final
 
 from . import ast
 
-__all__ = ["MAX_DEPTH", "deepest"]
+__all__ = ["MAX_DEPTH", "children", "deepest"]
 
 #: Deepest tree accepted; ~3 frames per level in the deepest walker (the IR printer)
 #: stays well inside Python's default limit of 1000 frames.
@@ -33,11 +33,12 @@ def deepest(expr: ast.Expr) -> tuple[int, ast.Expr]:
             stack.extend((depth + i, b.value) for i, b in enumerate(node.bindings, start=1))
             stack.append((depth + len(node.bindings) + 1, node.body))
         else:
-            stack.extend((depth + 1, child) for child in _children(node))
+            stack.extend((depth + 1, child) for child in children(node))
     return best
 
 
-def _children(node: ast.Expr) -> tuple[ast.Expr, ...]:
+def children(node: ast.Expr) -> tuple[ast.Expr, ...]:
+    """The sub-expressions of ``node``."""
     match node:
         case ast.Unary():
             return (node.operand,)
@@ -51,8 +52,12 @@ def _children(node: ast.Expr) -> tuple[ast.Expr, ...]:
             return (node.receiver, *node.args)
         case ast.Index():
             return (node.target, node.index)
-        case ast.FieldAccess():
+        case ast.FieldAccess() | ast.NamedField():
             return (node.target,)
+        case ast.Match():
+            return (node.subject, *(arm.body for arm in node.arms))
+        case ast.Document():
+            return tuple(f.value for f in node.fields)
         case ast.Closure():
             return (node.body,)
         case ast.ListLiteral() | ast.TupleLiteral():
@@ -60,6 +65,8 @@ def _children(node: ast.Expr) -> tuple[ast.Expr, ...]:
         case ast.Comprehension():
             tail = () if node.condition is None else (node.condition,)
             return (node.element, node.iterable, *tail)
+        case ast.Where():
+            return (*(b.value for b in node.bindings), node.body)
         case ast.FStringLiteral():
             return tuple(p for p in node.parts if not isinstance(p, str))
     return ()

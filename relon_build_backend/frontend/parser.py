@@ -22,7 +22,7 @@ from .type_parser import parse_param, parse_type
 
 __all__ = ["parse_module"]
 
-_SUPPORTED_DIRECTIVES: Final = "#main, #import, #relaxed and #unstrict"
+_SUPPORTED_DIRECTIVES: Final = "#main, #import, #schema, #enum, #relaxed and #unstrict"
 _TYPE_EXAMPLES: Final = "Int, Float, Bool, String, List<Int>, (Int, Float)"
 
 
@@ -37,7 +37,9 @@ def parse_module(source: SourceFile) -> ast.Module:
     main, imports, flags = parser.parse_directives()
     body = parser.parse_body()
     doc = _doc_comment(scanned.line_comments, scanned.tokens[0].span.start)
-    return ast.Module(main, imports, flags, body, doc, Span(source, 0, len(source.text)))
+    span = Span(source, 0, len(source.text))
+    schemas, enums = tuple(parser.schemas), tuple(parser.enums)
+    return ast.Module(main, imports, flags, body, doc, span, schemas, enums)
 
 
 def _doc_comment(comments: Sequence[Span], first_token_start: int) -> str:
@@ -57,6 +59,8 @@ class _ModuleParser:
     def __init__(self, cursor: TokenCursor) -> None:
         self.cursor = cursor
         self.exprs = ExpressionParser(cursor)
+        self.schemas: list[ast.SchemaDecl] = []
+        self.enums: list[ast.EnumDecl] = []
 
     def parse_directives(
         self,
@@ -83,6 +87,10 @@ class _ModuleParser:
                 main = self._parse_main(hash_token)
             elif name.text == "import":
                 imports.append(self._parse_import(hash_token))
+            elif name.text == "schema":
+                self.schemas.append(self._parse_schema(hash_token))
+            elif name.text == "enum":
+                self.enums.append(self._parse_enum(hash_token))
             elif name.text in ("relaxed", "unstrict"):
                 flags.append(
                     ast.FlagDirective("relaxed" if name.text == "relaxed" else "unstrict", span)
@@ -132,6 +140,76 @@ class _ModuleParser:
         result = parse_type(cursor) if cursor.accept_punct("->") else None
         end = result.span if result is not None else close.span
         return ast.MainDirective(tuple(params), result, hash_token.span.to(end))
+
+    def _parse_schema(self, hash_token: Token) -> ast.SchemaDecl:
+        """schema = "schema" IDENT "{" [ sfield { "," sfield } [","] ] "}"
+        sfield = [ "#expect" STRING ] type IDENT ":" ( "*" | closure )"""
+        cursor = self.cursor
+        name = cursor.expect_ident(expected="a schema name after '#schema'")
+        cursor.expect_punct("{", expected=f"'{{' after '#schema {name.text}'")
+        fields: list[ast.SchemaField] = []
+        while not cursor.at_punct("}"):
+            fields.append(self._parse_schema_field())
+            if not cursor.accept_punct(","):
+                break
+        close = cursor.expect_punct("}", expected="',' or '}' after a schema field")
+        return ast.SchemaDecl(name.text, tuple(fields), hash_token.span.to(close.span))
+
+    def _parse_schema_field(self) -> ast.SchemaField:
+        cursor = self.cursor
+        start = cursor.peek().span
+        message: str | None = None
+        while cursor.at_punct("#"):
+            hash_token = cursor.advance()
+            word = cursor.expect_ident(expected="'expect' after '#' in a schema")
+            if word.text != "expect":
+                cursor.unsupported(
+                    f"the schema attribute '#{word.text}'",
+                    hash_token.span.to(word.span),
+                    'supported: #expect "message"',
+                )
+            text = cursor.peek()
+            if text.kind is not TokenKind.STRING:
+                cursor.fail(expected="the message of '#expect', a string")
+            cursor.advance()
+            assert isinstance(text.value, str)
+            message = text.value
+        type_ = parse_type(cursor)
+        name = cursor.expect_ident(expected="a field name after its type")
+        cursor.expect_punct(":", expected=f"':' after the field name '{name.text}'")
+        if (star := cursor.accept_punct("*")) is not None:
+            if message is not None:
+                cursor.error(
+                    f"'#expect' on '{name.text}' needs a check, not '*'",
+                    star.span,
+                    f"write e.g. `{name.text}: (x) => x > 0`",
+                )
+            return ast.SchemaField(name.text, type_, None, None, start.to(star.span))
+        predicate = self.exprs.parse_expr()
+        if not isinstance(predicate, ast.Closure):
+            cursor.error(
+                f"the check of schema field '{name.text}' must be a closure or '*'",
+                predicate.span,
+                f"write e.g. `{name.text}: (x) => x > 0`",
+            )
+        said = message if message is not None else f"{name.text} failed its check"
+        return ast.SchemaField(name.text, type_, predicate, said, start.to(predicate.span))
+
+    def _parse_enum(self, hash_token: Token) -> ast.EnumDecl:
+        """enum = "enum" IDENT "{" IDENT { "," IDENT } [","] "}" """
+        cursor = self.cursor
+        name = cursor.expect_ident(expected="an enum name after '#enum'")
+        cursor.expect_punct("{", expected=f"'{{' after '#enum {name.text}'")
+        variants: list[tuple[str, Span]] = []
+        while not cursor.at_punct("}"):
+            variant = cursor.expect_ident(expected="a variant name")
+            if cursor.at_punct("(") or cursor.at_punct("{"):
+                cursor.unsupported("an enum variant with data", variant.span)
+            variants.append((variant.text, variant.span))
+            if not cursor.accept_punct(","):
+                break
+        close = cursor.expect_punct("}", expected="',' or '}' after an enum variant")
+        return ast.EnumDecl(name.text, tuple(variants), hash_token.span.to(close.span))
 
     def _parse_import(self, hash_token: Token) -> ast.ImportDirective:
         """import = "import" IDENT "from" STRING"""

@@ -46,7 +46,7 @@ from .typed_values import (
     ToText,
     TupleField,
 )
-from .types import BOOL, ERROR, FLOAT, Scalar, Type
+from .types import BOOL, ERROR, FLOAT, EnumType, Scalar, Type
 
 __all__ = [
     "AllOf",
@@ -63,6 +63,7 @@ __all__ = [
     "Concat",
     "Cond",
     "Count",
+    "EnumValue",
     "Expr",
     "FilterOf",
     "FunctionInstance",
@@ -91,6 +92,7 @@ __all__ = [
     "Terminal",
     "ToText",
     "TupleField",
+    "Validate",
     "Var",
     "Widen",
 ]
@@ -120,6 +122,32 @@ class Literal_:
     value: int | float | bool | str
     type: Scalar
     span: Span
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class EnumValue:
+    """``Enum.Variant``: the variant's ``index`` in its ``#enum`` declaration."""
+
+    index: int
+    type: EnumType
+    span: Span
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class Validate:
+    """``#expect`` at the entry: ``condition`` (Bool) must hold, else the call fails
+    with ValidationError and ``message``; then ``body``."""
+
+    condition: Expr
+    message: str
+    body: Expr
+    span: Span
+
+    @property
+    def type(self) -> Type:
+        return self.body.type
 
 
 @final
@@ -291,6 +319,8 @@ class CallMath:
 
 Expr: TypeAlias = (
     Literal_
+    | EnumValue
+    | Validate
     | Invalid
     | Var
     | Let

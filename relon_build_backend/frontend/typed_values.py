@@ -97,13 +97,17 @@ class ListCall:
 @final
 @dataclass(frozen=True, slots=True)
 class MakeTuple:
-    """``(a, b)``: elements of value types, never tuples."""
+    """``(a, b)``: elements of value types; or a record (``record`` is its type, whose
+    elements may be records too)."""
 
     elements: tuple[Expr, ...]
     span: Span
+    record: TupleOf | None = None
 
     @property
     def type(self) -> Type:
+        if self.record is not None:
+            return self.record
         return TupleOf(tuple(e.type for e in self.elements))
 
 

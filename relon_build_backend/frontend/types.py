@@ -21,14 +21,17 @@ __all__ = [
     "FLOAT",
     "INT",
     "STRING",
+    "EnumType",
     "ErrorType",
     "ListType",
     "Scalar",
     "ScalarName",
     "TupleOf",
     "Type",
+    "has_surface",
     "is_value",
     "resolve_type",
+    "shape_of",
 ]
 
 ScalarName: TypeAlias = Literal["Int", "Float", "Bool", "String"]
@@ -59,12 +62,40 @@ class ListType:
 @final
 @dataclass(frozen=True, slots=True)
 class TupleOf:
-    """``(A, B)``."""
+    """``(A, B)``; also a record: a ``#schema`` (``name`` set) or a document result
+    (``name`` is ``"Dict"``), whose ``fields`` name the elements. Records ride on the
+    tuple machinery of the later stages (a row of values, one local per leaf); an
+    element may itself be a record."""
 
     elements: tuple[Type, ...]
+    fields: tuple[str, ...] | None = None
+    name: str | None = None
 
     def __str__(self) -> str:
+        if self.name is not None:
+            return self.name
         return "(" + ", ".join(map(str, self.elements)) + ")"
+
+    @property
+    def is_record(self) -> bool:
+        return self.fields is not None
+
+    def field_index(self, name: str) -> int | None:
+        if self.fields is None or name not in self.fields:
+            return None
+        return self.fields.index(name)
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class EnumType:
+    """``#enum Name { A, B }``: a value is its variant's index (an Int below the checker)."""
+
+    name: str
+    variants: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 @final
@@ -77,7 +108,7 @@ class ErrorType:
         return "<error>"
 
 
-Type: TypeAlias = Scalar | ListType | TupleOf | ErrorType
+Type: TypeAlias = Scalar | ListType | TupleOf | EnumType | ErrorType
 
 INT = Scalar("Int")
 FLOAT = Scalar("Float")
@@ -93,19 +124,63 @@ _TYPE_NAMES = ("Int", "Float", "Bool", "String", "List")
 
 def is_value(ty: Type) -> bool:
     """True for the types a value of the compiled code may have: Int, Float, Bool,
-    String and ``List<T>`` of those four (not a tuple, not a nested list)."""
+    String, an enum and ``List<T>`` of the first four (not a tuple or record, not a
+    nested list)."""
+    if isinstance(ty, EnumType):
+        return True
     return ty in _ELEMENTS or (isinstance(ty, ListType) and ty.element in _ELEMENTS)
 
 
+def is_leaf_row(ty: Type) -> bool:
+    """True for a record whose fields are values or such records (what crosses the
+    entry as one argument per leaf)."""
+    return isinstance(ty, TupleOf) and all(is_value(e) or is_leaf_row(e) for e in ty.elements)
+
+
+#: user-declared types by name: schemas (records) and enums
+Named = dict[str, "TupleOf | EnumType"]
+
+
+def shape_of(ty: Type) -> str | tuple[object, ...]:
+    """``ty`` as a run-time ``documents.Shape``: a value type's name, ``("enum", name,
+    variants)`` or ``("record", name, ((field, shape), ...))``."""
+    if isinstance(ty, EnumType):
+        return ("enum", ty.name, ty.variants)
+    if isinstance(ty, TupleOf) and ty.fields is not None:
+        fields = tuple((f, shape_of(e)) for f, e in zip(ty.fields, ty.elements, strict=True))
+        return ("record", ty.name or "Dict", fields)
+    return str(ty)
+
+
+def has_surface(ty: Type) -> bool:
+    """True when ``ty`` crosses the entry other than as itself (a record, or an enum)."""
+    return isinstance(ty, EnumType) or (isinstance(ty, TupleOf) and ty.fields is not None)
+
+
 def resolve_type(
-    expr: ast.TypeExpr, diagnostics: list[Diagnostic], *, tuple_ok: bool = False
+    expr: ast.TypeExpr,
+    diagnostics: list[Diagnostic],
+    *,
+    tuple_ok: bool = False,
+    named: Named | None = None,
 ) -> Type:
     """The type an annotation denotes; appends a diagnostic and returns :data:`ERROR`
     when it is unknown or not supported by the AOT compiler. A tuple of values is
-    accepted only with ``tuple_ok``."""
-    ty = _read(expr, diagnostics)
+    accepted only with ``tuple_ok``; ``named`` holds the file's schemas and enums."""
+    ty = _read(expr, diagnostics, named or {})
     if isinstance(ty, ErrorType) or is_value(ty):
         return ty
+    if isinstance(ty, TupleOf) and ty.is_record and is_leaf_row(ty):
+        return ty
+    if isinstance(ty, ListType) and isinstance(ty.element, TupleOf) and ty.element.is_record:
+        diagnostics.append(
+            Diagnostic(
+                f"{ty} values are not supported by the AOT compiler yet",
+                expr.span,
+                "pass the fields as separate lists, e.g. `List<Int> qty, List<Float> price`",
+            )
+        )
+        return ERROR
     if isinstance(ty, TupleOf):
         if tuple_ok and all(is_value(e) for e in ty.elements):
             return ty
@@ -125,23 +200,26 @@ def resolve_type(
     return ERROR
 
 
-def _read(expr: ast.TypeExpr, diagnostics: list[Diagnostic]) -> Type:
+def _read(expr: ast.TypeExpr, diagnostics: list[Diagnostic], named: Named) -> Type:
     if isinstance(expr, ast.TupleType):
-        elements = tuple(_read(e, diagnostics) for e in expr.elements)
+        elements = tuple(_read(e, diagnostics, named) for e in expr.elements)
         return ERROR if ERROR in elements else TupleOf(elements)
     if expr.name == "List" and len(expr.args) == 1:
-        element = _read(expr.args[0], diagnostics)
+        element = _read(expr.args[0], diagnostics, named)
         return ERROR if element == ERROR else ListType(element)
     scalar = _SCALARS.get(expr.name)
     if scalar is not None and not expr.args:
         return scalar
+    declared = named.get(expr.name)
+    if declared is not None and not expr.args:
+        return declared
     if expr.name == "List":
         message, hint = "List takes exactly one element type", "write e.g. `List<Int>`"
     elif expr.name in _TYPE_NAMES:
         message, hint = f"{expr.name} takes no type arguments", f"write just `{expr.name}`"
     else:
         message = f"unknown type '{expr.name}'"
-        close = difflib.get_close_matches(expr.name, _TYPE_NAMES, n=1)
+        close = difflib.get_close_matches(expr.name, [*_TYPE_NAMES, *named], n=1)
         hint = f"did you mean '{close[0]}'?" if close else "use Int, Float, Bool, String or List<T>"
     diagnostics.append(Diagnostic(message, expr.span, hint))
     return ERROR

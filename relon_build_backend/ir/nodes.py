@@ -57,6 +57,7 @@ __all__ = [
     "Const",
     "CountTerminal",
     "ErrorKind",
+    "Expect",
     "Expr",
     "FilterStage",
     "Function",
@@ -395,6 +396,20 @@ class ListCall:
 
 
 @dataclass(frozen=True, slots=True)
+class Expect:
+    """A schema field's ``#expect`` check: ``condition``, else the call fails with
+    ValidationError and ``message`` (left in the note, docs/abi.md). Its value is true."""
+
+    condition: Expr
+    message: str
+    span: Span
+
+    @property
+    def type(self) -> IrType:
+        return IrType.BOOL
+
+
+@dataclass(frozen=True, slots=True)
 class MakeTuple:
     """The entry's tuple result; appears only as (the tail of) the entry body."""
 
@@ -581,6 +596,7 @@ Expr: TypeAlias = (
     | StrCall
     | ListLiteral
     | ListCall
+    | Expect
     | MakeTuple
 )
 

@@ -199,6 +199,8 @@ def _tree(expr: ir.Expr) -> tuple[str, tuple[ir.Expr, ...]]:
             return expr.type.value, expr.elements
         case ir.MakeTuple():
             return "tuple", expr.elements
+        case ir.Expect():
+            return "expect", (expr.condition, ir.Const(expr.message, ir.IrType.STRING, expr.span))
     raise AssertionError(f"no tree form for {expr!r}")
 
 

@@ -174,23 +174,31 @@ class _FunctionCheck:
                 self.call(expr, env)
             case ir.Loop():
                 self.loop(expr, env)
-            case ir.ToText():
-                operand = _value_type(expr.operand)
-                self.args((expr.operand,), (operand,), "to_text", env)
-                if operand.is_list:
-                    self.problems.append(f"to_text of a {operand.value}")
-            case ir.Concat():
-                self.args(expr.parts, (_S,) * len(expr.parts), "concat", env)
-            case ir.StrCall():
-                params, result = str_signature(expr.op)
-                self.args(expr.args, params, expr.op.value, env)
-                self.same(expr.type, result, f"{expr.op.value} result")
+            case ir.ToText() | ir.Concat() | ir.StrCall():
+                self.text_expr(expr, env)
             case ir.ListLiteral() | ir.ListCall():
                 self.list_expr(expr, env)
+            case ir.Expect():
+                self.args((expr.condition,), (_B,), "expect condition", env)
             case ir.MakeTuple():
                 self.problems.append("a tuple that is not the entry's result")
             case _:
                 unreachable(expr)
+
+    def text_expr(
+        self, expr: ir.ToText | ir.Concat | ir.StrCall, env: dict[str, ir.IrType]
+    ) -> None:
+        if isinstance(expr, ir.ToText):
+            operand = _value_type(expr.operand)
+            self.args((expr.operand,), (operand,), "to_text", env)
+            if operand.is_list:
+                self.problems.append(f"to_text of a {operand.value}")
+        elif isinstance(expr, ir.Concat):
+            self.args(expr.parts, (_S,) * len(expr.parts), "concat", env)
+        else:
+            params, result = str_signature(expr.op)
+            self.args(expr.args, params, expr.op.value, env)
+            self.same(expr.type, result, f"{expr.op.value} result")
 
     def list_expr(self, expr: ir.ListLiteral | ir.ListCall, env: dict[str, ir.IrType]) -> None:
         if isinstance(expr, ir.ListLiteral):

@@ -136,6 +136,7 @@ def _load_call(
         f"        source_hash={interface.source_hash!r},",
         f"        doc={_string(interface.doc, 8)},",
         f"        gated_hosts={hosts},",
+        *([] if interface.surface is None else [f"        surface={_lit(interface.surface)},"]),
         "    ),",
         f"    package={_lit(package)},",
         f"    library={_lit(library)},",

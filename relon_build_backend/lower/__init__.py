@@ -17,6 +17,7 @@ from ..ir import nodes as ir
 from ..ir.verify import verify_module
 from .captures import compute_captures, hosts_called
 from .exprs import FunctionLowering, ir_type
+from .scope import leaves
 from .tuples import lower_entry_tuple
 
 __all__ = ["lower_module"]
@@ -30,12 +31,13 @@ def lower_module(checked: CheckedModule, *, name: str) -> ir.IrModule:
     captures = compute_captures(checked.functions)
     entry_lowering = FunctionLowering(captures)
     params = tuple(p for b in checked.params for p in entry_lowering.params(b))
-    assert [p.name for p in params] == [p.name for p in checked.params], "renamed #main"
+    scalars = [b.name for b in checked.params if not isinstance(b.type, TupleOf)]
+    assert [p.name for p in params if p.name in scalars] == scalars, "renamed #main"
     span = checked.module.span
     result: ir.IrType | ir.TupleType
     if isinstance(checked.result, TupleOf):
         body = lower_entry_tuple(entry_lowering, checked.body)
-        result = ir.TupleType(tuple(ir_type(e) for e in checked.result.elements))
+        result = ir.TupleType(tuple(ir_type(e) for e in leaves(checked.result)))
     else:
         body, result = entry_lowering.expr(checked.body), ir_type(checked.result)
     entry = ir.Function("main", params, result, body, span)

@@ -76,7 +76,7 @@ def _walk(expr: _Node) -> Iterator[_Node]:
 
 def _children(node: _Node) -> tuple[_Node, ...]:  # noqa: RET503 - the match is exhaustive
     match node:
-        case t.Literal_() | t.Invalid() | t.Var() | t.Named():
+        case t.Literal_() | t.EnumValue() | t.Invalid() | t.Var() | t.Named():
             return ()
         case t.ToText():
             return (node.operand,)
@@ -96,6 +96,8 @@ def _children(node: _Node) -> tuple[_Node, ...]:  # noqa: RET503 - the match is 
             return (node.left, node.right)
         case t.Cond():
             return (node.condition, node.then, node.otherwise)
+        case t.Validate():
+            return (node.condition, node.body)
         case t.CallFunction() | t.CallHost() | t.CallMath():
             return node.args
         case t.Inline():

@@ -51,6 +51,11 @@ class FunctionLowering(FunctionScope):
         match node:
             case t.Literal_():
                 return ir.Const(node.value, ir_type(node.type), node.span)
+            case t.EnumValue():
+                return ir.Const(node.index, ir.IrType.INT, node.span)
+            case t.Validate():
+                name, check = tuples.lower_validate(self, node)
+                return ir.Let(name, check, self.expr(node.body), node.span)
             case t.Var():
                 return self.local(node.binder, node.span)
             case t.Let() if isinstance(node.binder.type, TupleOf):

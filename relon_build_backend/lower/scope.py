@@ -11,11 +11,11 @@ from collections.abc import Mapping, Sequence
 
 from ..frontend import typed as t
 from ..frontend.source import Span
-from ..frontend.types import BOOL, FLOAT, INT, STRING, ListType, TupleOf, Type
+from ..frontend.types import BOOL, FLOAT, INT, STRING, EnumType, ListType, TupleOf, Type
 from ..ir import nodes as ir
 from ..names import unique_name
 
-__all__ = ["FunctionScope", "ir_type"]
+__all__ = ["FunctionScope", "ir_type", "leaves"]
 
 _IR_TYPES: dict[Type, ir.IrType] = {
     INT: ir.IrType.INT,
@@ -26,12 +26,22 @@ _IR_TYPES: dict[Type, ir.IrType] = {
 
 
 def ir_type(ty: Type) -> ir.IrType:
-    """The IR type of a checked value type (not a tuple)."""
+    """The IR type of a checked value type (not a tuple); an enum is its Int index."""
     if isinstance(ty, ListType):
         return ir.IrType.list_of(ir_type(ty.element))
+    if isinstance(ty, EnumType):
+        return ir.IrType.INT
     found = _IR_TYPES.get(ty)
     assert found is not None, f"no IR type for {ty}"
     return found
+
+
+def leaves(ty: Type) -> tuple[Type, ...]:
+    """The value types of a tuple or record, nested records flattened in field order
+    (a tuple is a row of values, docs/abi.md); a value type is its own one leaf."""
+    if not isinstance(ty, TupleOf):
+        return (ty,)
+    return tuple(leaf for element in ty.elements for leaf in leaves(element))
 
 
 class FunctionScope:
@@ -62,7 +72,7 @@ class FunctionScope:
         """Give each element of tuple-typed ``binder`` its unique name."""
         assert binder not in self._tuples, f"{binder.name} bound twice"
         assert isinstance(binder.type, TupleOf), binder
-        names = tuple(self.fresh(f"{binder.name}_{i}") for i in range(len(binder.type.elements)))
+        names = tuple(self.fresh(f"{binder.name}_{i}") for i in range(len(leaves(binder.type))))
         self._tuples[binder] = names
         return names
 
@@ -77,7 +87,7 @@ class FunctionScope:
             return (self.local(binder, span),)
         names = self._tuples.get(binder)
         assert names is not None, f"{binder.name} read outside its scope"
-        types = binder.type.elements
+        types = leaves(binder.type)
         return tuple(ir.Local(n, ir_type(e), span) for n, e in zip(names, types, strict=True))
 
     def params(self, binder: t.Binder) -> tuple[ir.Param, ...]:
@@ -86,7 +96,7 @@ class FunctionScope:
             return (ir.Param(self.bind(binder), ir_type(binder.type)),)
         names = self.bind_tuple(binder)
         return tuple(
-            ir.Param(n, ir_type(e)) for n, e in zip(names, binder.type.elements, strict=True)
+            ir.Param(n, ir_type(e)) for n, e in zip(names, leaves(binder.type), strict=True)
         )
 
     def call_args(self, function: str, args: Sequence[ir.Expr], span: Span) -> tuple[ir.Expr, ...]:

@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from ..frontend import typed as t
 from ..frontend.types import TupleOf
 from ..ir import nodes as ir
-from .scope import FunctionScope, ir_type
+from .scope import FunctionScope, ir_type, leaves
 
-__all__ = ["lower_entry_tuple", "lower_field", "lower_tuple_let"]
+__all__ = ["lower_entry_tuple", "lower_field", "lower_tuple_let", "lower_validate"]
 
 _Bindings = list[tuple[str, ir.Expr]]
 _Split = tuple[_Bindings, tuple[ir.Expr, ...]]
@@ -42,19 +42,34 @@ def lower_tuple_let(fl: FunctionScope, node: t.Let) -> ir.Expr:
 
 
 def lower_field(fl: FunctionScope, node: t.TupleField) -> ir.Expr:
-    """``target.N``: every element of ``target`` is evaluated (for its errors), in
-    order; the result is element N."""
-    bindings, elements = _split(fl, node.target, None)
+    """``target.N`` of a value type (a record field that is a record is split instead)."""
+    bindings, elements = _split_field(fl, node, None)
+    assert len(elements) == 1, node
+    return _wrap(bindings, elements[0])
+
+
+def lower_validate(fl: FunctionScope, node: t.Validate) -> tuple[str, ir.Expr]:
+    """The binding that checks ``node``'s condition (:class:`ir.Expect`) before its body."""
+    check = ir.Expect(fl.expr(node.condition), node.message, node.span)
+    return fl.fresh("valid"), check
+
+
+def _split_field(fl: FunctionScope, node: t.TupleField, guard: ir.Expr | None) -> _Split:
+    """``target.N``: every leaf of ``target`` is evaluated (for its errors), in order;
+    the elements are the leaves of field N."""
+    bindings, elements = _split(fl, node.target, guard)
     assert isinstance(node.target.type, TupleOf), node.target.type
     picked: list[ir.Expr] = []
-    for i, (element, ty) in enumerate(zip(elements, node.target.type.elements, strict=True)):
+    for i, (element, ty) in enumerate(zip(elements, leaves(node.target.type), strict=True)):
         if isinstance(element, ir.Local | ir.Const):
             picked.append(element)
             continue
         name = fl.fresh(f"field_{i}")
-        bindings.append((name, element))
+        bindings.append((name, _guarded(guard, element)))
         picked.append(ir.Local(name, ir_type(ty), element.span))
-    return _wrap(bindings, picked[node.position])
+    sizes = [len(leaves(e)) for e in node.target.type.elements]
+    start = sum(sizes[: node.position])
+    return bindings, tuple(picked[start : start + sizes[node.position]])
 
 
 def _bind(fl: FunctionScope, binder: t.Binder, value: t.Expr, guard: ir.Expr | None) -> _Bindings:
@@ -68,7 +83,22 @@ def _split(fl: FunctionScope, expr: t.Expr, guard: ir.Expr | None) -> _Split:
     """Bindings and elements of tuple-typed ``expr``, evaluated only under ``guard``."""
     match expr:
         case t.MakeTuple():
-            return [], fl.exprs(expr.elements)
+            row: _Bindings = []
+            flat: list[ir.Expr] = []
+            for element in expr.elements:
+                if isinstance(element.type, TupleOf):
+                    inner, parts = _split(fl, element, guard)
+                    row += inner
+                    flat += parts
+                else:
+                    flat.append(fl.expr(element))
+            return row, tuple(flat)
+        case t.TupleField():
+            return _split_field(fl, expr, guard)
+        case t.Validate():
+            name, check = lower_validate(fl, expr)
+            rest, elements = _split(fl, expr.body, guard)
+            return [(name, _guarded(guard, check)), *rest], elements
         case t.Var():
             return [], fl.locals(expr.binder, expr.span)
         case t.Let() if isinstance(expr.binder.type, TupleOf):
@@ -100,7 +130,7 @@ def _split_cond(fl: FunctionScope, expr: t.Cond, guard: ir.Expr | None) -> _Spli
     assert isinstance(expr.type, TupleOf), expr.type
     elements = tuple(
         ir.If(chosen, a, b, ir_type(ty), expr.span)
-        for a, b, ty in zip(then, otherwise, expr.type.elements, strict=True)
+        for a, b, ty in zip(then, otherwise, leaves(expr.type), strict=True)
     )
     return [(name, condition), *then_bindings, *else_bindings], elements
 

@@ -57,11 +57,11 @@ def test_check_syntax_error(tmp_path: Path) -> None:
 
 
 def test_unsupported_construct_is_a_clear_error(tmp_path: Path) -> None:
-    (tmp_path / "dict.relon").write_text("#main(Int n) -> Int\n{ a: n }\n")
-    result = relon_build("check", "dict.relon", cwd=tmp_path)
+    (tmp_path / "spread.relon").write_text("#main(List<Int> xs) -> List<Int>\n[...xs]\n")
+    result = relon_build("check", "spread.relon", cwd=tmp_path)
     assert result.returncode == 1
     assert "not supported by the AOT compiler" in result.stderr
-    assert re.search(r"^dict\.relon:2:1: error: ", result.stderr, re.M), result.stderr
+    assert re.search(r"^spread\.relon:2:2: error: ", result.stderr, re.M), result.stderr
 
 
 def test_ir_prints_the_relon_ir(tmp_path: Path) -> None:

@@ -1,0 +1,186 @@
+"""Records, documents and enums at the Python surface (docs/abi.md "Documents").
+
+The compiled entry only knows values: a ``#schema`` argument crosses as one argument
+per leaf field (nested records flattened in field order), a document result as a
+tuple of its leaves, an enum as its variant's index. A rule whose ``#main`` has any of
+them carries a :data:`Surface`, and :func:`document_entry` wraps the flat ``main``:
+it reads each record from a Mapping or from attributes (a dataclass, a named tuple, a
+pydantic model), checks every leaf against its type (ValidationError naming the
+field's path), and builds the result's nested ``dict``\\ s and variant names.
+
+A :data:`Shape` is plain, ``repr``-able data so a loader can spell it as a literal:
+a value type (``"Int"``, ``"List<String>"``), ``("enum", name, variants)`` or
+``("record", name, ((field, shape), ...))`` (``name`` is ``"Dict"`` for a document).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Union
+
+from .errors import MainArgTypeMismatch, NumericOverflow, ValidationError
+
+__all__ = [
+    "Shape",
+    "Surface",
+    "document_entry",
+    "flatten",
+    "leaf_kinds",
+    "nest",
+    "read_value",
+    "to_python",
+]
+
+Shape = Union[str, tuple[Any, ...]]  # noqa: UP007 - a runtime alias on Python 3.10 too
+#: ``(params, result)``: each ``#main`` parameter's name and shape, the result's shape
+Surface = tuple[tuple[tuple[str, Shape], ...], Shape]
+
+_I64 = (-(1 << 63), (1 << 63) - 1)
+
+
+def leaf_kinds(shape: Shape) -> list[str]:
+    """The value types of ``shape``'s leaves, in order (an enum's is ``"Int"``)."""
+    if isinstance(shape, str):
+        return [shape]
+    if shape[0] == "enum":
+        return ["Int"]
+    return [kind for _, field in shape[2] for kind in leaf_kinds(field)]
+
+
+def read_value(shape: Shape, value: object, path: str, *, top: bool = False) -> object:
+    """``value`` as ``shape``'s row: a nested tuple for a record, an index for an enum,
+    a checked value for a leaf. A top-level argument of the wrong kind raises
+    MainArgTypeMismatch; anything wrong inside a record raises ValidationError."""
+    if isinstance(shape, str):
+        return _leaf(shape, value, path, top=top)
+    if shape[0] == "enum":
+        variants: tuple[str, ...] = shape[2]
+        if isinstance(value, str) and value in variants:
+            return variants.index(value)
+        message = f"{path} must be one of {', '.join(variants)} (an #enum {shape[1]} name)"
+        if top and not isinstance(value, str):
+            raise MainArgTypeMismatch(f"argument {message}, not {type(value).__name__}")
+        raise ValidationError(f"{message}, not {value!r}"[:300])
+    return _record(shape, value, path, top=top)
+
+
+def _record(shape: tuple[Any, ...], value: object, path: str, *, top: bool) -> tuple[object, ...]:
+    fields: tuple[tuple[str, Shape], ...] = shape[2]
+    get: Callable[[str], object]
+    if isinstance(value, Mapping):
+        get = value.__getitem__
+    elif isinstance(value, str | bytes | int | float) or value is None:
+        what = f"{path} must be a {shape[1]} (a mapping or an object with its fields)"
+        error = MainArgTypeMismatch if top else ValidationError
+        raise error(f"{'argument ' if top else ''}{what}, not {type(value).__name__}")
+    else:
+
+        def get(name: str) -> object:
+            return getattr(value, name)
+
+    row: list[object] = []
+    for name, field in fields:
+        try:
+            item = get(name)
+        except (KeyError, AttributeError):
+            raise ValidationError(f"{path}.{name}: missing field of {shape[1]}") from None
+        row.append(read_value(field, item, f"{path}.{name}"))
+    return tuple(row)
+
+
+def _leaf(kind: str, value: object, path: str, *, top: bool) -> object:
+    if top:
+        return value  # the flat entry converts and checks it, as for any argument
+    if (kind == "Int" and type(value) is int) or (kind == "Float" and type(value) in (int, float)):
+        if kind == "Int" and not _I64[0] <= value <= _I64[1]:  # type: ignore[operator]
+            raise NumericOverflow(f"{path} does not fit in a 64-bit Int")
+        return value
+    if (kind == "Bool" and type(value) is bool) or (kind == "String" and type(value) is str):
+        return value
+    if kind.startswith("List<") and isinstance(value, Sequence) and not isinstance(value, str):
+        element = kind[5:-1]
+        return [_leaf(element, item, f"{path}[{i}]", top=False) for i, item in enumerate(value)]
+    raise ValidationError(f"{path} must be {kind}, not {type(value).__name__}")
+
+
+def flatten(shape: Shape, row: object) -> list[object]:
+    """The leaves of a row :func:`read_value` made, in order."""
+    if isinstance(shape, str) or shape[0] == "enum":
+        return [row]
+    assert isinstance(row, tuple)
+    return [leaf for (_, f), item in zip(shape[2], row, strict=True) for leaf in flatten(f, item)]
+
+
+def nest(shape: Shape, leaves: Sequence[object]) -> object:
+    """The row of ``shape`` from its flat ``leaves`` (the inverse of :func:`flatten`)."""
+    position = 0
+
+    def take(part: Shape) -> object:
+        nonlocal position
+        if isinstance(part, str) or part[0] == "enum":
+            position += 1
+            return leaves[position - 1]
+        return tuple(take(f) for _, f in part[2])
+
+    return take(shape)
+
+
+def to_python(shape: Shape, row: object) -> object:
+    """A result row as Python values: a ``dict`` per record, a name per enum value."""
+    if isinstance(shape, str):
+        return row
+    if shape[0] == "enum":
+        assert isinstance(row, int)
+        return shape[2][row]
+    assert isinstance(row, tuple)
+    return {name: to_python(f, item) for (name, f), item in zip(shape[2], row, strict=True)}
+
+
+def document_entry(flat_main: Callable[..., object], surface: Surface) -> Callable[..., object]:
+    """``main`` taking records and enums, calling ``flat_main`` with their leaves."""
+    params, result = surface
+    names = [name for name, _ in params]
+    plain_result = isinstance(result, str)
+    single = not plain_result and len(leaf_kinds(result)) == 1
+
+    def main(*args: object, **kwargs: object) -> object:
+        values = _bind(names, args, kwargs)
+        flat: list[object] = []
+        for (name, shape), value in zip(params, values, strict=True):
+            flat += flatten(shape, read_value(shape, value, name, top=True))
+        out = flat_main(*flat)
+        if plain_result:
+            return out
+        leaves = (out,) if single and not isinstance(out, tuple) else out
+        assert isinstance(leaves, tuple | list), leaves
+        return to_python(result, nest(result, leaves))
+
+    main.__name__ = main.__qualname__ = getattr(flat_main, "__qualname__", "main")
+    main.__module__ = getattr(flat_main, "__module__", __name__)
+    header = f"#main({', '.join(f'{_spelled(s)} {n}' for n, s in params)}) -> {_spelled(result)}"
+    rest = (getattr(flat_main, "__doc__", None) or "").partition("\n\n")[2]
+    main.__doc__ = f"{header}\n\n{rest}" if rest else header
+    return main
+
+
+def _spelled(shape: Shape) -> str:
+    """How ``#main`` writes the type: ``Order``, ``State``, ``Dict``, ``List<Int>``."""
+    return shape if isinstance(shape, str) else str(shape[1])
+
+
+def _bind(names: list[str], args: tuple[object, ...], kwargs: dict[str, object]) -> list[object]:
+    if not kwargs and len(args) == len(names):
+        return list(args)
+    if len(args) > len(names):
+        raise MainArgTypeMismatch(f"main takes {len(names)} arguments, got {len(args)}")
+    values: dict[str, object] = dict(zip(names, args, strict=False))
+    for key, value in kwargs.items():
+        if key not in names:
+            raise MainArgTypeMismatch(f"main got an unexpected argument '{key}'")
+        if key in values:
+            raise MainArgTypeMismatch(f"main got two values for argument '{key}'")
+        values[key] = value
+    missing = [n for n in names if n not in values]
+    if missing:
+        raise MainArgTypeMismatch(f"main is missing argument '{missing[0]}'")
+    return [values[n] for n in names]
