@@ -21,8 +21,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from ._relon_runtime.abi import HostSpec, RuleSpec, rule_symbol_prefix, source_hash
+from ._relon_runtime.abi import HostSpec, RuleSpec, Value, rule_symbol_prefix, source_hash
 from .codegen.abi import result_names, scalar_name, value_name
 from .errors import ConfigError, RelonBuildError
 from .frontend.diagnostics import Diagnostic, SourceError
@@ -41,6 +42,9 @@ from .objects import (
 )
 from .targets import Target, TargetName, target_for
 from .toolchain.llvm_cpus import check_cpu
+
+if TYPE_CHECKING:
+    from .ir.nodes import IrModule
 
 __all__ = [
     "SHIM_FILENAME",
@@ -151,7 +155,7 @@ def front_end(
     interface = RuleSpec(
         module=rule.module_name,
         prefix=rule_symbol_prefix(rule.module_name),
-        params=tuple((p.name, value_name(p.type)) for p in ir.entry.params),
+        params=_entry_params(ir, checked.surface),
         result=result_names(ir.entry.result),
         source_hash=source_hash(source.text),
         doc=checked.doc,
@@ -159,6 +163,21 @@ def front_end(
         surface=checked.surface,
     )
     return CompiledRule(rule, ir, interface, shim, tuple(hosts))
+
+
+def _entry_params(
+    ir: IrModule, surface: tuple[object, object] | None
+) -> tuple[tuple[str, Value], ...]:
+    """The entry's parameters; a record's leaves named by their path (``order.qty``)
+    so that a conversion error names the field."""
+    kinds = [value_name(p.type) for p in ir.entry.params]
+    if surface is None:
+        return tuple((p.name, k) for p, k in zip(ir.entry.params, kinds, strict=True))
+    from ._relon_runtime.documents import leaf_names
+
+    shapes: Sequence[tuple[str, Any]] = surface[0]  # type: ignore[assignment]
+    names = [n for name, shape in shapes for n in leaf_names(shape, name)]
+    return tuple(zip(names, kinds, strict=True))
 
 
 def load_hosts(

@@ -9,8 +9,10 @@ pydantic model), checks every leaf against its type (ValidationError naming the
 field's path), and builds the result's nested ``dict``\\ s and variant names.
 
 A :data:`Shape` is plain, ``repr``-able data so a loader can spell it as a literal:
-a value type (``"Int"``, ``"List<String>"``), ``("enum", name, variants)`` or
-``("record", name, ((field, shape), ...))`` (``name`` is ``"Dict"`` for a document).
+a value type (``"Int"``, ``"List<String>"``), ``("enum", name, variants)``,
+``("record", name, ((field, shape), ...))`` (``name`` is ``"Dict"`` for a document)
+or ``("list", record_shape)``. A list of records crosses as one list per leaf (its
+columns, struct of arrays).
 """
 
 from __future__ import annotations
@@ -18,14 +20,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Union
 
-from .errors import MainArgTypeMismatch, NumericOverflow, ValidationError
+from .errors import MainArgTypeMismatch, NumericOverflow, RelonError, ValidationError
 
 __all__ = [
+    "Columns",
     "Shape",
     "Surface",
     "document_entry",
     "flatten",
     "leaf_kinds",
+    "leaf_names",
     "nest",
     "read_value",
     "to_python",
@@ -44,13 +48,33 @@ def leaf_kinds(shape: Shape) -> list[str]:
         return [shape]
     if shape[0] == "enum":
         return ["Int"]
+    if shape[0] == "list":
+        return [f"List<{kind}>" for kind in leaf_kinds(shape[1])]
     return [kind for _, field in shape[2] for kind in leaf_kinds(field)]
 
 
-def read_value(shape: Shape, value: object, path: str, *, top: bool = False) -> object:
+def leaf_names(shape: Shape, path: str) -> list[str]:
+    """What error messages call each leaf: ``order.qty``, ``order.items[].sku``."""
+    if isinstance(shape, str) or shape[0] == "enum":
+        return [path]
+    if shape[0] == "list":
+        return leaf_names(shape[1], f"{path}[]")
+    return [name for field, sub in shape[2] for name in leaf_names(sub, f"{path}.{field}")]
+
+
+class Columns(list):  # type: ignore[type-arg]
+    """A list of records given as columns (a NumPy structured array, or a mapping of
+    field name to sequence): one value per leaf, passed on without a per-row loop."""
+
+
+def read_value(
+    shape: Shape, value: object, path: str, *, top: bool = False, columns_ok: bool = False
+) -> object:
     """``value`` as ``shape``'s row: a nested tuple for a record, an index for an enum,
-    a checked value for a leaf. A top-level argument of the wrong kind raises
-    MainArgTypeMismatch; anything wrong inside a record raises ValidationError."""
+    a checked value for a leaf, a list of rows for a list of records (or, with
+    ``columns_ok``, :class:`Columns` when it came as columns). A top-level argument of
+    the wrong kind raises MainArgTypeMismatch; anything wrong inside a record raises
+    ValidationError."""
     if isinstance(shape, str):
         return _leaf(shape, value, path, top=top)
     if shape[0] == "enum":
@@ -61,10 +85,72 @@ def read_value(shape: Shape, value: object, path: str, *, top: bool = False) -> 
         if top and not isinstance(value, str):
             raise MainArgTypeMismatch(f"argument {message}, not {type(value).__name__}")
         raise ValidationError(f"{message}, not {value!r}"[:300])
-    return _record(shape, value, path, top=top)
+    if shape[0] == "list":
+        columns = _columns(shape[1], value, path, passed_on=columns_ok)
+        if columns is None:
+            return _records(shape[1], value, path, top=top)
+        if columns_ok:
+            return columns
+        return [_row_of(shape[1], values) for values in zip(*columns, strict=True)]
+    return _record(shape, value, path, top=top, columns_ok=columns_ok)
 
 
-def _record(shape: tuple[Any, ...], value: object, path: str, *, top: bool) -> tuple[object, ...]:
+def _row_of(record: Shape, values: tuple[object, ...]) -> tuple[object, ...]:
+    return tuple(nest(record, values))  # type: ignore[arg-type]
+
+
+def _columns(record: tuple[Any, ...], value: Any, path: str, *, passed_on: bool) -> Columns | None:
+    """The leaves of a list of flat records given as columns: a NumPy structured array
+    (``dtype.names``) or a mapping of field name to column; None for a sequence of
+    records. Numeric columns pass on as they are (a buffer crosses without a copy);
+    String and enum columns are checked here, numeric ones too unless ``passed_on``
+    (the entry's own conversion checks them)."""
+    names = getattr(getattr(value, "dtype", None), "names", None)
+    if names is None and not isinstance(value, Mapping):
+        return None
+    get: Callable[[str], object] = value.__getitem__
+    available = set(names) if names is not None else set(value)
+    out = Columns()
+    length: int | None = None
+    for field, kind in record[2]:
+        where = f"{path}.{field}"
+        if not isinstance(kind, str) and kind[0] != "enum":
+            raise ValidationError(f"{where}: a nested record cannot be given as a column")
+        if field not in available:
+            raise ValidationError(f"{where}: missing column of {record[1]}")
+        column: Any = get(field)
+        try:
+            count = len(column)
+        except TypeError:
+            raise ValidationError(f"{where} must be a column (a sequence or an array)") from None
+        if length is not None and count != length:
+            raise ValidationError(f"{where} has {count} values, the columns before it {length}")
+        length = count
+        if not isinstance(kind, str):
+            column = [read_value(kind, v, f"{where}[{i}]") for i, v in enumerate(column)]
+        elif not passed_on and kind != "String":
+            items = column.tolist() if hasattr(column, "tolist") else column
+            column = [_leaf(kind, v, f"{where}[{i}]", top=False) for i, v in enumerate(items)]
+        elif kind == "String":  # NumPy's str_ is a str subclass: taken as its text
+            column = [
+                str.__str__(v) if isinstance(v, str) else _leaf(kind, v, f"{where}[{i}]", top=False)
+                for i, v in enumerate(column)
+            ]
+        out.append(column)
+    return out
+
+
+def _records(record: Shape, value: object, path: str, *, top: bool) -> list[object]:
+    if not isinstance(value, Sequence) or isinstance(value, str | bytes):
+        what = f"{path} must be a sequence of {record[1]}"
+        error = MainArgTypeMismatch if top else ValidationError
+        raise error(f"{'argument ' if top else ''}{what}, not {type(value).__name__}")
+    return [read_value(record, item, f"{path}[{i}]") for i, item in enumerate(value)]
+
+
+def _record(
+    shape: tuple[Any, ...], value: object, path: str, *, top: bool, columns_ok: bool = False
+) -> tuple[object, ...]:
     fields: tuple[tuple[str, Shape], ...] = shape[2]
     get: Callable[[str], object]
     if isinstance(value, Mapping):
@@ -84,7 +170,7 @@ def _record(shape: tuple[Any, ...], value: object, path: str, *, top: bool) -> t
             item = get(name)
         except (KeyError, AttributeError):
             raise ValidationError(f"{path}.{name}: missing field of {shape[1]}") from None
-        row.append(read_value(field, item, f"{path}.{name}"))
+        row.append(read_value(field, item, f"{path}.{name}", columns_ok=columns_ok))
     return tuple(row)
 
 
@@ -107,6 +193,16 @@ def flatten(shape: Shape, row: object) -> list[object]:
     """The leaves of a row :func:`read_value` made, in order."""
     if isinstance(shape, str) or shape[0] == "enum":
         return [row]
+    if isinstance(row, Columns):
+        return list(row)
+    if shape[0] == "list":
+        assert isinstance(row, list)
+        width = len(leaf_kinds(shape[1]))
+        columns: list[list[object]] = [[] for _ in range(width)]
+        for item in row:
+            for column, leaf in zip(columns, flatten(shape[1], item), strict=True):
+                column.append(leaf)
+        return list(columns)
     assert isinstance(row, tuple)
     return [leaf for (_, f), item in zip(shape[2], row, strict=True) for leaf in flatten(f, item)]
 
@@ -120,6 +216,11 @@ def nest(shape: Shape, leaves: Sequence[object]) -> object:
         if isinstance(part, str) or part[0] == "enum":
             position += 1
             return leaves[position - 1]
+        if part[0] == "list":
+            width = len(leaf_kinds(part[1]))
+            columns = leaves[position : position + width]
+            position += width
+            return [nest(part[1], list(leaf)) for leaf in zip(*columns, strict=True)]
         return tuple(take(f) for _, f in part[2])
 
     return take(shape)
@@ -132,6 +233,9 @@ def to_python(shape: Shape, row: object) -> object:
     if shape[0] == "enum":
         assert isinstance(row, int)
         return shape[2][row]
+    if shape[0] == "list":
+        assert isinstance(row, list)
+        return [to_python(shape[1], item) for item in row]
     assert isinstance(row, tuple)
     return {name: to_python(f, item) for (name, f), item in zip(shape[2], row, strict=True)}
 
@@ -147,8 +251,11 @@ def document_entry(flat_main: Callable[..., object], surface: Surface) -> Callab
         values = _bind(names, args, kwargs)
         flat: list[object] = []
         for (name, shape), value in zip(params, values, strict=True):
-            flat += flatten(shape, read_value(shape, value, name, top=True))
-        out = flat_main(*flat)
+            flat += flatten(shape, read_value(shape, value, name, top=True, columns_ok=True))
+        try:
+            out = flat_main(*flat)
+        except MainArgTypeMismatch as error:
+            raise _in_record(error) from None
         if plain_result:
             return out
         leaves = (out,) if single and not isinstance(out, tuple) else out
@@ -161,6 +268,16 @@ def document_entry(flat_main: Callable[..., object], surface: Surface) -> Callab
     rest = (getattr(flat_main, "__doc__", None) or "").partition("\n\n")[2]
     main.__doc__ = f"{header}\n\n{rest}" if rest else header
     return main
+
+
+def _in_record(error: MainArgTypeMismatch) -> RelonError:
+    """A conversion error of a leaf inside a record (a column) is a ValidationError;
+    one of a plain parameter stays as it is."""
+    text = str(error)
+    name = text.partition("argument '")[2].partition("'")[0]
+    if "." in name or "[" in name:
+        return ValidationError(text)
+    return error
 
 
 def _spelled(shape: Shape) -> str:

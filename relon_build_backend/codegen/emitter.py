@@ -50,7 +50,7 @@ from .unit import (
     llvm_type,
     result_type,
 )
-from .values import leave_note, make_pair, pair_parts, string_constant
+from .values import leave_note, leave_note_value, make_pair, pair_parts, string_constant
 
 if TYPE_CHECKING:
     from llvmlite import ir
@@ -115,7 +115,8 @@ class FunctionEmitter(FunctionFrame):
             case Expect(condition=condition, message=message):
                 holds = self.emit(condition)
                 with b.if_then(b.not_(holds), likely=False):
-                    leave_note(self, message)  # the loader raises it as the error's text
+                    # the loader raises the note as the error's text
+                    leave_note_value(self, self.emit(message))
                     self.fail(ErrorKind.VALIDATION_ERROR)
                 return ir.IntType(1)(1)
             case MakeTuple(elements=elements):

@@ -42,6 +42,7 @@ __all__ = [
     "counted_loop",
     "element_address",
     "leave_note",
+    "leave_note_value",
     "load_element",
     "load_pair",
     "make_pair",
@@ -217,9 +218,13 @@ def string_constant(em: FunctionFrame, text: str) -> ir.Value:
 def leave_note(em: FunctionFrame, text: str) -> None:
     """Put ``text`` in the library's note (docs/abi.md "Notes") for the loader to read
     after the call fails; on error paths only."""
+    leave_note_value(em, string_constant(em, text))
+
+
+def leave_note_value(em: FunctionFrame, pair: ir.Value) -> None:
+    """Put a String value in the library's note (see :func:`leave_note`)."""
     from llvmlite import ir
 
-    pair = string_constant(em, text)
     ptr, length = pair_parts(em, pair)
     runtime_call(em, NOTE_FUNCTION, ir.VoidType(), [ptr, length])
 

@@ -59,7 +59,8 @@ class Machine:
                 return node.index
             case t.Validate():
                 if not self.eval(node.condition, env):
-                    raise EvaluationError("ValidationError", node.message)
+                    message = self.eval(node.message, env)
+                    raise EvaluationError("ValidationError", str(message))
                 return self.eval(node.body, env)
             case t.Let():
                 value = self.eval(node.value, env)

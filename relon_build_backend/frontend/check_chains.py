@@ -206,7 +206,7 @@ def check_stage_fn(
     """A stage function receiving ``values``: (the function, its parameter types, its
     result type). A Float parameter may receive an Int value (the lowering widens).
     Tuples never flow through a chain (no value, accumulator or result is a tuple)."""
-    if any(isinstance(v, TupleOf) for v in values):
+    if any(isinstance(v, TupleOf) and not v.is_record for v in values):
         ctx.error(f"a tuple passed to {what} is not supported by the AOT compiler", node.span)
         return None
     if isinstance(node, ast.Closure):

@@ -15,7 +15,8 @@ codegen see no documents at all:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from . import ast
@@ -26,20 +27,28 @@ from .nesting import children
 from .scope import ClosureDef, Scope, suggest
 from .source import Span
 from .typed import (
+    Arith,
     Binder,
     CallFunction,
     Compare,
+    Concat,
     Cond,
     EnumValue,
     Expr,
+    Inline,
     Let,
+    ListCall,
     Literal_,
     MakeTuple,
+    Pipeline,
+    RangeOf,
+    Reduce,
+    ToText,
     TupleField,
     Validate,
     Var,
 )
-from .types import BOOL, ERROR, INT, STRING, EnumType, ErrorType, Scalar, TupleOf, Type
+from .types import BOOL, ERROR, INT, STRING, EnumType, ErrorType, ListType, Scalar, TupleOf, Type
 
 __all__ = [
     "check_document",
@@ -98,33 +107,108 @@ def validate_params(
     ctx: CheckContext, module: ast.Module, params: tuple[Binder, ...], body: Expr
 ) -> Expr:
     """``body`` behind the ``#expect`` checks of every record parameter, in parameter
-    and field order (a nested record's checks where its field is)."""
+    and field order (a nested record's checks where its field is; a list of records'
+    checks element by element, reporting the first failure with its index)."""
     schemas = {s.name: s for s in module.schemas}
-    checks: list[tuple[Expr, str, Span]] = []
+    wrappers: list[Callable[[Expr], Expr]] = []
     for param in params:
-        checks += _checks(ctx, schemas, Var(param, param.span), param.name)
-    for condition, message, span in reversed(checks):
-        body = Validate(condition, message, body, span)
+        wrappers += _validations(ctx, schemas, Var(param, param.span), param.name)
+    for wrap in reversed(wrappers):
+        body = wrap(body)
     return body
 
 
-def _checks(
+def _validations(
+    ctx: CheckContext, schemas: dict[str, ast.SchemaDecl], value: Expr, path: str
+) -> Iterator[Callable[[Expr], Expr]]:
+    """Wrappers putting ``value``'s checks around a body, in order."""
+    ty = value.type
+    if isinstance(ty, ListType) and isinstance(ty.element, TupleOf):
+        wrap = _list_validation(ctx, schemas, value, path)
+        if wrap is not None:
+            yield wrap
+        return
+    if not isinstance(ty, TupleOf) or ty.name not in schemas:
+        return
+    for i, decl in enumerate(schemas[ty.name].fields):
+        field = TupleField(value, i, ty.elements[i], value.span)
+        if decl.predicate is not None:
+            check = _check_call(ctx, ty.name, decl, field)
+            if check is not None:
+                text = Literal_(f"{path}.{decl.name}: {decl.message}", STRING, decl.span)
+                yield functools.partial(Validate, check, text, span=decl.span)
+        yield from _validations(ctx, schemas, field, f"{path}.{decl.name}")
+
+
+def _check_call(ctx: CheckContext, schema: str, decl: ast.SchemaField, field: Expr) -> Expr | None:
+    """``decl``'s predicate applied to ``field``, as a call of its closure instance."""
+    assert decl.predicate is not None
+    cdef = ClosureDef(f"{schema}_{decl.name}_check", decl.predicate, Scope())
+    inst = instantiate(ctx, cdef, (field.type,), decl.predicate.span)
+    if inst is None:
+        return None
+    call: Expr = CallFunction(inst.name, (field,), inst.result or BOOL, decl.span)
+    return coerce(ctx, call, BOOL, f"the #expect check of '{decl.name}'")
+
+
+def _flat_checks(
     ctx: CheckContext, schemas: dict[str, ast.SchemaDecl], value: Expr, path: str
 ) -> Iterator[tuple[Expr, str, Span]]:
+    """The checks of a flat record ``value``: (condition, path suffix: message, span)."""
     ty = value.type
     if not isinstance(ty, TupleOf) or ty.name not in schemas:
         return
     for i, decl in enumerate(schemas[ty.name].fields):
-        element = TupleField(value, i, ty.elements[i], value.span)
-        where = f"{path}.{decl.name}"
+        field = TupleField(value, i, ty.elements[i], value.span)
         if decl.predicate is not None:
-            cdef = ClosureDef(f"{ty.name}_{decl.name}_check", decl.predicate, Scope())
-            inst = instantiate(ctx, cdef, (element.type,), decl.predicate.span)
-            if inst is not None:
-                call: Expr = CallFunction(inst.name, (element,), inst.result or BOOL, decl.span)
-                call = coerce(ctx, call, BOOL, f"the #expect check of '{decl.name}'")
-                yield call, f"{where}: {decl.message}", decl.span
-        yield from _checks(ctx, schemas, element, where)
+            check = _check_call(ctx, ty.name, decl, field)
+            if check is not None:
+                yield check, f"{path}.{decl.name}: {decl.message}", decl.span
+        yield from _flat_checks(ctx, schemas, field, f"{path}.{decl.name}")
+
+
+def _list_validation(
+    ctx: CheckContext, schemas: dict[str, ast.SchemaDecl], records: Expr, path: str
+) -> Callable[[Expr], Expr] | None:
+    """One loop over ``records`` finding the first failing check (element by element,
+    field by field) as ``index * checks + check``, -1 when all pass; then the check."""
+    ty = records.type
+    assert isinstance(ty, ListType) and isinstance(ty.element, TupleOf)
+    span = records.span
+    index = Binder("i", INT, span)
+    element = Binder("record", ty.element, span)
+    checks = list(_flat_checks(ctx, schemas, Var(element, span), ""))
+    if not checks:
+        return None
+    count = Literal_(len(checks), INT, span)
+    at = Arith("*", Var(index, span), count, INT, span)
+    code: Expr = Literal_(-1, INT, span)
+    for k, (condition, _, _) in reversed(list(enumerate(checks))):
+        failed = Arith("+", at, Literal_(k, INT, span), INT, span) if k else at
+        code = Cond(condition, code, failed, INT, span)
+    item = ListCall("index", (records, Var(index, span)), ty.element, span)
+    acc = Binder("first_failure", INT, span)
+    found = Compare(">=", Var(acc, span), Literal_(0, INT, span), INT, span)
+    update = Cond(found, Var(acc, span), Let(element, item, code, span), INT, span)
+    length = ListCall("len", (records,), INT, span)
+    source = RangeOf(Literal_(0, INT, span), length, span)
+    reduce = Reduce(
+        Literal_(-1, INT, span), Inline((acc, index), update, span), INT, INT, False, span
+    )
+    first = Binder("invalid", INT, span)
+    bad = Var(first, span)
+    suffix: Expr = Literal_(checks[-1][1], STRING, span)
+    for k in range(len(checks) - 2, -1, -1):
+        which = Arith("%", bad, count, INT, span)
+        is_k = Compare("==", which, Literal_(k, INT, span), INT, span)
+        suffix = Cond(is_k, Literal_(checks[k][1], STRING, span), suffix, STRING, span)
+    position = ToText(Arith("/", bad, count, INT, span), span)
+    message = Concat(
+        (Literal_(f"{path}[", STRING, span), position, Literal_("]", STRING, span), suffix), span
+    )
+    ok = Compare("<", bad, Literal_(0, INT, span), INT, span)
+    loop = Pipeline(source, (), reduce, span)
+    return lambda body: Let(first, loop, Validate(ok, message, body, span), span)
 
 
 # --------------------------------------------------------------------------- field access

@@ -18,7 +18,7 @@ from .context import CheckContext
 from .scope import Scope, suggest
 from .stdlib import LIST_METHODS, MATH_ARITY
 from .typed import Expr, ListCall, ListName, StrCall
-from .types import BOOL, INT, STRING, ErrorType, ListType, Type
+from .types import BOOL, INT, STRING, ErrorType, ListType, TupleOf, Type
 
 __all__ = ["STRING_METHODS", "check_value_method"]
 
@@ -82,6 +82,13 @@ def _list_method(
 ) -> Expr:
     method, ty = _method(node), receiver.type
     assert isinstance(ty, ListType), ty
+    if isinstance(ty.element, TupleOf) and method != "len":
+        ctx.error(
+            f"'{method}' of a {ty} is not supported by the AOT compiler",
+            node.span,
+            "read records with map/filter/reduce/any/all, a comprehension, `len` or `xs[i]`",
+        )
+        return poison(node.span)
     if method == "join":
         if ty.element != STRING:
             ctx.error(f"'join' needs a List<String>, not {ty}", node.span, _join_hint(ty))

@@ -83,7 +83,7 @@ def _check_instance(
 
 
 def _no_tuple(ctx: CheckContext, ty: Type, span: Span) -> Type:
-    if not isinstance(ty, TupleOf):
+    if not isinstance(ty, TupleOf) or ty.is_record:  # a record is passed leaf by leaf
         return ty
     ctx.error(
         "a closure taking a tuple is not supported by the AOT compiler",

@@ -138,10 +138,10 @@ class EnumValue:
 @dataclass(frozen=True, slots=True)
 class Validate:
     """``#expect`` at the entry: ``condition`` (Bool) must hold, else the call fails
-    with ValidationError and ``message``; then ``body``."""
+    with ValidationError and the String ``message`` (evaluated only then); then ``body``."""
 
     condition: Expr
-    message: str
+    message: Expr
     body: Expr
     span: Span
 

@@ -29,6 +29,8 @@ __all__ = [
     "TupleOf",
     "Type",
     "has_surface",
+    "is_flat_record",
+    "is_record_list",
     "is_value",
     "resolve_type",
     "shape_of",
@@ -132,9 +134,26 @@ def is_value(ty: Type) -> bool:
 
 
 def is_leaf_row(ty: Type) -> bool:
-    """True for a record whose fields are values or such records (what crosses the
-    entry as one argument per leaf)."""
-    return isinstance(ty, TupleOf) and all(is_value(e) or is_leaf_row(e) for e in ty.elements)
+    """True for a record whose fields are values, such records, or lists of flat
+    records (what crosses the entry as one argument per leaf)."""
+    return isinstance(ty, TupleOf) and all(
+        is_value(e) or is_leaf_row(e) or is_record_list(e) for e in ty.elements
+    )
+
+
+def is_flat_record(ty: Type) -> bool:
+    """A record whose leaves are all scalars, Strings or enums (no list inside): what a
+    list may hold, one column (a list) per leaf."""
+    if not (isinstance(ty, TupleOf) and ty.is_record):
+        return False
+    return all(
+        is_flat_record(e) or (is_value(e) and not isinstance(e, ListType)) for e in ty.elements
+    )
+
+
+def is_record_list(ty: Type) -> bool:
+    """``List<Schema>`` of a flat record."""
+    return isinstance(ty, ListType) and is_flat_record(ty.element)
 
 
 #: user-declared types by name: schemas (records) and enums
@@ -149,11 +168,16 @@ def shape_of(ty: Type) -> str | tuple[object, ...]:
     if isinstance(ty, TupleOf) and ty.fields is not None:
         fields = tuple((f, shape_of(e)) for f, e in zip(ty.fields, ty.elements, strict=True))
         return ("record", ty.name or "Dict", fields)
+    if isinstance(ty, ListType) and has_surface(ty.element):
+        return ("list", shape_of(ty.element))
     return str(ty)
 
 
 def has_surface(ty: Type) -> bool:
-    """True when ``ty`` crosses the entry other than as itself (a record, or an enum)."""
+    """True when ``ty`` crosses the entry other than as itself (a record, an enum, or
+    a list of records)."""
+    if isinstance(ty, ListType):
+        return has_surface(ty.element)
     return isinstance(ty, EnumType) or (isinstance(ty, TupleOf) and ty.fields is not None)
 
 
@@ -170,14 +194,15 @@ def resolve_type(
     ty = _read(expr, diagnostics, named or {})
     if isinstance(ty, ErrorType) or is_value(ty):
         return ty
-    if isinstance(ty, TupleOf) and ty.is_record and is_leaf_row(ty):
+    if (isinstance(ty, TupleOf) and ty.is_record and is_leaf_row(ty)) or is_record_list(ty):
         return ty
     if isinstance(ty, ListType) and isinstance(ty.element, TupleOf) and ty.element.is_record:
         diagnostics.append(
             Diagnostic(
                 f"{ty} values are not supported by the AOT compiler yet",
                 expr.span,
-                "pass the fields as separate lists, e.g. `List<Int> qty, List<Float> price`",
+                "a list may hold records whose fields are Int, Float, Bool, String, enums "
+                "or such records (no lists inside)",
             )
         )
         return ERROR

@@ -398,10 +398,11 @@ class ListCall:
 @dataclass(frozen=True, slots=True)
 class Expect:
     """A schema field's ``#expect`` check: ``condition``, else the call fails with
-    ValidationError and ``message`` (left in the note, docs/abi.md). Its value is true."""
+    ValidationError and the String ``message`` (evaluated only then, left in the note,
+    docs/abi.md). Its value is true."""
 
     condition: Expr
-    message: str
+    message: Expr
     span: Span
 
     @property

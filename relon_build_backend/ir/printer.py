@@ -200,7 +200,7 @@ def _tree(expr: ir.Expr) -> tuple[str, tuple[ir.Expr, ...]]:
         case ir.MakeTuple():
             return "tuple", expr.elements
         case ir.Expect():
-            return "expect", (expr.condition, ir.Const(expr.message, ir.IrType.STRING, expr.span))
+            return "expect", (expr.condition, expr.message)
     raise AssertionError(f"no tree form for {expr!r}")
 
 

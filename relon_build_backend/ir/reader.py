@@ -261,10 +261,7 @@ class _Reader:
         if head == "tuple":
             return ir.MakeTuple(args, span)
         if head == "expect":
-            message = args[1]
-            if not isinstance(message, ir.Const) or not isinstance(message.value, str):
-                raise ValueError("expect takes a condition and a message string")
-            return ir.Expect(args[0], message.value, span)
+            return ir.Expect(args[0], args[1], span)
         if head.startswith("str."):
             str_op = ir.StringOp.spelled(head)
             return ir.StrCall(str_op, args, str_signature(str_op)[1], span)

@@ -179,7 +179,7 @@ class _FunctionCheck:
             case ir.ListLiteral() | ir.ListCall():
                 self.list_expr(expr, env)
             case ir.Expect():
-                self.args((expr.condition,), (_B,), "expect condition", env)
+                self.args((expr.condition, expr.message), (_B, _S), "expect", env)
             case ir.MakeTuple():
                 self.problems.append("a tuple that is not the entry's result")
             case _:

@@ -17,8 +17,10 @@ is ``list[T]`` and a tuple result ``tuple[A, B, ...]``.
 from __future__ import annotations
 
 import keyword
+import re
 import textwrap
 from collections.abc import Iterator
+from typing import Any, cast
 
 from .._relon_runtime import errors as run_time_errors
 from .._relon_runtime.abi import HostSpec, RuleSpec, Value
@@ -104,9 +106,14 @@ def _imports(package: str, interface: RuleSpec) -> str:
     lines = ["from __future__ import annotations", "", "from typing import TYPE_CHECKING", ""]
     lines += [f"from {package} import {RUNTIME_MODULE} as _rt", ""]
     annotations = " ".join(_PARAM_TYPES[kind] for _, kind in interface.params)
-    abc = "Iterable, Sequence" if "Sequence[" in annotations else "Iterable"
+    if interface.surface is not None:
+        annotations = _stubs(interface)
+    abc = ", ".join(n for n in ("Iterable", "Mapping", "Sequence") if f"{n}[" in annotations)
+    abc = abc if "Iterable" in abc else f"Iterable, {abc}".rstrip(", ")
+    names = ("Any", "Literal", "Protocol", "TypedDict")
+    typing = ", ".join(n for n in names if n == "Literal" or re.search(rf"\b{n}\b", annotations))
     lines += ["if TYPE_CHECKING:", f"    from collections.abc import {abc}"]
-    lines += ["    from typing import Literal"]
+    lines += [f"    from typing import {typing}"]
     if "Buffer" in annotations:  # typing_extensions: in every type checker's typeshed
         lines += ["", "    from typing_extensions import Buffer"]
     lines += ["", "__all__ = ["]
@@ -136,7 +143,7 @@ def _load_call(
         f"        source_hash={interface.source_hash!r},",
         f"        doc={_string(interface.doc, 8)},",
         f"        gated_hosts={hosts},",
-        *([] if interface.surface is None else [f"        surface={_lit(interface.surface)},"]),
+        *([] if interface.surface is None else _pretty(interface.surface, 8, "surface=", ",")),
         "    ),",
         f"    package={_lit(package)},",
         f"    library={_lit(library)},",
@@ -173,6 +180,19 @@ def _tuple(items: list[str], key: str) -> str:
         return one_line
     inner = "".join(f"            {item},\n" for item in items)
     return f"(\n{inner}        )"
+
+
+def _pretty(value: object, indent: int, prefix: str, suffix: str) -> list[str]:
+    """``value`` as ruff format lays it out: on one line when it fits (the limit is
+    100), else a tuple one element a line (recursively) with trailing commas."""
+    pad = " " * indent
+    line = f"{pad}{prefix}{_lit(value)}{suffix}"
+    if len(line) <= 100 or not isinstance(value, tuple):
+        return [line]
+    lines = [f"{pad}{prefix}("]
+    for item in value:
+        lines += _pretty(item, indent + 4, "", ",")
+    return [*lines, f"{pad}){suffix}"]
 
 
 def _host(host: HostSpec) -> str:
@@ -223,22 +243,31 @@ def _wrap(text: str, indent: str) -> list[str]:
     return lines
 
 
-def _stub_params(interface: RuleSpec) -> str:
-    names = [name for name, _ in interface.params]
+def _stub_params(interface: RuleSpec, types: _SurfaceTypes | None) -> str:
+    if types is not None:
+        pairs = list(types.params)
+    else:
+        pairs = [(name, _PARAM_TYPES[kind]) for name, kind in interface.params]
+    names = [name for name, _ in pairs]
     usable = all(n.isidentifier() and not keyword.iskeyword(n) and n != "self" for n in names)
     if not usable:  # a Relon name Python cannot spell: positional-only in the stub
         names = [f"_arg{i}" for i in range(len(names))]
-    params = [f"{n}: {_PARAM_TYPES[k]}" for n, (_, k) in zip(names, interface.params, strict=True)]
+    params = [f"{n}: {annotation}" for n, (_, annotation) in zip(names, pairs, strict=True)]
     if not usable and params:
         params.append("/")
     return ", ".join(params)
 
 
 def _stubs(interface: RuleSpec) -> str:
-    params = _stub_params(interface)
-    result = _result_type(interface.result)
-    signature = ", ".join(f"{kind} {name}" for name, kind in interface.params)
-    head = textwrap.wrap(f"#main({signature}) -> {_relon_result(interface.result)}", _WIDTH - 12)
+    types = None if interface.surface is None else _SurfaceTypes(interface.surface)
+    params = _stub_params(interface, types)
+    if types is None:
+        result = _result_type(interface.result)
+        signature = ", ".join(f"{kind} {name}" for name, kind in interface.params)
+        relon_result = _relon_result(interface.result)
+    else:
+        result, signature, relon_result = types.result, types.signature, types.relon_result
+    head = textwrap.wrap(f"#main({signature}) -> {relon_result}", _WIDTH - 12)
     doc = [head[0], *(f"        {line}" for line in head[1:])]
     if _plain(interface.doc) and _wrap(interface.doc, ""):
         doc += ["", *_wrap(interface.doc, "        ")]
@@ -247,7 +276,7 @@ def _stubs(interface: RuleSpec) -> str:
     noqa = "  # noqa: PLR0917" if len(interface.params) > 5 else ""
     lines = [
         "if TYPE_CHECKING:",
-        "",
+        *_opening(types),
         f"    def main({params}) -> {result}:{noqa}",
         *_docstring(doc, "        "),
         "",
@@ -272,6 +301,84 @@ def _stubs(interface: RuleSpec) -> str:
         "    Sandbox = _RULE.sandbox",
     ]
     return "\n".join(_fit(line) for line in lines)
+
+
+class _SurfaceTypes:
+    """The stub types of a rule with records, documents or enums in ``#main``: a
+    ``TypedDict`` per schema and per document (nested ones too), a ``Protocol`` per
+    schema for objects read by attribute (a dataclass, a named tuple), ``Literal``
+    variant names for enums."""
+
+    def __init__(self, surface: tuple[object, object]) -> None:
+        params, result = cast("tuple[tuple[tuple[str, Any], ...], Any]", surface)
+        self.classes: list[str] = []
+        self._done: set[str] = set()
+        self.params = [(name, self._param(shape)) for name, shape in params]
+        self.result = self._result(result, "MainResult")
+        self.signature = ", ".join(f"{_spelled(shape)} {name}" for name, shape in params)
+        self.relon_result = _spelled(result)
+
+    def _param(self, shape: Any) -> str:
+        if isinstance(shape, str):
+            return _PARAM_TYPES[shape]
+        if shape[0] == "enum":
+            return self._enum(shape)
+        if shape[0] == "list":
+            return f"Sequence[{self._param(shape[1])}] | Mapping[str, Any] | Buffer"
+        self._record(shape, shape[1])
+        return f"{shape[1]}In"
+
+    def _result(self, shape: Any, name: str) -> str:
+        if isinstance(shape, str):
+            return _RESULT_TYPES[shape]
+        if shape[0] == "enum":
+            return self._enum(shape)
+        if shape[0] == "list":
+            return f"list[{self._result(shape[1], name)}]"
+        class_name = name if shape[1] == "Dict" else shape[1]
+        self._record(shape, class_name)
+        return class_name
+
+    def _enum(self, shape: Any) -> str:
+        name = str(shape[1])
+        if name not in self._done:
+            self._done.add(name)
+            self.classes += ["", f"    {name} = {_literal(shape)}"]
+        return name
+
+    def _record(self, shape: Any, name: str) -> None:
+        if name in self._done:
+            return
+        self._done.add(name)
+        fields = [(f, self._result(sub, f"{name}_{f}")) for f, sub in shape[2]]
+        lines = [f"    class {name}(TypedDict):"]
+        lines += [f"        {f}: {annotation}" for f, annotation in fields]
+        if shape[1] != "Dict":  # a schema: also read from attributes
+            params = [(f, self._param(sub)) for f, sub in shape[2]]
+            lines += ["", f"    class {name}Fields(Protocol):"]
+            for f, annotation in params:
+                lines += ["        @property", f"        def {f}(self) -> {annotation}: ..."]
+            lines += ["", f"    {name}In = {name} | {name}Fields"]
+        self.classes += ["", *lines]
+
+
+def _opening(types: _SurfaceTypes | None) -> list[str]:
+    """The stub block's first lines: the surface types, then the blank line before
+    ``main`` (ruff format wants none between the ``if`` and a first plain assignment)."""
+    if types is None or not types.classes:
+        return [""]
+    first = types.classes[1]
+    return (
+        ["", *types.classes[1:], ""] if first.startswith("    class") else [*types.classes[1:], ""]
+    )
+
+
+def _literal(shape: Any) -> str:
+    return "Literal[" + ", ".join(f'"{v}"' for v in shape[2]) + "]"
+
+
+def _spelled(shape: Any) -> str:
+    return shape if isinstance(shape, str) else str(shape[1])
 
 
 def _result_type(result: Value | tuple[Value, ...]) -> str:
@@ -300,5 +407,19 @@ def _fit(line: str) -> str:
     indent = code[: len(code) - len(code.lstrip())]
     head, _, rest = code.partition("(")
     args, _, tail = rest.rpartition(")")
-    inner = "".join(f"{indent}    {arg.strip()},\n" for arg in args.split(","))
+    inner = "".join(f"{indent}    {arg.strip()},\n" for arg in _top_level_split(args))
     return f"{head}({hash_}{comment}\n{inner}{indent}){tail}"
+
+
+def _top_level_split(text: str) -> list[str]:
+    """``text`` split at the commas outside brackets (``Mapping[str, Any]`` stays whole)."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        if char in "[(":
+            depth += 1
+        elif char in "])":
+            depth -= 1
+        if char == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return [*parts, text[start:]]

@@ -12,12 +12,11 @@ from __future__ import annotations
 from ..frontend import typed as t
 from ..frontend.checker import CheckedModule
 from ..frontend.hosts import CAPABILITIES
-from ..frontend.types import TupleOf
 from ..ir import nodes as ir
 from ..ir.verify import verify_module
 from .captures import compute_captures, hosts_called
 from .exprs import FunctionLowering, ir_type
-from .scope import leaves
+from .scope import is_row, leaves
 from .tuples import lower_entry_tuple
 
 __all__ = ["lower_module"]
@@ -31,11 +30,11 @@ def lower_module(checked: CheckedModule, *, name: str) -> ir.IrModule:
     captures = compute_captures(checked.functions)
     entry_lowering = FunctionLowering(captures)
     params = tuple(p for b in checked.params for p in entry_lowering.params(b))
-    scalars = [b.name for b in checked.params if not isinstance(b.type, TupleOf)]
+    scalars = [b.name for b in checked.params if not is_row(b.type)]
     assert [p.name for p in params if p.name in scalars] == scalars, "renamed #main"
     span = checked.module.span
     result: ir.IrType | ir.TupleType
-    if isinstance(checked.result, TupleOf):
+    if is_row(checked.result):
         body = lower_entry_tuple(entry_lowering, checked.body)
         result = ir.TupleType(tuple(ir_type(e) for e in leaves(checked.result)))
     else:

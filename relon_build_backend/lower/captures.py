@@ -97,7 +97,7 @@ def _children(node: _Node) -> tuple[_Node, ...]:  # noqa: RET503 - the match is 
         case t.Cond():
             return (node.condition, node.then, node.otherwise)
         case t.Validate():
-            return (node.condition, node.body)
+            return (node.condition, node.message, node.body)
         case t.CallFunction() | t.CallHost() | t.CallMath():
             return node.args
         case t.Inline():

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from ..exhaustive import unreachable
 from ..frontend import typed as t
-from ..frontend.types import TupleOf
 from ..ir import nodes as ir
 from . import loops, tuples
-from .scope import FunctionScope, ir_type
+from .scope import FunctionScope, ir_type, is_row
 
 __all__ = ["FunctionLowering", "ir_type"]
 
@@ -58,7 +57,7 @@ class FunctionLowering(FunctionScope):
                 return ir.Let(name, check, self.expr(node.body), node.span)
             case t.Var():
                 return self.local(node.binder, node.span)
-            case t.Let() if isinstance(node.binder.type, TupleOf):
+            case t.Let() if is_row(node.binder.type):
                 return tuples.lower_tuple_let(self, node)
             case t.Let():
                 value = self.expr(node.value)  # the binder is not in scope in its value
@@ -86,8 +85,10 @@ class FunctionLowering(FunctionScope):
                 then, otherwise = self.expr(node.then), self.expr(node.otherwise)
                 return ir.If(condition, then, otherwise, ir_type(node.type), node.span)
             case t.CallFunction():
-                args = self.call_args(node.function, self.exprs(node.args), node.span)
-                return ir.Call(node.function, args, ir_type(node.type), node.span)
+                bindings, flat = tuples.split_args(self, node.args)
+                args = self.call_args(node.function, flat, node.span)
+                call = ir.Call(node.function, args, ir_type(node.type), node.span)
+                return tuples.wrap(bindings, call)
             case t.CallHost():
                 args = self.exprs(node.args)
                 return ir.HostCall(node.host.name, args, ir_type(node.type), node.span)
@@ -103,6 +104,8 @@ class FunctionLowering(FunctionScope):
                 return ir.StrCall(node.op, self.exprs(node.args), ir_type(node.type), node.span)
             case t.ListLiteral():
                 return ir.ListLiteral(self.exprs(node.elements), ir_type(node.type), node.span)
+            case t.ListCall() if node.name == "len" and is_row(node.args[0].type):
+                return tuples.lower_record_list_len(self, node)
             case t.ListCall():
                 list_op = ir.ListOp.spelled(f"list.{node.name}")
                 return ir.ListCall(list_op, self.exprs(node.args), ir_type(node.type), node.span)

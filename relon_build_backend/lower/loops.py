@@ -14,30 +14,65 @@ from ..frontend import typed as t
 from ..frontend.source import Span
 from ..frontend.types import FLOAT, INT, Type
 from ..ir import nodes as ir
-from .scope import FunctionScope, ir_type
+from . import tuples
+from .scope import FunctionScope, ir_type, is_row
 
 __all__ = ["lower_pipeline"]
 
 
-def lower_pipeline(fl: FunctionScope, node: t.Pipeline) -> ir.Loop:
+def lower_pipeline(fl: FunctionScope, node: t.Pipeline) -> ir.Expr:
+    """The loop of ``node``. Over a list of records the loop runs over the indices of
+    its columns: a stage (or terminal) that receives a record gets the index and reads
+    each leaf from its column (so a filter passes a record on as its index)."""
     source: ir.Source
+    columns: tuple[ir.Expr, ...] = ()
+    bindings: list[tuple[str, ir.Expr]] = []
     if isinstance(node.source, t.RangeOf):
         start, end = fl.expr(node.source.start), fl.expr(node.source.end)
         source = ir.RangeSource(start, end, node.source.span)
+    elif is_row(node.source.list.type):
+        bindings, columns = _columns(fl, node.source.list)
+        span = node.source.span
+        length = ir.ListCall(ir.ListOp.spelled("list.len"), (columns[0],), ir.IrType.INT, span)
+        source = ir.RangeSource(ir.Const(0, ir.IrType.INT, span), length, span)
     else:
         source = ir.ListSource(fl.expr(node.source.list), node.source.span)
     stages: list[ir.Stage] = []
     for stage in node.stages:
-        (var,), body = _apply(fl, stage.fn, (stage.element,), ("x",))
-        var_type = ir_type(stage.element)
+        (var,), body = _apply(fl, stage.fn, (stage.element,), ("x",), columns)
+        var_type = _var_type(stage.element)
         if isinstance(stage, t.MapOf):
             stages.append(ir.MapStage(var, var_type, body, stage.span))
         else:
             stages.append(ir.FilterStage(var, var_type, body, stage.span))
-    return ir.Loop(source, tuple(stages), _terminal(fl, node.terminal), node.span)
+    loop = ir.Loop(source, tuple(stages), _terminal(fl, node.terminal, columns), node.span)
+    return tuples.wrap(bindings, loop)
 
 
-def _terminal(fl: FunctionScope, term: t.Terminal) -> ir.Terminal:  # noqa: RET503 - the match is exhaustive
+def _columns(
+    fl: FunctionScope, records: t.Expr
+) -> tuple[list[tuple[str, ir.Expr]], tuple[ir.Expr, ...]]:
+    """The columns of a list of records, each bound to a local (read once per element)."""
+    bindings, columns = tuples.split_args(fl, (records,))
+    bound: list[ir.Expr] = []
+    for column in columns:
+        if isinstance(column, ir.Local):
+            bound.append(column)
+            continue
+        name = fl.fresh("column")
+        bindings.append((name, column))
+        bound.append(ir.Local(name, column.type, column.span))  # type: ignore[arg-type]
+    return list(bindings), tuple(bound)
+
+
+def _var_type(element: Type) -> ir.IrType:
+    """A stage variable's type: a record element travels as its index."""
+    return ir.IrType.INT if is_row(element) else ir_type(element)
+
+
+def _terminal(  # noqa: RET503 - the match is exhaustive
+    fl: FunctionScope, term: t.Terminal, columns: tuple[ir.Expr, ...]
+) -> ir.Terminal:
     match term:
         case t.Sum():
             return ir.SumTerminal(ir_type(term.type), term.span)
@@ -46,41 +81,56 @@ def _terminal(fl: FunctionScope, term: t.Terminal) -> ir.Terminal:  # noqa: RET5
         case t.Collect():
             return ir.CollectTerminal(ir_type(term.type), term.span)
         case t.AnyOf() | t.AllOf():
-            (var,), condition = _apply(fl, term.fn, (term.element,), ("x",))
+            (var,), condition = _apply(fl, term.fn, (term.element,), ("x",), columns)
             kind = ir.AnyTerminal if isinstance(term, t.AnyOf) else ir.AllTerminal
-            return kind(var, ir_type(term.element), condition, term.span)
+            return kind(var, _var_type(term.element), condition, term.span)
         case t.Reduce():
             init = fl.expr(term.init)
-            (acc, var), update = _apply(fl, term.fn, (term.type, term.element), ("acc", "x"))
+            values = (term.type, term.element)
+            (acc, var), update = _apply(fl, term.fn, values, ("acc", "x"), columns)
             if term.widen_update:
                 update = ir.IntToFloat(update, update.span)
             ty = ir_type(term.type)
-            return ir.ReduceTerminal(acc, var, ir_type(term.element), init, update, ty, term.span)
+            element = _var_type(term.element)
+            return ir.ReduceTerminal(acc, var, element, init, update, ty, term.span)
         case _:
             unreachable(term)
 
 
 def _apply(
-    fl: FunctionScope, fn: t.StageFn, values: tuple[Type, ...], bases: tuple[str, ...]
+    fl: FunctionScope,
+    fn: t.StageFn,
+    values: tuple[Type, ...],
+    bases: tuple[str, ...],
+    columns: tuple[ir.Expr, ...] = (),
 ) -> tuple[tuple[str, ...], ir.Expr]:
-    """Variables receiving ``values`` and the expression computing ``fn`` of them."""
+    """Variables receiving ``values`` and the expression computing ``fn`` of them; a
+    record value arrives as its index into ``columns``."""
     if isinstance(fn, t.Inline):
-        return _apply_inline(fl, fn, values)
+        return _apply_inline(fl, fn, values, columns)
     names = tuple(fl.fresh(base) for base in bases)
-    args = tuple(
-        _widened(ir.Local(name, ir_type(value), fn.span), value, param)
-        for name, value, param in zip(names, values, fn.params, strict=True)
-    )
-    call_args = fl.call_args(fn.function, args, fn.span)
+    args: list[ir.Expr] = []
+    for name, value, param in zip(names, values, fn.params, strict=True):
+        if is_row(value):
+            args += tuples.record_at(columns, ir.Local(name, ir.IrType.INT, fn.span))
+        else:
+            args.append(_widened(ir.Local(name, ir_type(value), fn.span), value, param))
+    call_args = fl.call_args(fn.function, tuple(args), fn.span)
     return names, ir.Call(fn.function, call_args, ir_type(fn.result), fn.span)
 
 
 def _apply_inline(
-    fl: FunctionScope, fn: t.Inline, values: tuple[Type, ...]
+    fl: FunctionScope, fn: t.Inline, values: tuple[Type, ...], columns: tuple[ir.Expr, ...]
 ) -> tuple[tuple[str, ...], ir.Expr]:
     names: list[str] = []
     widen: list[tuple[str, str, Span]] = []  # (param name, Int variable, span)
+    records: list[tuple[t.Binder, str]] = []  # (record param, index variable)
     for param, value in zip(fn.params, values, strict=True):
+        if is_row(value):
+            index = fl.fresh(f"{param.name}_at")
+            names.append(index)
+            records.append((param, index))
+            continue
         if param.type == value:
             names.append(fl.bind(param))
             continue
@@ -88,11 +138,15 @@ def _apply_inline(
         raw = fl.fresh(f"{param.name}_int")
         names.append(raw)
         widen.append((fl.bind(param), raw, param.span))
+    leaves: list[tuple[str, ir.Expr]] = []
+    for param, index in records:
+        at = ir.Local(index, ir.IrType.INT, param.span)
+        leaves += zip(fl.bind_tuple(param), tuples.record_at(columns, at), strict=True)
     body = fl.expr(fn.body)
     for name, raw, span in reversed(widen):
         widened = ir.IntToFloat(ir.Local(raw, ir.IrType.INT, span), span)
         body = ir.Let(name, widened, body, span)
-    return tuple(names), body
+    return tuple(names), tuples.wrap(leaves, body)
 
 
 def _widened(local: ir.Local, value: Type, param: Type) -> ir.Expr:

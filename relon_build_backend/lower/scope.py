@@ -15,7 +15,7 @@ from ..frontend.types import BOOL, FLOAT, INT, STRING, EnumType, ListType, Tuple
 from ..ir import nodes as ir
 from ..names import unique_name
 
-__all__ = ["FunctionScope", "ir_type", "leaves"]
+__all__ = ["FunctionScope", "ir_type", "is_row", "leaves"]
 
 _IR_TYPES: dict[Type, ir.IrType] = {
     INT: ir.IrType.INT,
@@ -39,9 +39,17 @@ def ir_type(ty: Type) -> ir.IrType:
 def leaves(ty: Type) -> tuple[Type, ...]:
     """The value types of a tuple or record, nested records flattened in field order
     (a tuple is a row of values, docs/abi.md); a value type is its own one leaf."""
+    if isinstance(ty, ListType) and isinstance(ty.element, TupleOf):
+        return tuple(ListType(leaf) for leaf in leaves(ty.element))  # one column per leaf
     if not isinstance(ty, TupleOf):
         return (ty,)
     return tuple(leaf for element in ty.elements for leaf in leaves(element))
+
+
+def is_row(ty: Type) -> bool:
+    """True for what the lowering keeps as several locals: a tuple, a record, or a list
+    of records (its columns)."""
+    return isinstance(ty, TupleOf) or (isinstance(ty, ListType) and isinstance(ty.element, TupleOf))
 
 
 class FunctionScope:
@@ -71,7 +79,7 @@ class FunctionScope:
     def bind_tuple(self, binder: t.Binder) -> tuple[str, ...]:
         """Give each element of tuple-typed ``binder`` its unique name."""
         assert binder not in self._tuples, f"{binder.name} bound twice"
-        assert isinstance(binder.type, TupleOf), binder
+        assert is_row(binder.type), binder
         names = tuple(self.fresh(f"{binder.name}_{i}") for i in range(len(leaves(binder.type))))
         self._tuples[binder] = names
         return names
@@ -83,7 +91,7 @@ class FunctionScope:
 
     def locals(self, binder: t.Binder, span: Span) -> tuple[ir.Local, ...]:
         """The local of ``binder``, or one per element of a tuple binder."""
-        if not isinstance(binder.type, TupleOf):
+        if not is_row(binder.type):
             return (self.local(binder, span),)
         names = self._tuples.get(binder)
         assert names is not None, f"{binder.name} read outside its scope"
@@ -92,7 +100,7 @@ class FunctionScope:
 
     def params(self, binder: t.Binder) -> tuple[ir.Param, ...]:
         """The parameter(s) of ``binder`` (one per element of a tuple binder)."""
-        if not isinstance(binder.type, TupleOf):
+        if not is_row(binder.type):
             return (ir.Param(self.bind(binder), ir_type(binder.type)),)
         names = self.bind_tuple(binder)
         return tuple(

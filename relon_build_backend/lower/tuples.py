@@ -21,9 +21,18 @@ from collections.abc import Sequence
 from ..frontend import typed as t
 from ..frontend.types import TupleOf
 from ..ir import nodes as ir
-from .scope import FunctionScope, ir_type, leaves
+from .scope import FunctionScope, ir_type, is_row, leaves
 
-__all__ = ["lower_entry_tuple", "lower_field", "lower_tuple_let", "lower_validate"]
+__all__ = [
+    "lower_entry_tuple",
+    "lower_field",
+    "lower_record_list_len",
+    "lower_tuple_let",
+    "lower_validate",
+    "record_at",
+    "split_args",
+    "wrap",
+]
 
 _Bindings = list[tuple[str, ir.Expr]]
 _Split = tuple[_Bindings, tuple[ir.Expr, ...]]
@@ -50,8 +59,60 @@ def lower_field(fl: FunctionScope, node: t.TupleField) -> ir.Expr:
 
 def lower_validate(fl: FunctionScope, node: t.Validate) -> tuple[str, ir.Expr]:
     """The binding that checks ``node``'s condition (:class:`ir.Expect`) before its body."""
-    check = ir.Expect(fl.expr(node.condition), node.message, node.span)
+    check = ir.Expect(fl.expr(node.condition), fl.expr(node.message), node.span)
     return fl.fresh("valid"), check
+
+
+def split_args(fl: FunctionScope, args: Sequence[t.Expr]) -> _Split:
+    """Call arguments, a record (or list of records) as its leaves, left to right."""
+    bindings: _Bindings = []
+    flat: list[ir.Expr] = []
+    for arg in args:
+        if is_row(arg.type):
+            inner, parts = _split(fl, arg, None)
+            bindings += inner
+            flat += parts
+        else:
+            flat.append(fl.expr(arg))
+    return bindings, tuple(flat)
+
+
+def wrap(bindings: Sequence[tuple[str, ir.Expr]], body: ir.Expr) -> ir.Expr:
+    """``body`` under ``bindings``' lets."""
+    return _wrap(bindings, body)
+
+
+def lower_record_list_len(fl: FunctionScope, node: t.ListCall) -> ir.Expr:
+    """``len(records)``: the length of its first column (all columns are one length)."""
+    bindings, columns = _split(fl, node.args[0], None)
+    length = ir.ListCall(ir.ListOp.spelled("list.len"), (columns[0],), ir.IrType.INT, node.span)
+    return _wrap(bindings, length)
+
+
+def record_at(columns: Sequence[ir.Expr], index: ir.Expr) -> tuple[ir.Expr, ...]:
+    """The leaves of the record at ``index`` (a Local or Const) of a list of records."""
+    op = ir.ListOp.spelled("list.index")
+    return tuple(
+        ir.ListCall(op, (column, index), _value_type(column).element, index.span)
+        for column in columns
+    )
+
+
+def _split_record_at(fl: FunctionScope, node: t.ListCall, guard: ir.Expr | None) -> _Split:
+    """``records[i]``: the columns, then the index, bound once; then one element per leaf."""
+    bindings, columns = _split(fl, node.args[0], guard)
+    index = fl.expr(node.args[1])
+    if not isinstance(index, ir.Local | ir.Const):
+        name = fl.fresh("at")
+        bindings.append((name, _guarded(guard, index)))
+        index = ir.Local(name, ir.IrType.INT, index.span)
+    return bindings, record_at(columns, index)
+
+
+def _value_type(expr: ir.Expr) -> ir.IrType:
+    ty = expr.type
+    assert isinstance(ty, ir.IrType), ty
+    return ty
 
 
 def _split_field(fl: FunctionScope, node: t.TupleField, guard: ir.Expr | None) -> _Split:
@@ -86,7 +147,7 @@ def _split(fl: FunctionScope, expr: t.Expr, guard: ir.Expr | None) -> _Split:
             row: _Bindings = []
             flat: list[ir.Expr] = []
             for element in expr.elements:
-                if isinstance(element.type, TupleOf):
+                if is_row(element.type):
                     inner, parts = _split(fl, element, guard)
                     row += inner
                     flat += parts
@@ -95,13 +156,15 @@ def _split(fl: FunctionScope, expr: t.Expr, guard: ir.Expr | None) -> _Split:
             return row, tuple(flat)
         case t.TupleField():
             return _split_field(fl, expr, guard)
+        case t.ListCall() if expr.name == "index":
+            return _split_record_at(fl, expr, guard)
         case t.Validate():
             name, check = lower_validate(fl, expr)
             rest, elements = _split(fl, expr.body, guard)
             return [(name, _guarded(guard, check)), *rest], elements
         case t.Var():
             return [], fl.locals(expr.binder, expr.span)
-        case t.Let() if isinstance(expr.binder.type, TupleOf):
+        case t.Let() if is_row(expr.binder.type):
             bindings = _bind(fl, expr.binder, expr.value, guard)
             rest, elements = _split(fl, expr.body, guard)
             return bindings + rest, elements
@@ -127,7 +190,7 @@ def _split_cond(fl: FunctionScope, expr: t.Cond, guard: ir.Expr | None) -> _Spli
         not_chosen = ir.And(guard, not_chosen, span)
     then_bindings, then = _split(fl, expr.then, chosen)
     else_bindings, otherwise = _split(fl, expr.otherwise, not_chosen)
-    assert isinstance(expr.type, TupleOf), expr.type
+    assert is_row(expr.type), expr.type
     elements = tuple(
         ir.If(chosen, a, b, ir_type(ty), expr.span)
         for a, b, ty in zip(then, otherwise, leaves(expr.type), strict=True)

@@ -92,7 +92,46 @@ ENUM_IN_OUT = """\
 ticks <= 0 ? now : now match { Red: Light.Green, Green: Light.Amber, Amber: Light.Red }
 """
 
-RULES = {"workflow": WORKFLOW, "pricing": PRICING, "literals": LITERALS, "light": ENUM_IN_OUT}
+INVOICE = """\
+// The reference's invoice pricing, in integer cents.
+#enum Kind { Book, Pen, Desk }
+#schema LineItem {
+    String sku: *,
+    #expect "qty must be > 0"
+    Int qty: (n) => n > 0,
+    #expect "unit_cents must be >= 0"
+    Int unit_cents: (c) => c >= 0,
+    Kind kind: *
+}
+#schema Order {
+    List<LineItem> items: *,
+    #expect "tier must be one of: standard / gold"
+    String tier: (t) => t == "standard" || t == "gold"
+}
+#main(Order order) -> Dict
+{
+    #internal
+    Int line_total(LineItem it): it.qty * it.unit_cents,
+    #internal
+    volume_bps(sub): sub >= 100000 ? 1000 : sub >= 50000 ? 500 : 0,
+    subtotal: [it.qty * it.unit_cents for it in order.items].sum(),
+    by_method: order.items.map(line_total).reduce(0, (a, x) => a + x),
+    books: order.items.filter((it) => it.kind == Kind.Book).map((it) => it.qty).sum(),
+    has_desk: order.items.any((it) => it.kind == Kind.Desk),
+    lines: len(order.items),
+    discount_bps: volume_bps(&sibling.subtotal) + (order.tier == "gold" ? 300 : 0),
+    discount: &sibling.subtotal * &sibling.discount_bps / 10000,
+    total: &sibling.subtotal - &sibling.discount
+}
+"""
+
+RULES = {
+    "workflow": WORKFLOW,
+    "pricing": PRICING,
+    "literals": LITERALS,
+    "light": ENUM_IN_OUT,
+    "invoice": INVOICE,
+}
 BACKENDS = ["native", "wasm"]
 
 
@@ -271,3 +310,140 @@ def test_main_shows_the_signature_as_written(rules: RulePackage) -> None:
     )
     assert "order workflow" in rules["workflow"].main.__doc__
     assert rules["light"].main("Red", 1) == "Green"
+
+
+ITEMS = [
+    {"sku": "BOOK-01", "qty": 300, "unit_cents": 10000, "kind": "Book"},
+    {"sku": "PEN-09", "qty": 4, "unit_cents": 5000, "kind": "Pen"},
+    {"sku": "DESK-22", "qty": 1, "unit_cents": 30000, "kind": "Desk"},
+]
+# subtotal 3,000,000 + 20,000 + 30,000 = 3,050,000; volume 1000 bps + gold 300 bps
+INVOICE_RESULT = {
+    "subtotal": 3_050_000,
+    "by_method": 3_050_000,
+    "books": 300,
+    "has_desk": True,
+    "lines": 3,
+    "discount_bps": 1300,
+    "discount": 396_500,
+    "total": 2_653_500,
+}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_list_of_records_in(rules: RulePackage, backend: str) -> None:
+    order = {"items": ITEMS, "tier": "gold"}
+    assert run(rules, "invoice", (order,), backend) == INVOICE_RESULT
+    assert oracle("invoice", (order,)) == INVOICE_RESULT
+    empty = run(rules, "invoice", ({"items": [], "tier": "standard"},), backend)
+    assert empty == {**dict.fromkeys(INVOICE_RESULT, 0), "has_desk": False}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_list_of_records_may_come_as_columns(rules: RulePackage, backend: str) -> None:
+    np = pytest.importorskip("numpy")
+    columns = {
+        "sku": [i["sku"] for i in ITEMS],
+        "qty": np.array([i["qty"] for i in ITEMS], dtype=np.int64),
+        "unit_cents": [i["unit_cents"] for i in ITEMS],
+        "kind": [i["kind"] for i in ITEMS],
+    }
+    assert run(rules, "invoice", ({"items": columns, "tier": "gold"},), backend) == INVOICE_RESULT
+    structured = np.array(
+        [(i["sku"], i["qty"], i["unit_cents"], i["kind"]) for i in ITEMS],
+        dtype=[("sku", "U10"), ("qty", "i8"), ("unit_cents", "i8"), ("kind", "U10")],
+    )
+    assert run(rules, "invoice", ({"items": structured, "tier": "gold"},), backend) == (
+        INVOICE_RESULT
+    )
+    assert oracle("invoice", ({"items": columns, "tier": "gold"},)) == INVOICE_RESULT
+    module = rules["invoice"]
+    short = {**columns, "qty": columns["qty"][:2]}
+    with pytest.raises(module.RelonError, match=r"order.items.qty has 2 values") as info:
+        module.Sandbox(backend=backend).main({"items": short, "tier": "gold"})
+    assert info.value.kind == "ValidationError"
+    floats = {**columns, "unit_cents": [1.5, 2.5, 3.5]}
+    with pytest.raises(module.RelonError, match=r"order.items\[\].unit_cents") as info:
+        module.Sandbox(backend=backend).main({"items": floats, "tier": "gold"})
+    assert info.value.kind == "ValidationError"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_each_record_of_a_list_is_validated_with_its_index(
+    rules: RulePackage, backend: str
+) -> None:
+    bad = [ITEMS[0], {**ITEMS[1], "unit_cents": -5}, {**ITEMS[2], "qty": 0}]
+    module = rules["invoice"]
+    with pytest.raises(module.RelonError) as info:
+        module.Sandbox(backend=backend).main({"items": bad, "tier": "gold"})
+    assert info.value.kind == "ValidationError"
+    assert str(info.value) == "order.items[1].unit_cents: unit_cents must be >= 0"
+    assert oracle("invoice", ({"items": bad, "tier": "gold"},)) == "ValidationError"
+    missing = [ITEMS[0], {"sku": "X", "qty": 1}]
+    with pytest.raises(module.RelonError, match=r"order.items\[1\].unit_cents: missing"):
+        module.Sandbox(backend=backend).main({"items": missing, "tier": "gold"})
+    unknown = [{**ITEMS[0], "kind": "Lamp"}]
+    with pytest.raises(module.RelonError, match=r"order.items\[0\].kind must be one of"):
+        module.Sandbox(backend=backend).main({"items": unknown, "tier": "gold"})
+
+
+USER_OK = """\
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from {pkg} import invoice, light
+
+
+@dataclass
+class Item:
+    sku: str
+    qty: int
+    unit_cents: int
+    kind: str = "Pen"
+
+
+def total() -> int:
+    result = invoice.main({{"items": [{{"sku": "a", "qty": 1, "unit_cents": 2, "kind": "Pen"}}],
+                           "tier": "gold"}})
+    return result["total"] + result["lines"]
+
+
+def light_after() -> str:
+    return light.main("Red", 1)
+"""
+
+USER_BAD = """\
+from {pkg} import invoice, light
+
+light.main("Blue", 1)
+invoice.main({{"items": [], "tier": "gold"}})["nope"]
+x: str = invoice.main({{"items": [], "tier": "gold"}})["total"]
+"""
+
+
+def test_the_stubs_describe_schemas_documents_and_enums(rules: RulePackage, tmp_path: Any) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "user_ok.py").write_text(USER_OK.format(pkg=rules.name))
+    (tmp_path / "user_bad.py").write_text(USER_BAD.format(pkg=rules.name))
+    cmd = [
+        sys.executable,
+        "-m",
+        "mypy",
+        "--strict",
+        "--no-incremental",
+        "--config-file",
+        "/dev/null",
+    ]
+    env = {"MYPYPATH": str(rules.root.parent), "PATH": "/usr/bin:/bin"}
+    ok = subprocess.run(
+        [*cmd, "user_ok.py"], capture_output=True, text=True, cwd=tmp_path, env=env, check=False
+    )
+    assert ok.returncode == 0, ok.stdout
+    bad = subprocess.run(
+        [*cmd, "user_bad.py"], capture_output=True, text=True, cwd=tmp_path, env=env, check=False
+    )
+    lines = [line.split(":")[1] for line in bad.stdout.splitlines() if ": error:" in line]
+    assert lines == ["3", "4", "5"], bad.stdout

@@ -34,7 +34,8 @@ def test_a_schema_parameter_is_a_record_and_its_checks_wrap_the_body() -> None:
     (param,) = checked.params
     assert param.type == TupleOf((INT, STRING), ("qty", "sku"), "Item")
     assert isinstance(checked.body, typed.Validate)
-    assert checked.body.message == "it.qty: qty must be > 0"
+    assert isinstance(checked.body.message, typed.Literal_)
+    assert checked.body.message.value == "it.qty: qty must be > 0"
     assert checked.surface == (
         (("it", ("record", "Item", (("qty", "Int"), ("sku", "String")))),),
         "Int",
@@ -127,7 +128,7 @@ def test_enum_and_match_mistakes(text: str, at: str, message: str) -> None:
             "the #expect check of 'a' must be Bool",
         ),
         (
-            "#schema S { Int a: * }\n#main(List<S> xs) -> Int\n1",
+            "#schema S { List<Int> a: * }\n#main(List<S> xs) -> Int\n1",
             "2:7",
             "List<S> values are not supported",
         ),
