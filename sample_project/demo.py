@@ -8,7 +8,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from shipquote.rules import eligible, insurance, label, loyalty, manifest, peak_price, quote
+from shipquote.rules import (
+    eligible,
+    insurance,
+    label,
+    loyalty,
+    manifest,
+    peak_price,
+    quote,
+    shipment,
+)
+
+PARCELS = [
+    {"grams": 2400, "length_cm": 30, "width_cm": 20, "height_cm": 10},
+    {"grams": 500, "length_cm": 40, "width_cm": 30, "height_cm": 20},
+]
+SHIPMENT = {"destination": "Zürich", "zone": 2, "service": "Express", "parcels": PARCELS}
 
 CALLS: list[tuple[str, Any, tuple[Any, ...], dict[str, Any]]] = [
     ("quote 2.4 kg, zone 2", quote, (2400, 30, 20, 10, 2, False), {}),
@@ -22,6 +37,7 @@ CALLS: list[tuple[str, Any, tuple[Any, ...], dict[str, Any]]] = [
     ("peak_price day 330 (no caps)", peak_price, (330, 80.0), {}),
     ("label for Zürich", label, ("  Zürich ", 3, 2.5), {}),
     ("manifest of 3 parcels", manifest, ([1200, 40000, 800],), {}),
+    ("shipment zone 9 (invalid)", shipment, ({**SHIPMENT, "zone": 9},), {}),
 ]
 
 
@@ -38,6 +54,9 @@ def main() -> None:
         native = outcome(rule.main, args, kwargs)
         wasm = outcome(rule.Sandbox(backend="wasm").main, args, kwargs)
         print(f"{title:<30} {native:>36} {wasm:>36}")
+    for backend in ("native", "wasm"):
+        document = shipment.Sandbox(backend=backend).main(SHIPMENT)
+        print(f"{backend}: shipment of 2 parcels, express, zone 2 -> {document!r}")
     for backend in ("native", "wasm"):
         clock = peak_price.Sandbox(caps={"reads_clock"}, backend=backend)
         tight = loyalty.Sandbox(max_steps=10, backend=backend)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from shipquote.rules import eligible, insurance, label, loyalty, manifest, peak_price, quote
+from shipquote.rules import (
+    eligible,
+    insurance,
+    label,
+    loyalty,
+    manifest,
+    peak_price,
+    quote,
+    shipment,
+)
 
 BACKENDS = ["native", "wasm"]
 
@@ -66,3 +75,35 @@ def test_manifest_summary(backend: str) -> None:
     rule = manifest.Sandbox(backend=backend)
     assert rule.main([1200, 40000, 800]) == (1, 42000, [40000, 1200, 800])
     assert rule.main([]) == (0, 0, [])
+
+
+PARCELS = [
+    {"grams": 2400, "length_cm": 30, "width_cm": 20, "height_cm": 10},  # bills 2,400 g
+    {"grams": 500, "length_cm": 40, "width_cm": 30, "height_cm": 20},  # bills 4,800 g
+]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_shipment_document(backend: str) -> None:
+    rule = shipment.Sandbox(backend=backend)
+    order = {"destination": "Zürich", "zone": 2, "service": "Express", "parcels": PARCELS}
+    # 7,200 g at 620 cents a kg = 4,464; express doubles it
+    assert rule.main(order) == {
+        "billable_grams": 7200,
+        "base_cents": 4464,
+        "service_cents": 4464,
+        "total_cents": 8928,
+        "label": {"to": "ZüRICH", "parcels": 2, "service": "Express"},
+    }
+    assert rule.main({**order, "service": "Standard"})["total_cents"] == 4764
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_shipment_is_validated(backend: str) -> None:
+    rule = shipment.Sandbox(backend=backend)
+    order = {"destination": "Bern", "zone": 9, "service": "Economy", "parcels": PARCELS}
+    with pytest.raises(shipment.ValidationError, match=r"^shipment.zone: zone must be 1 to 5$"):
+        rule.main(order)
+    light = [PARCELS[0], {**PARCELS[1], "grams": 0}]
+    with pytest.raises(shipment.ValidationError, match=r"shipment.parcels\[1\].grams"):
+        rule.main({**order, "zone": 1, "parcels": light})
