@@ -44,6 +44,8 @@ def instantiate(
     if inst is not None:
         return inst
     declared = read_annotation(ctx, closure.result) if closure.result is not None else None
+    if declared is None and _calls_itself(closure.body, cdef.name):
+        declared = _base_case_type(ctx, cdef, types)
     # A probe (some parameter type unknown) only reports the body's errors: it and
     # everything instantiated while checking it are forgotten afterwards.
     if any(isinstance(ty, ErrorType) for ty in types):
@@ -80,6 +82,52 @@ def _check_instance(
         body = coerce(ctx, body, declared, f"the result of '{cdef.name}'")
     inst.done = FunctionInstance(inst.name, binders, inst.result or body.type, body, closure.span)
     return inst
+
+
+def _calls_itself(body: ast.Expr, name: str) -> bool:
+    from .nesting import children
+
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Call) and node.callee == name:
+            return True
+        if isinstance(node, ast.Closure) or (
+            isinstance(node, ast.Where) and any(b.name == name for b in node.bindings)
+        ):
+            continue  # another closure, or a binding shadowing the name
+        stack.extend(children(node))
+    return False
+
+
+def _base_case_type(ctx: CheckContext, cdef: ClosureDef, types: tuple[Type, ...]) -> Type | None:
+    """The result type of a recursive closure without an annotation: the type of its
+    first branch (of ``?:`` or ``match``, in order) that does not call it, checked
+    quietly; None when there is none (the recursive call then asks for an annotation)."""
+    binders = {
+        p.name: Binder(p.name, ty, p.span) for p, ty in zip(cdef.closure.params, types, strict=True)
+    }
+    scope = cdef.scope.child({cdef.name: cdef}).child(binders)
+    for branch in _branches(cdef.closure.body):
+        if _calls_itself(branch, cdef.name):
+            continue
+        found = len(ctx.diagnostics)
+        with ctx.probe():
+            ty = ctx.check(branch, scope).type
+        quiet = len(ctx.diagnostics) == found
+        del ctx.diagnostics[found:]
+        if quiet and not isinstance(ty, ErrorType | TupleOf):
+            return ty
+    return None
+
+
+def _branches(body: ast.Expr) -> list[ast.Expr]:
+    """The leaf branches of nested ``?:`` and ``match`` arms, in source order."""
+    if isinstance(body, ast.Ternary):
+        return [*_branches(body.then), *_branches(body.otherwise)]
+    if isinstance(body, ast.Match):
+        return [leaf for arm in body.arms for leaf in _branches(arm.body)]
+    return [body]
 
 
 def _no_tuple(ctx: CheckContext, ty: Type, span: Span) -> Type:

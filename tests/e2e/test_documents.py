@@ -131,6 +131,7 @@ RULES = {
     "literals": LITERALS,
     "light": ENUM_IN_OUT,
     "invoice": INVOICE,
+    "fib": "#main(Int n) -> Int\nf(n) where { f: (n) => n < 2 ? n : f(n - 1) + f(n - 2) }",
 }
 BACKENDS = ["native", "wasm"]
 
@@ -447,3 +448,8 @@ def test_the_stubs_describe_schemas_documents_and_enums(rules: RulePackage, tmp_
     )
     lines = [line.split(":")[1] for line in bad.stdout.splitlines() if ": error:" in line]
     assert lines == ["3", "4", "5"], bad.stdout
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_recursive_closure_needs_no_annotation(rules: RulePackage, backend: str) -> None:
+    assert [run(rules, "fib", (n,), backend) for n in (0, 1, 2, 10, 20)] == [0, 1, 1, 55, 6765]

@@ -10,7 +10,7 @@ from relon_build_backend.frontend.diagnostics import SourceError
 from relon_build_backend.frontend.hosts import HostFunction
 from relon_build_backend.frontend.parser import parse_module
 from relon_build_backend.frontend.source import SourceFile, Span
-from relon_build_backend.frontend.types import FLOAT, INT
+from relon_build_backend.frontend.types import FLOAT, INT, STRING
 
 SHIM = SourceFile("host_shim.rs", '#[no_mangle]\npub extern "C" fn tick(x: i64) -> i64 { x }\n')
 TICK = HostFunction("tick", ("Int",), "Int", frozenset({"reads_clock"}), Span(SHIM, 13, 56))
@@ -109,13 +109,27 @@ def test_host_function_mistakes_name_the_call_site() -> None:
     )
 
 
-def test_recursion_without_a_result_type_asks_for_one() -> None:
-    assert errors("#main(Int n) -> Int\nf(n) where { f: (k) => k < 1 ? 0 : f(k - 1) }") == (
-        "rule.relon:2:36: error: the recursive call of 'f' needs the closure's result type\n"
-        "    f(n) where { f: (k) => k < 1 ? 0 : f(k - 1) }\n"
-        "                                       ^~~~~~~~\n"
+def test_recursion_without_a_base_case_asks_for_a_result_type() -> None:
+    assert errors("#main(Int n) -> Int\nf(n) where { f: (k) => f(k - 1) }") == (
+        "rule.relon:2:24: error: the recursive call of 'f' needs the closure's result type\n"
+        "    f(n) where { f: (k) => f(k - 1) }\n"
+        "                           ^~~~~~~~\n"
         "  hint: annotate the result type, e.g. `f: (k) -> Int => ...`"
     )
+
+
+@pytest.mark.parametrize(
+    ("closure", "result"),
+    [
+        ("(n) => n < 2 ? n : f(n - 1) + f(n - 2)", INT),
+        ("(n) => n > 0 ? f(n - 1) * 0.5 : 1.0", FLOAT),
+        ('(n) => n match { 0: "", _: f(n - 1) + "x" }', STRING),
+    ],
+)
+def test_a_recursive_closure_takes_its_base_case_type(closure: str, result: object) -> None:
+    checked = check(f"#main(Int n) -> {result}\nf(n) where {{ f: {closure} }}")
+    (function,) = checked.functions
+    assert function.result == result
 
 
 def test_missing_main_and_unsupported_values() -> None:
