@@ -44,6 +44,12 @@ _INT_CMP = {
     BinOp.BOOL_NE: "!=",
 }
 _FLOAT_CMP = {BinOp.FLOAT_LT: "<", BinOp.FLOAT_LE: "<=", BinOp.FLOAT_GT: ">", BinOp.FLOAT_GE: ">="}
+_STRING_ORDER = {
+    BinOp.STRING_LT: "<",
+    BinOp.STRING_LE: "<=",
+    BinOp.STRING_GT: ">",
+    BinOp.STRING_GE: ">=",
+}
 _FLOAT_UNARY = {
     MathOp.FLOAT_ABS: "llvm.fabs.f64",
     MathOp.FLOAT_FLOOR: "llvm.floor.f64",
@@ -165,6 +171,11 @@ def emit_binary(em: FunctionFrame, op: BinOp, a: ir.Value, b: ir.Value) -> ir.Va
 
         equal = string_equal(em, a, b)
         return equal if op is BinOp.STRING_EQ else bld.not_(equal)
+    if op in _STRING_ORDER:
+        from .strings import string_compare
+
+        order = string_compare(em, a, b)
+        return bld.icmp_signed(_STRING_ORDER[op], order, order.type(0))
     if op in _INT_CMP:
         return bld.icmp_signed(_INT_CMP[op], a, b)
     return bld.fcmp_ordered(_FLOAT_CMP[op], a, b)

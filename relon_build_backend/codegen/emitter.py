@@ -84,7 +84,12 @@ class FunctionEmitter(FunctionFrame):
                 return b.not_(self.emit(operand))
             case Binary(op=op, left=left, right=right):
                 lhs = self.emit(left)
-                return arith.emit_binary(self, op, lhs, self.emit(right))
+                rhs = self.emit(right)
+                if op.value.startswith("list<"):  # list == and !=
+                    element = IrType(op.value.partition(".")[0]).element
+                    equal = lists.lists_equal(self, element, lhs, rhs)
+                    return equal if op.value.endswith(".eq") else b.not_(equal)
+                return arith.emit_binary(self, op, lhs, rhs)
             case IntToFloat(operand=operand):
                 return b.sitofp(self.emit(operand), ir.DoubleType())
             case And(left=left, right=right):

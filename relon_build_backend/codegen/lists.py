@@ -70,6 +70,27 @@ def elements_equal(em: FunctionFrame, element: IrType, a: ir.Value, b: ir.Value)
     return em.builder.icmp_signed("==", a, b)
 
 
+def lists_equal(em: FunctionFrame, element: IrType, a: ir.Value, b: ir.Value) -> ir.Value:
+    """``a == b`` for two lists (i1): equal lengths, then each element by its ``==``
+    (so NaN equals NaN and -0.0 equals 0.0, as for Floats)."""
+    from llvmlite import ir
+
+    bld = em.builder
+    (a_ptr, a_len), (b_ptr, b_len) = pair_parts(em, a), pair_parts(em, b)
+    same = em.alloca(ir.IntType(1), "list.eq")
+    bld.store(bld.icmp_signed("==", a_len, b_len), same)
+    with (
+        bld.if_then(bld.load(same, typ=ir.IntType(1))),
+        counted_loop(em, _i64(0), a_len, "eq") as loop,
+    ):
+        x = load_element(em, a_ptr, loop.index, element)
+        y = load_element(em, b_ptr, loop.index, element)
+        with bld.if_then(bld.not_(elements_equal(em, element, x, y))):
+            bld.store(ir.IntType(1)(0), same)
+            bld.branch(loop.exit)
+    return bld.load(same, typ=ir.IntType(1))
+
+
 def emit_list_call(em: FunctionFrame, op: ListOp, ty: IrType, args: Sequence[ir.Value]) -> ir.Value:
     """``op(*args)`` on a list of type ``ty`` (arguments already evaluated)."""
     b = em.builder

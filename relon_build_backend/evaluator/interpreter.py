@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import TypeAlias
+from typing import TypeAlias, TypeVar
 
 from ..exhaustive import unreachable
 from ..frontend import typed as t
-from ..frontend.types import FLOAT, INT, Type
+from ..frontend.types import FLOAT, INT, STRING, Type
 from ..ir.nodes import MAX_CALL_DEPTH
 from . import lists, numeric, texts
 from .values import I64_MAX, I64_MIN, EvaluationError, Value, as_float, as_int
@@ -248,11 +248,19 @@ def _compare(op: t.CompareOp, ty: Type, left: Value, right: Value) -> bool:
     if op in ("==", "!="):
         same = lists.equal(left, right)
         return same if op == "==" else not same
-    assert ty in (INT, FLOAT), f"{ty} has no ordering"
-    a, b = (
-        as_float(left) if ty == FLOAT else as_int(left),
-        as_float(right) if ty == FLOAT else as_int(right),
-    )
+    assert ty in (INT, FLOAT, STRING), f"{ty} has no ordering"
+    if ty == STRING:  # code point order is UTF-8 byte order
+        assert isinstance(left, str) and isinstance(right, str)
+        return _ordered(op, left, right)
+    if ty == FLOAT:
+        return _ordered(op, as_float(left), as_float(right))
+    return _ordered(op, as_int(left), as_int(right))
+
+
+_T = TypeVar("_T", int, float, str)
+
+
+def _ordered(op: t.CompareOp, a: _T, b: _T) -> bool:
     if op == "<":
         return a < b
     if op == "<=":

@@ -98,6 +98,8 @@ def check_binary(ctx: CheckContext, node: ast.Binary, left: Expr, right: Expr) -
         return _check_equality(ctx, node, left, right)
     if op == "+" and (STRING in (lt, rt) or isinstance(lt, ListType)):
         return _check_concat(ctx, node, left, right)
+    if op in _ORDER and lt == rt == STRING:  # byte order (code point order)
+        return Compare(cast(CompareOp, op), left, right, STRING, node.span)
     numeric = (INT, FLOAT)
     if lt not in numeric or rt not in numeric:
         bad = left if lt not in numeric else right
@@ -136,6 +138,8 @@ def _check_equality(ctx: CheckContext, node: ast.Binary, left: Expr, right: Expr
         return Compare(op, left, right, lt, node.span)
     if lt == rt and isinstance(lt, EnumType):
         return Compare(op, left, right, INT, node.span)  # variant indices
+    if lt == rt and isinstance(lt, ListType) and lt.element in (INT, FLOAT, BOOL, STRING):
+        return Compare(op, left, right, lt, node.span)  # same length, equal elements
     if {lt, rt} == {INT, FLOAT}:
         ctx.error(
             f"cannot compare Int with Float using '{node.op}'",

@@ -46,7 +46,7 @@ from .typed_values import (
     ToText,
     TupleField,
 )
-from .types import BOOL, ERROR, FLOAT, EnumType, Scalar, Type
+from .types import BOOL, ERROR, FLOAT, EnumType, ListType, Scalar, Type
 
 __all__ = [
     "AllOf",
@@ -228,12 +228,13 @@ class Arith:
 @final
 @dataclass(frozen=True, slots=True)
 class Compare:
-    """Both operands have ``operand_type`` already; the result is Bool."""
+    """Both operands have ``operand_type`` already (a list only for ``==``/``!=``); the
+    result is Bool."""
 
     op: CompareOp
     left: Expr
     right: Expr
-    operand_type: Scalar
+    operand_type: Scalar | ListType
     span: Span
 
     @property

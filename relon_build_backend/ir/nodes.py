@@ -177,6 +177,18 @@ class BinOp(enum.Enum):
     BOOL_NE = "bool.ne"
     STRING_EQ = "string.eq"  # bool; byte equality
     STRING_NE = "string.ne"
+    STRING_LT = "string.lt"  # bool; byte (= code point) order
+    STRING_LE = "string.le"
+    STRING_GT = "string.gt"
+    STRING_GE = "string.ge"
+    LIST_INT_EQ = "list<int>.eq"  # bool; same length, elements equal as by their own ==
+    LIST_INT_NE = "list<int>.ne"
+    LIST_FLOAT_EQ = "list<float>.eq"
+    LIST_FLOAT_NE = "list<float>.ne"
+    LIST_BOOL_EQ = "list<bool>.eq"
+    LIST_BOOL_NE = "list<bool>.ne"
+    LIST_STRING_EQ = "list<string>.eq"
+    LIST_STRING_NE = "list<string>.ne"
 
 
 # --------------------------------------------------------------------------- expressions

@@ -21,7 +21,9 @@ from .verify import list_result, str_signature
 
 __all__ = ["read_module"]
 
-_TOKEN = re.compile(r'\s*("(?:[^"\\]|\\.)*"|-?\d[\w.+-]*|-Infinity|[\w.]+(?:<\w+>)?|[(),:=]|->)')
+_TOKEN = re.compile(
+    r'\s*("(?:[^"\\]|\\.)*"|-?\d[\w.+-]*|-Infinity|[\w.]+(?:<\w+>(?:\.\w+)?)?|[(),:=]|->)'
+)
 _TYPE = r"[\w<>]+"
 _SPECIAL_FLOATS = {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf")}
 _ARITY_1 = {"not", "int_to_float", "int.neg", "float.neg"}

@@ -131,6 +131,10 @@ RULES = {
     "literals": LITERALS,
     "light": ENUM_IN_OUT,
     "invoice": INVOICE,
+    "order": "#main(String a, String b) -> (Bool, Bool, Bool, Bool)\n"
+    "(a < b, a <= b, a > b, a >= b)",
+    "list_eq": "#main(List<Float> a, List<Float> b, List<String> s, List<String> t)"
+    " -> (Bool, Bool)\n(a == b, s != t)",
     "fib": "#main(Int n) -> Int\nf(n) where { f: (n) => n < 2 ? n : f(n - 1) + f(n - 2) }",
 }
 BACKENDS = ["native", "wasm"]
@@ -453,3 +457,34 @@ def test_the_stubs_describe_schemas_documents_and_enums(rules: RulePackage, tmp_
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_recursive_closure_needs_no_annotation(rules: RulePackage, backend: str) -> None:
     assert [run(rules, "fib", (n,), backend) for n in (0, 1, 2, 10, 20)] == [0, 1, 1, 55, 6765]
+
+
+NAN = float("nan")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(
+    ("a", "b"), [("abc", "abd"), ("é", "z"), ("", ""), ("b", "a"), ("ab", "abc"), ("Z", "a")]
+)
+def test_strings_are_ordered_by_bytes(rules: RulePackage, backend: str, a: str, b: str) -> None:
+    # UTF-8 byte order is code point order, which is Python's str order
+    expected = (a < b, a <= b, a > b, a >= b)
+    assert run(rules, "order", (a, b), backend) == expected
+    assert oracle("order", (a, b)) == expected
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (([1.0, NAN], [1.0, NAN], ["a"], ["a"]), (True, False)),  # NaN == NaN, as for Floats
+        (([0.0], [-0.0], ["a"], ["a", "b"]), (True, True)),
+        (([1.0], [2.0], [], []), (False, False)),
+        (([], [1.0], ["x"], ["y"]), (False, True)),
+    ],
+)
+def test_lists_compare_by_length_and_elements(
+    rules: RulePackage, backend: str, args: tuple[Any, ...], expected: tuple[bool, bool]
+) -> None:
+    assert run(rules, "list_eq", args, backend) == expected
+    assert oracle("list_eq", args) == expected
