@@ -14,6 +14,7 @@ from typing import cast
 
 from . import ast
 from .context import CheckContext
+from .enums import enum_text
 from .source import Span
 from .typed import (
     Arith,
@@ -155,7 +156,7 @@ def _check_equality(ctx: CheckContext, node: ast.Binary, left: Expr, right: Expr
 
 def _check_concat(ctx: CheckContext, node: ast.Binary, left: Expr, right: Expr) -> Expr:
     lt, rt = left.type, right.type
-    if lt == STRING and rt in (INT, FLOAT, BOOL, STRING):
+    if lt == STRING and (rt in (INT, FLOAT, BOOL, STRING) or isinstance(rt, EnumType)):
         return Concat((*_parts(left), *_parts(right)), node.span)
     if isinstance(lt, ListType) and lt == rt:
         return ListCall("concat", (left, right), lt, node.span)
@@ -176,6 +177,8 @@ def _parts(expr: Expr) -> tuple[Expr, ...]:
     """``expr`` as String parts: a Concat is flattened (``+`` is associative on text)."""
     if isinstance(expr, Concat):
         return expr.parts
+    if isinstance(expr.type, EnumType):
+        return (enum_text(expr),)
     return (expr,) if expr.type == STRING else (ToText(expr, expr.span),)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from . import ast
 from .check_ops import coerce, poison
 from .context import CheckContext
+from .enums import enum_text
 from .scope import Scope
 from .typed import (
     Binder,
@@ -32,7 +33,7 @@ from .typed import (
     ToText,
     TupleField,
 )
-from .types import BOOL, FLOAT, INT, STRING, ErrorType, ListType, TupleOf, Type, is_value
+from .types import BOOL, FLOAT, INT, STRING, EnumType, ErrorType, ListType, TupleOf, Type, is_value
 
 __all__ = [
     "check_comprehension",
@@ -101,11 +102,14 @@ def _common(elements: list[Expr]) -> Type | None:
 
 
 def to_text(ctx: CheckContext, expr: Expr, what: str) -> Expr:
-    """``expr`` as a String part: a String as is, an Int/Float/Bool rendered."""
+    """``expr`` as a String part: a String as is, an Int/Float/Bool rendered, an enum
+    value its variant's name."""
     if expr.type == STRING or isinstance(expr.type, ErrorType):
         return expr
     if expr.type in (INT, FLOAT, BOOL):
         return ToText(expr, expr.span)
+    if isinstance(expr.type, EnumType):
+        return enum_text(expr)
     ctx.error(
         f"{what} must be a String, Int, Float or Bool, not {expr.type}",
         expr.span,

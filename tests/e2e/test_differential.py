@@ -24,6 +24,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from support.document_gen import DocumentGenerator, generate_document_inputs
 from support.hosts import GATES, HOST_SIGNATURES, HOSTS, SHIM
 from support.program_gen import Program, ProgramGenerator, generate_inputs
 from support.value_gen import VALUE_FEATURES, ValueGenerator, generate_value_inputs
@@ -44,6 +45,8 @@ INPUTS = int(os.environ.get("RELON_DIFF_INPUTS", "16"))
 SEED = int(os.environ.get("RELON_DIFF_SEED", "20261122"))
 VALUE_PROGRAMS_COUNT = int(os.environ.get("RELON_DIFF_VALUE_PROGRAMS", "100"))
 VALUE_INPUTS = int(os.environ.get("RELON_DIFF_VALUE_INPUTS", "20"))
+DOCUMENT_PROGRAMS = int(os.environ.get("RELON_DIFF_DOCUMENT_PROGRAMS", "40"))
+DOCUMENT_INPUTS = int(os.environ.get("RELON_DIFF_DOCUMENT_INPUTS", "12"))
 
 #: ("value", v) or ("error", kind)
 Outcome = tuple[str, object]
@@ -93,7 +96,22 @@ def _make_cases() -> list[Case]:
         _fixed_case(f"value{i}", source, inputs)
         for i, (source, inputs) in enumerate(VALUE_PROGRAMS)
     ]
-    return scalar + values + fixed + hand
+    return scalar + values + fixed + hand + _documents()
+
+
+def _documents() -> list[Case]:
+    """Document programs (``document_gen``): records in, documents out."""
+    generator = DocumentGenerator(SEED + 2)
+    cases = []
+    for i in range(DOCUMENT_PROGRAMS):
+        program = generator.generate()
+        name = f"d{i}"
+        checked = check_module(parse_module(SourceFile(f"{name}.relon", program.source)), HOSTS)
+        rng = random.Random(SEED * 7901 + i)
+        runs = generate_document_inputs(rng, program, DOCUMENT_INPUTS)
+        wrapped = Program(program.source, (), "Dict")
+        cases.append(Case(name, wrapped, checked, [(args, frozenset()) for args in runs]))
+    return cases
 
 
 def _generated(
@@ -201,6 +219,8 @@ def _same_value(va: object, vb: object) -> bool:
         return (math.isnan(va) and math.isnan(vb)) or _bits(va) == _bits(vb)
     if isinstance(va, list | tuple) and isinstance(vb, list | tuple):
         return len(va) == len(vb) and all(map(_same_value, va, vb))
+    if isinstance(va, dict) and isinstance(vb, dict):  # a document: same fields, in order
+        return list(va) == list(vb) and all(map(_same_value, va.values(), vb.values()))
     return va == vb
 
 
@@ -317,3 +337,27 @@ def test_wasm_deep_recursion_reaches_the_call_limit(package: RulePackage) -> Non
     rule = package["stack_repro"]
     assert rule.Sandbox(backend="native").main(9999, 1) == -127
     assert rule.Sandbox(backend="wasm").main(9999, 1) == -127
+
+
+DOCUMENT_FEATURES = {
+    "&sibling": r"&sibling\.",
+    "&root": r"&root\.",
+    "bare sibling name": r"[(: ]f\d+\b(?!:)",
+    "#internal": r"#internal",
+    "nested document": r"nested: \{",
+    "enum match": r"match \{ V\d",
+    "literal match": r'match \{ (0|"eu")',
+    "list of records": r"items\.(map|filter|any|reduce)",
+    "comprehension over records": r"for it in items",
+    "String ordering": r'[sd"] < ',
+    "#expect": r"#expect",
+}
+
+
+def test_document_programs_cover_the_features() -> None:
+    generator = DocumentGenerator(SEED + 2)
+    sources = [generator.generate().source for _ in range(DOCUMENT_PROGRAMS)]
+    missing = [
+        f for f, rx in DOCUMENT_FEATURES.items() if not any(re.search(rx, s) for s in sources)
+    ]
+    assert not missing, f"no generated document program (seed {SEED}) uses {missing}"

@@ -92,6 +92,12 @@ ENUM_IN_OUT = """\
 ticks <= 0 ? now : now match { Red: Light.Green, Green: Light.Amber, Amber: Light.Red }
 """
 
+ENUM_TEXT = """\
+#enum Light { Red, Amber, Green }
+#main(Light now) -> String
+"light " + now + f" (${now})"
+"""
+
 INVOICE = """\
 // The reference's invoice pricing, in integer cents.
 #enum Kind { Book, Pen, Desk }
@@ -131,6 +137,7 @@ RULES = {
     "literals": LITERALS,
     "light": ENUM_IN_OUT,
     "invoice": INVOICE,
+    "light_text": ENUM_TEXT,
     "order": "#main(String a, String b) -> (Bool, Bool, Bool, Bool)\n"
     "(a < b, a <= b, a > b, a >= b)",
     "list_eq": "#main(List<Float> a, List<Float> b, List<String> s, List<String> t)"
@@ -488,3 +495,10 @@ def test_lists_compare_by_length_and_elements(
 ) -> None:
     assert run(rules, "list_eq", args, backend) == expected
     assert oracle("list_eq", args) == expected
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_enum_value_renders_as_its_variant_name(rules: RulePackage, backend: str) -> None:
+    for name in ("Red", "Amber", "Green"):
+        assert run(rules, "light_text", (name,), backend) == f"light {name} ({name})"
+        assert oracle("light_text", (name,)) == f"light {name} ({name})"
