@@ -149,7 +149,7 @@ def _check_equality(ctx: CheckContext, node: ast.Binary, left: Expr, right: Expr
             "the Int side with `* 1.0`",
         )
     else:
-        hint = "compare lengths or elements instead" if isinstance(lt, ListType) else None
+        hint = "both lists need the same element type" if isinstance(lt, ListType) else None
         ctx.error(f"cannot compare {lt} with {rt} using '{node.op}'", node.op_span, hint)
     return poison(node.span)
 

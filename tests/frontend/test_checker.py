@@ -168,7 +168,7 @@ def test_where_binding_sees_only_earlier_bindings() -> None:
         ("#main(Int n, Int n) -> Int\nn", "duplicate #main parameter 'n'"),
         ("#main(Int n) -> Int\nf(n) where { f: (a, b) => a }", "'f' takes 2 arguments, got 1"),
         ("#main(Int n) -> Int\n(n, n)", "must be Int, not (Int, Int)"),
-        ("#main(String s) -> Bool\ns < s", "'<' needs Int or Float operands"),
+        ("#main(Bool s) -> Bool\ns < s", "'<' needs Int or Float operands"),
         ("#main(List<Int> xs) -> Int\nxs.sum(1)", "'.sum' takes 0 arguments, got 1"),
         ("#main(List<Int> xs) -> Int\nxs[true]", "a list index must be Int, not Bool"),
         ("#main(String s) -> String\ns.substring(1)", "'.substring' takes 2 arguments"),
