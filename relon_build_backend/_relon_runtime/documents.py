@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Union
 
-from .errors import MainArgTypeMismatch, NumericOverflow, RelonError, ValidationError
+from .errors import MainArgTypeMismatch, RelonError, ValidationError
 
 __all__ = [
     "Columns",
@@ -175,18 +175,36 @@ def _record(
 
 
 def _leaf(kind: str, value: object, path: str, *, top: bool) -> object:
+    """A leaf checked and converted exactly as the entry would take it as an argument
+    (so rows and columns, the general and the fast path accept the same values); its
+    MainArgTypeMismatch is a ValidationError here, inside a record."""
     if top:
         return value  # the flat entry converts and checks it, as for any argument
-    if (kind == "Int" and type(value) is int) or (kind == "Float" and type(value) in (int, float)):
-        if kind == "Int" and not _I64[0] <= value <= _I64[1]:  # type: ignore[operator]
-            raise NumericOverflow(f"{path} does not fit in a 64-bit Int")
+    from .conversion import _convert, _text  # the entry's own checks
+
+    try:
+        if kind == "String":
+            _text(path, value)
+            return str.__str__(value)
+        if kind.startswith("List<"):
+            items = _sequence(value, path, kind)
+            return [
+                _leaf(kind[5:-1], item, f"{path}[{i}]", top=False) for i, item in enumerate(items)
+            ]
+        return _convert(path, kind, value)
+    except MainArgTypeMismatch as error:
+        raise _in_record(error) from None
+
+
+def _sequence(value: object, path: str, kind: str) -> Sequence[object]:
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
         return value
-    if (kind == "Bool" and type(value) is bool) or (kind == "String" and type(value) is str):
-        return value
-    if kind.startswith("List<") and isinstance(value, Sequence) and not isinstance(value, str):
-        element = kind[5:-1]
-        return [_leaf(element, item, f"{path}[{i}]", top=False) for i, item in enumerate(value)]
-    raise ValidationError(f"{path} must be {kind}, not {type(value).__name__}")
+    try:
+        return memoryview(value).tolist()  # type: ignore[arg-type]  # a buffer: NumPy, array
+    except TypeError:
+        raise ValidationError(
+            f"{path} must be a sequence ({kind}), not {type(value).__name__}"
+        ) from None
 
 
 def flatten(shape: Shape, row: object) -> list[object]:
@@ -262,6 +280,9 @@ def document_entry(flat_main: Callable[..., object], surface: Surface) -> Callab
         assert isinstance(leaves, tuple | list), leaves
         return to_python(result, nest(result, leaves))
 
+    fast = _fast_entry(flat_main, surface, main)
+    if fast is not None:
+        main = fast
     main.__name__ = main.__qualname__ = getattr(flat_main, "__qualname__", "main")
     main.__module__ = getattr(flat_main, "__module__", __name__)
     header = f"#main({', '.join(f'{_spelled(s)} {n}' for n, s in params)}) -> {_spelled(result)}"
@@ -270,13 +291,134 @@ def document_entry(flat_main: Callable[..., object], surface: Surface) -> Callab
     return main
 
 
+class _Template:
+    """The Python text of a specialized ``main`` for one surface, and its constants.
+
+    Like the scalar entry (entry.py), a small compiled template: for exact ``dict``
+    records it reads each leaf with one subscript and hands the leaves to the flat entry,
+    which checks them (a leaf's error becomes a ValidationError naming its path); any
+    other input (an object, a Mapping subclass, a missing key, a list of records) takes
+    the general path. Only generated names appear in the text; field names and variant
+    names are constants."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.consts: list[object] = []
+        self.count = 0
+
+    def const(self, value: object) -> str:
+        self.consts.append(value)
+        return f"c{len(self.consts) - 1}"
+
+    def consts_names(self) -> list[str]:
+        return [f"c{i}" for i in range(len(self.consts))]
+
+    def fresh(self) -> str:
+        self.count += 1
+        return f"v{self.count}"
+
+    def leaves(self, shape: Shape, value: str, indent: str) -> list[str] | None:
+        """Expressions of ``shape``'s leaves read from the local ``value``."""
+        if isinstance(shape, str):
+            return [value]
+        if shape[0] == "enum":
+            index = self.const({name: i for i, name in enumerate(shape[2])})
+            variant = self.fresh()  # looked up inside the try: a KeyError takes the slow path
+            self.lines.append(f"{indent}{variant} = {index}[{value}]")
+            return [variant]
+        if shape[0] == "list":
+            return None
+        self.lines.append(f"{indent}if type({value}) is not dict:")
+        self.lines.append(f"{indent}    return slow(*args, **kwargs)")
+        out: list[str] = []
+        for name, field in shape[2]:
+            item = self.fresh()
+            self.lines.append(f"{indent}{item} = {value}[{self.const(name)}]")
+            inner = self.leaves(field, item, indent)
+            if inner is None:
+                return None
+            out += inner
+        return out
+
+    def result(self, shape: Shape, leaves: list[str]) -> str | None:
+        """The expression building the Python result from the flat result's leaves."""
+        if isinstance(shape, str):
+            return leaves.pop(0)
+        if shape[0] == "enum":
+            return f"{self.const(shape[2])}[{leaves.pop(0)}]"
+        if shape[0] == "list":
+            return None
+        parts = []
+        for name, field in shape[2]:
+            inner = self.result(field, leaves)
+            if inner is None:
+                return None
+            parts.append(f"{self.const(name)}: {inner}")
+        return "{" + ", ".join(parts) + "}"
+
+
+def _fast_entry(
+    flat_main: Callable[..., object], surface: Surface, slow: Callable[..., object]
+) -> Callable[..., object] | None:
+    params, result = surface
+    template = _Template()
+    names = [f"a{i}" for i in range(len(params))]
+    body = template.lines
+    body += [
+        f"    if kwargs or len(args) != {len(params)}:",
+        "        return slow(*args, **kwargs)",
+    ]
+    if names:
+        body.append(f"    {', '.join(names)}, = args")
+    body += ["    try:", "        pass"]
+    leaves: list[str] = []
+    for (_, shape), name in zip(params, names, strict=True):
+        found = template.leaves(shape, name, "        ")
+        if found is None:
+            return None
+        leaves += found
+    body += ["    except (KeyError, TypeError):", "        return slow(*args, **kwargs)"]
+    body += ["    try:", f"        out = flat({', '.join(leaves)})"]
+    body += ["    except MainArgTypeMismatch as error:", "        raise in_record(error) from None"]
+    width = len(leaf_kinds(result)) if not isinstance(result, str) else 1
+    outs = ["out"] if width == 1 and not _is_record(result) else [f"out[{i}]" for i in range(width)]
+    if width == 1 and _is_record(result):
+        body.append("    out = out if type(out) is tuple else (out,)")
+    built = template.result(result, outs)
+    if built is None:
+        return None
+    body.append(f"    return {built}")
+    header = ", ".join(
+        ["flat", "slow", "in_record", "MainArgTypeMismatch", *template.consts_names()]
+    )
+    source = "\n".join(
+        [
+            f"def make({header}):",
+            "  def main(*args, **kwargs):",
+            *("  " + line for line in body),
+            "  return main",
+            "",
+        ]
+    )
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "<relon document entry>", "exec"), namespace)
+    made: Callable[..., object] = namespace["make"](
+        flat_main, slow, _in_record, MainArgTypeMismatch, *template.consts
+    )
+    return made
+
+
+def _is_record(shape: Shape) -> bool:
+    return not isinstance(shape, str) and shape[0] == "record"
+
+
 def _in_record(error: MainArgTypeMismatch) -> RelonError:
     """A conversion error of a leaf inside a record (a column) is a ValidationError;
     one of a plain parameter stays as it is."""
     text = str(error)
     name = text.partition("argument '")[2].partition("'")[0]
     if "." in name or "[" in name:
-        return ValidationError(text)
+        return ValidationError(text.replace(f"main() argument '{name}'", name, 1))
     return error
 
 
