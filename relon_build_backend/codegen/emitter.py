@@ -45,6 +45,7 @@ from .unit import (
     CTX_DEPTH,
     CTX_RESULT_LEN,
     CTX_STATUS,
+    CTX_STEPS,
     CodegenUnit,
     is_heap,
     llvm_type,
@@ -172,6 +173,8 @@ class FunctionEmitter(FunctionFrame):
         b = self.builder
         assert expr.function in self.unit.functions, f"call to unknown {expr.function!r}"
         args = [self.emit(a) for a in expr.args]
+        # the callee charges the context's budget: no loop may hold a copy of it here
+        assert self.steps_slot is self.field(CTX_STEPS), "a call in an unchecked-steps loop"
         self.charge_step()
         i32 = ir.IntType(32)
         depth_slot = self.field(CTX_DEPTH)
