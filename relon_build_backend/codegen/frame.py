@@ -43,15 +43,19 @@ class FunctionFrame:
     handler stack while the body is emitted. The node dispatch (:meth:`emit`) is
     :class:`~.emitter.FunctionEmitter`'s; the per-node emitters see only this frame."""
 
-    def __init__(self, unit: CodegenUnit, function: ir.Function) -> None:
+    def __init__(self, unit: CodegenUnit, function: ir.Function, *, unlimited: bool) -> None:
         from llvmlite import ir
 
         self.unit = unit
         self.function = function
+        #: the copy of the function run with an unlimited budget: it charges no steps
+        self.unlimited = unlimited
         self._entry = function.append_basic_block("entry")
         self._body = function.append_basic_block("body")
         self.builder = ir.IRBuilder(self._body)
         self.ctx: ir.Value = function.args[0]
+        #: the number of calls active while this function runs (``unit.py``)
+        self.depth: ir.Value = function.args[1]
         self._fields: dict[int, ir.Value] = {}
         self.locals: dict[str, ir.Value] = {}
         fail = function.append_basic_block("fail")
@@ -162,9 +166,12 @@ class FunctionFrame:
 
     def charge_steps(self, count: ir.Value) -> None:
         """Charge ``count`` steps (an unsigned i64) at once; fails like ``count``
-        single charges would (the budget is smaller than ``count``)."""
+        single charges would (the budget is smaller than ``count``). Charges nothing in
+        an unlimited copy."""
         from llvmlite import ir
 
+        if self.unlimited:
+            return
         slot = self._steps
         left = self.builder.load(slot, typ=ir.IntType(64))
         if self._steps_checked:

@@ -169,7 +169,8 @@ def _versions(em: FunctionFrame, exact: _LoopState) -> _Versions:
     from llvmlite import ir
 
     i64 = ir.IntType(64)
-    per_iteration = iteration_steps(exact.loop)
+    # an unlimited copy charges nothing: its one version has no step bookkeeping
+    per_iteration = None if em.unlimited else iteration_steps(exact.loop)
     exact_head = em.new_block("loop.head")
     if per_iteration is None:
         return _Versions(exact, exact_head, None, exact_head, em.steps_slot, i64(0), 0)
