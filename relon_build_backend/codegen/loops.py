@@ -15,6 +15,13 @@ After either loop ends the pending error (if any) is raised to the enclosing han
 else the terminal's value is the result. ``StepLimitExceeded`` bypasses all of this
 (the emitter routes it to the function-level handler).
 
+**Loop versioning on the step budget** (:class:`_Versions`): when the steps one
+iteration can charge have a static bound (``steps.py``), the fast and drain loops are
+emitted twice, and the loop is entered into the *safe* pair, which charges without
+checking, when the budget covers the element count times that bound; else into the
+exact pair above. Both charge the same steps, so only the place a StepLimitExceeded
+could be raised differs, and the safe pair is only taken when none can be.
+
 A :class:`ListSource` is the counter ``0..len`` with each element loaded from the list.
 A :class:`CollectTerminal` allocates its list up front with capacity = the source
 length (for a range: its element count; a reservation of more than
