@@ -42,9 +42,9 @@ from . import arith, lists, loops, strings
 from .frame import FunctionFrame
 from .unit import (
     CTX_CAPS,
-    CTX_DEPTH,
     CTX_RESULT_LEN,
     CTX_STATUS,
+    CTX_STEPS,
     CodegenUnit,
     is_heap,
     llvm_type,
@@ -178,19 +178,19 @@ class FunctionEmitter(FunctionFrame):
         b = self.builder
         assert expr.function in self.unit.functions, f"call to unknown {expr.function!r}"
         args = [self.emit(a) for a in expr.args]
+        # the callee charges the context's budget: no loop may hold a copy of it here
+        assert self.steps_slot is self.field(CTX_STEPS), "a call in an unchecked-steps loop"
         self.charge_step()
         i32 = ir.IntType(32)
-        depth_slot = self.field(CTX_DEPTH)
-        depth = b.load(depth_slot, typ=i32)
-        too_deep = b.icmp_signed(">=", depth, i32(MAX_CALL_DEPTH))
+        too_deep = b.icmp_signed(">=", self.depth, i32(MAX_CALL_DEPTH))
         self.fail_if(too_deep, ErrorKind.RECURSION_LIMIT_EXCEEDED)
-        b.store(b.add(depth, i32(1)), depth_slot)
-        result = b.call(self.unit.functions[expr.function], [self.ctx, *args])
+        callees = self.unit.unlimited if self.unlimited else self.unit.functions
+        deeper = b.add(self.depth, i32(1), flags=["nsw", "nuw"])
+        result = b.call(callees[expr.function], [self.ctx, deeper, *args])
         if is_heap(expr.type):
             # read the length before anything else can return through the context
             length = b.load(self.field(CTX_RESULT_LEN), typ=ir.IntType(64))
             result = make_pair(self, result, length)
-        b.store(depth, depth_slot)
         self._check_callee_status()
         return result
 
@@ -241,11 +241,12 @@ def _value_type(expr: Expr) -> IrType:
     return ty
 
 
-def emit_function(unit: CodegenUnit, source: Function) -> None:
-    """Emit the body of ``source`` into its (already declared) internal function."""
-    function = unit.functions[source.name]
-    emitter = FunctionEmitter(unit, function)
-    for param, arg in zip(source.params, function.args[1:], strict=True):
+def emit_function(unit: CodegenUnit, source: Function, *, unlimited: bool) -> None:
+    """Emit the body of ``source`` into its (already declared) internal function, or
+    into its copy charging no steps (``unlimited``, see ``unit.py``)."""
+    function = (unit.unlimited if unlimited else unit.functions)[source.name]
+    emitter = FunctionEmitter(unit, function, unlimited=unlimited)
+    for param, arg in zip(source.params, function.args[2:], strict=True):
         emitter.locals[param.name] = arg
     result = emitter.emit(source.body)
     if isinstance(source.result, IrType) and is_heap(source.result):

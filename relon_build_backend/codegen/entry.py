@@ -33,7 +33,6 @@ from .emitter import emit_function
 from .unit import (
     CTX_ARENA,
     CTX_CAPS,
-    CTX_DEPTH,
     CTX_RESULT_LEN,
     CTX_STATUS,
     CTX_STEPS,
@@ -91,15 +90,20 @@ def _declare_host(module: ir.Module, host: HostImport, target: Target) -> HostDe
 
 
 def _declare_internal(
-    module: ir.Module, prefix: str, ir_module: IrModule
+    module: ir.Module, prefix: str, ir_module: IrModule, suffix: str = ""
 ) -> dict[str, ir.Function]:
+    """``T @<prefix>.fn.<name><suffix>(ptr ctx, i32 depth, params...)`` per function."""
     from llvmlite import ir
 
     functions: dict[str, ir.Function] = {}
     for source in (ir_module.entry, *ir_module.functions):
-        params = [ir.PointerType(), *(llvm_type(p.type) for p in source.params)]
+        params = [
+            ir.PointerType(),
+            ir.IntType(32),
+            *(llvm_type(p.type) for p in source.params),
+        ]
         fnty = ir.FunctionType(return_type(source.result), params)
-        function = ir.Function(module, fnty, name=f"{prefix}.fn.{source.name}")
+        function = ir.Function(module, fnty, name=f"{prefix}.fn.{source.name}{suffix}")
         function.linkage = "internal"
         functions[source.name] = function
     return functions
@@ -182,10 +186,22 @@ def _define_run(unit: CodegenUnit, ir_module: IrModule) -> ir.Function:
     # negative budget = unlimited: as an unsigned count 2**64-1 can never run out
     unlimited = b.icmp_signed("<", max_steps, i64(0))
     b.store(b.select(unlimited, i64(-1), max_steps), field(CTX_STEPS))
-    b.store(i32(0), field(CTX_DEPTH))
     b.store(i32(0), field(CTX_STATUS))
     args = _from_abi_args(b, values, [p.type for p in entry.params])
-    result = b.call(unit.functions[entry.name], [ctx, *args])
+    call_args = [ctx, i32(0), *args]
+    if unit.unlimited:
+        with b.if_else(unlimited) as (free, counted):
+            with free:
+                free_result = b.call(unit.unlimited[entry.name], call_args)
+                free_end = b.block
+            with counted:
+                counted_result = b.call(unit.functions[entry.name], call_args)
+                counted_end = b.block
+        result = b.phi(free_result.type)
+        result.add_incoming(free_result, free_end)
+        result.add_incoming(counted_result, counted_end)
+    else:
+        result = b.call(unit.functions[entry.name], call_args)
     if isinstance(entry.result, IrType) and is_heap(entry.result):
         length = b.load(field(CTX_RESULT_LEN), typ=i64)
         result = b.insert_value(
@@ -331,9 +347,15 @@ def build_module(
     module = ir.Module(name=prefix)
     hosts = {h.name: _declare_host(module, h, target) for h in ir_module.host_imports}
     functions = _declare_internal(module, prefix, ir_module)
-    unit = CodegenUnit(module, target, prefix, functions, hosts)
+    # only calls need an unlimited copy: a module without them has its steps in loops
+    unlimited = (
+        _declare_internal(module, prefix, ir_module, ".unlimited") if ir_module.functions else {}
+    )
+    unit = CodegenUnit(module, target, prefix, functions, hosts, unlimited)
     for source in (ir_module.entry, *ir_module.functions):
-        emit_function(unit, source)
+        emit_function(unit, source, unlimited=False)
+        if unlimited:
+            emit_function(unit, source, unlimited=True)
     _define_entries(unit, ir_module, source_hash)
     if target.exports_gated_hosts:
         for decl in hosts.values():

@@ -43,15 +43,19 @@ class FunctionFrame:
     handler stack while the body is emitted. The node dispatch (:meth:`emit`) is
     :class:`~.emitter.FunctionEmitter`'s; the per-node emitters see only this frame."""
 
-    def __init__(self, unit: CodegenUnit, function: ir.Function) -> None:
+    def __init__(self, unit: CodegenUnit, function: ir.Function, *, unlimited: bool) -> None:
         from llvmlite import ir
 
         self.unit = unit
         self.function = function
+        #: the copy of the function run with an unlimited budget: it charges no steps
+        self.unlimited = unlimited
         self._entry = function.append_basic_block("entry")
         self._body = function.append_basic_block("body")
         self.builder = ir.IRBuilder(self._body)
         self.ctx: ir.Value = function.args[0]
+        #: the number of calls active while this function runs (``unit.py``)
+        self.depth: ir.Value = function.args[1]
         self._fields: dict[int, ir.Value] = {}
         self.locals: dict[str, ir.Value] = {}
         fail = function.append_basic_block("fail")
@@ -59,6 +63,10 @@ class FunctionFrame:
         ir.IRBuilder(fail).ret(ir.Constant(ret_type, None))
         self.function_handler = Handler(self.field(CTX_STATUS), fail)
         self._handlers: list[Handler] = [self.function_handler]
+        # where steps are charged: the context's budget, or a versioned loop's local
+        # copy of it (see ``loops.py``), and whether a charge checks for exhaustion
+        self._steps: ir.Value = self.field(CTX_STEPS)
+        self._steps_checked = True
 
     # ------------------------------------------------------------------ helpers
 
@@ -99,6 +107,23 @@ class FunctionFrame:
         finally:
             self._handlers.pop()
 
+    @property
+    def steps_slot(self) -> ir.Value:
+        """The ``i64*`` the step charges go to right now."""
+        return self._steps
+
+    @contextmanager
+    def unchecked_steps(self, slot: ir.Value) -> Iterator[None]:
+        """Charge steps into ``slot`` without checking the budget: for code the caller
+        has proven cannot exhaust it (a versioned loop whose budget covers every charge
+        it can make). The charges stay exact, so the budget left afterwards is too."""
+        saved = self._steps, self._steps_checked
+        self._steps, self._steps_checked = slot, False
+        try:
+            yield
+        finally:
+            self._steps, self._steps_checked = saved
+
     def new_block(self, name: str) -> ir.Block:
         return self.function.append_basic_block(name)
 
@@ -137,20 +162,21 @@ class FunctionFrame:
         """Charge one step before a loop iteration or a call (budget 0 -> fail)."""
         from llvmlite import ir
 
-        i64 = ir.IntType(64)
-        slot = self.field(CTX_STEPS)
-        left = self.builder.load(slot, typ=i64)
-        self.fail_if(self.builder.icmp_unsigned("==", left, i64(0)), ErrorKind.STEP_LIMIT_EXCEEDED)
-        self.builder.store(self.builder.sub(left, i64(1)), slot)
+        self.charge_steps(ir.IntType(64)(1))
 
     def charge_steps(self, count: ir.Value) -> None:
         """Charge ``count`` steps (an unsigned i64) at once; fails like ``count``
-        single charges would (the budget is smaller than ``count``)."""
+        single charges would (the budget is smaller than ``count``). Charges nothing in
+        an unlimited copy."""
         from llvmlite import ir
 
-        slot = self.field(CTX_STEPS)
+        if self.unlimited:
+            return
+        slot = self._steps
         left = self.builder.load(slot, typ=ir.IntType(64))
-        self.fail_if(self.builder.icmp_unsigned("<", left, count), ErrorKind.STEP_LIMIT_EXCEEDED)
+        if self._steps_checked:
+            short = self.builder.icmp_unsigned("<", left, count)
+            self.fail_if(short, ErrorKind.STEP_LIMIT_EXCEEDED)
         self.builder.store(self.builder.sub(left, count), slot)
 
     def emit(self, expr: Expr) -> ir.Value:

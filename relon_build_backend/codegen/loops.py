@@ -15,6 +15,13 @@ After either loop ends the pending error (if any) is raised to the enclosing han
 else the terminal's value is the result. ``StepLimitExceeded`` bypasses all of this
 (the emitter routes it to the function-level handler).
 
+**Loop versioning on the step budget** (:class:`_Versions`): when the steps one
+iteration can charge have a static bound (``steps.py``), the fast and drain loops are
+emitted twice, and the loop is entered into the *safe* pair, which charges without
+checking, when the budget covers the element count times that bound; else into the
+exact pair above. Both charge the same steps, so only the place a StepLimitExceeded
+could be raised differs, and the safe pair is only taken when none can be.
+
 A :class:`ListSource` is the counter ``0..len`` with each element loaded from the list.
 A :class:`CollectTerminal` allocates its list up front with capacity = the source
 length (for a range: its element count; a reservation of more than
@@ -26,7 +33,7 @@ in a chain.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..ir.nodes import (
@@ -46,6 +53,7 @@ from ..ir.nodes import (
 )
 from .arith import checked_add
 from .frame import Handler
+from .steps import iteration_steps
 from .unit import llvm_type
 from .values import ELEMENT_SIZE, alloc_array, load_element, make_pair, pair_parts, store_element
 
@@ -97,7 +105,8 @@ def emit_loop(em: FunctionFrame, loop: Loop) -> ir.Value:
         case ListSource():
             items, end = pair_parts(em, em.emit(loop.source.list))
             start = i64(0)
-    state = _LoopState(
+    done = em.new_block("loop.exit")
+    exact = _LoopState(
         loop=loop,
         start=start,
         end=end,
@@ -108,24 +117,122 @@ def emit_loop(em: FunctionFrame, loop: Loop) -> ir.Value:
         active=em.alloca(ir.IntType(32), "loop.active"),
         enter_drain=em.new_block("loop.enter_drain"),
         drain_head=em.new_block("loop.drain_head"),
-        exit=em.new_block("loop.exit"),
+        exit=done,
     )
-    bld.store(start, state.index)
-    bld.store(_i32(0), state.pending)
-    _emit_init(em, state)
-    fast_head = em.new_block("loop.head")
-    bld.branch(fast_head)
-    _emit_fast_loop(em, state, fast_head)
-    _emit_drain_loop(em, state)
-    bld.position_at_end(state.exit)
-    pending = bld.load(state.pending, typ=ir.IntType(32))
+    bld.store(start, exact.index)
+    bld.store(_i32(0), exact.pending)
+    versions = _versions(em, exact)
+    init_failed = _emit_init(em, exact)
+    _enter(em, versions, drain=False)
+    if init_failed is not None:
+        bld.position_at_end(init_failed)
+        _enter(em, versions, drain=True)  # index is still ``start``
+    _emit_fast_loop(em, exact, versions.exact_head)
+    _emit_drain_loop(em, exact)
+    if versions.safe is not None:
+        outer = em.steps_slot
+        with em.unchecked_steps(versions.steps):
+            _emit_fast_loop(em, versions.safe, versions.safe_head)
+            _emit_drain_loop(em, versions.safe)
+        bld.position_at_end(versions.safe.exit)
+        bld.store(bld.load(versions.steps, typ=i64), outer)
+        bld.branch(done)
+    bld.position_at_end(done)
+    pending = bld.load(exact.pending, typ=ir.IntType(32))
     with bld.if_then(bld.icmp_signed("!=", pending, _i32(0)), likely=False):
         em.fail_status(pending)
-    return bld.load(state.result, typ=llvm_type(loop.terminal.type))
+    return bld.load(exact.result, typ=llvm_type(loop.terminal.type))
 
 
-def _emit_init(em: FunctionFrame, state: _LoopState) -> None:
-    """Store the terminal's initial value; a failing ``init`` drains every stage."""
+@dataclass(frozen=True, slots=True)
+class _Versions:
+    """The two versions of one loop (loop versioning on the step budget).
+
+    ``exact`` charges and checks every step where it happens (StepLimitExceeded at
+    exactly the iteration, call or host call that exhausts the budget). ``safe``, when
+    the loop's charges have a static bound (:func:`~.steps.iteration_steps`), is taken
+    when the budget covers ``count * per_iteration`` steps, so no charge in it can fail:
+    it charges the same steps without checking them, into ``steps``, a local copy of the
+    budget written back when the loop ends. Every charge is exact, so the budget left
+    after the loop is the same in both; with an unlimited budget (or any budget, once
+    LLVM folds the charges of a counted loop into one subtraction) the safe loop keeps
+    no step bookkeeping at all. A resource error leaving the safe loop ends the whole
+    call, so it never needs the budget written back.
+    """
+
+    exact: _LoopState
+    exact_head: ir.Block
+    safe: _LoopState | None
+    safe_head: ir.Block
+    steps: ir.Value  # i64*: the safe loop's budget
+    count: ir.Value  # i64: the number of elements (computed before ``init``)
+    per_iteration: int  # the most steps one iteration charges
+
+
+def _versions(em: FunctionFrame, exact: _LoopState) -> _Versions:
+    """The loop's versions. The element count is computed here, before ``init`` runs;
+    the budget is read where the loop is entered (:func:`_enter`), after ``init``,
+    whose own charges happen before the loop's."""
+    from llvmlite import ir
+
+    i64 = ir.IntType(64)
+    # an unlimited copy charges nothing: its one version has no step bookkeeping
+    per_iteration = None if em.unlimited else iteration_steps(exact.loop)
+    exact_head = em.new_block("loop.head")
+    if per_iteration is None:
+        return _Versions(exact, exact_head, None, exact_head, em.steps_slot, i64(0), 0)
+    bld = em.builder
+    if exact.items is None:
+        # end - start as unsigned is exact whenever end > start
+        longer = bld.icmp_signed(">", exact.end, exact.start)
+        count = bld.select(longer, bld.sub(exact.end, exact.start), i64(0))
+    else:
+        count = exact.end
+    safe = replace(
+        exact,
+        enter_drain=em.new_block("loop.safe.enter_drain"),
+        drain_head=em.new_block("loop.safe.drain_head"),
+        exit=em.new_block("loop.safe.exit"),
+    )
+    return _Versions(
+        exact,
+        exact_head,
+        safe,
+        em.new_block("loop.safe.head"),
+        em.alloca(i64, "loop.steps"),
+        count,
+        per_iteration,
+    )
+
+
+def _enter(em: FunctionFrame, versions: _Versions, *, drain: bool) -> None:
+    """Branch into the loop (its fast loop, or its drain loop after a failing ``init``):
+    the safe version when the budget left covers every step the loop can charge."""
+    from llvmlite import ir
+
+    bld = em.builder
+    exact, safe = versions.exact, versions.safe
+    if safe is None:
+        bld.branch(exact.drain_head if drain else versions.exact_head)
+        return
+    left = bld.load(em.steps_slot, typ=ir.IntType(64))
+    bld.store(left, versions.steps)
+    # count * per_iteration <= left, without overflow: count <= left / per_iteration
+    limit = (
+        left if versions.per_iteration == 1 else bld.udiv(left, left.type(versions.per_iteration))
+    )
+    fits = bld.icmp_unsigned("<=", versions.count, limit)
+    bld.cbranch(
+        fits,
+        safe.drain_head if drain else versions.safe_head,
+        exact.drain_head if drain else versions.exact_head,
+    )
+
+
+def _emit_init(em: FunctionFrame, state: _LoopState) -> ir.Block | None:
+    """Store the terminal's initial value. A failing ``init`` drains every stage: the
+    block returned (open, ``active`` set) is where it fails, to branch into the drain
+    loop; the builder continues after a successful ``init``."""
     from llvmlite import ir
 
     bld = em.builder
@@ -138,8 +245,8 @@ def _emit_init(em: FunctionFrame, state: _LoopState) -> None:
             after = bld.block
             bld.position_at_end(failed)
             bld.store(_i32(len(state.loop.stages)), state.active)
-            bld.branch(state.drain_head)  # index is still ``start``
             bld.position_at_end(after)
+            return failed
         case SumTerminal(type=IrType.FLOAT):
             bld.store(ir.DoubleType()(0.0), state.result)
         case SumTerminal() | CountTerminal():
@@ -150,6 +257,7 @@ def _emit_init(em: FunctionFrame, state: _LoopState) -> None:
             bld.store(ir.IntType(1)(1), state.result)
         case CollectTerminal():
             _reserve(em, state, terminal)
+    return None
 
 
 def _reserve(em: FunctionFrame, state: _LoopState, terminal: CollectTerminal) -> None:

@@ -4,8 +4,13 @@ target, the per-call context layout and the declared callees.
 The **context** is a small struct each entry call allocates in its own frame (so calls
 on different threads share nothing) and passes by pointer to every internal function:
 
-    { i64 caps, i64 steps, i32 depth, i32 status, relon_arena arena, i64 result_len,
+    { i64 caps, i64 steps, i32 status, relon_arena arena, i64 result_len,
       [400 x i8] text }
+
+Every internal function is ``T @<P>.fn.<name>(ptr ctx, i32 depth, params...)``:
+``depth`` is the number of calls active when it runs (0 for the entry's body), passed
+as a value so the depth check of a call is a compare in a register, not a load and two
+stores of a context field around every call.
 
 ``arena`` is the call's arena (docs/abi.md "Internal runtime interface"), reachable
 from every internal function so closures can allocate. ``text`` is a scratch buffer:
@@ -19,10 +24,16 @@ frame would overflow it long before ``MAX_CALL_DEPTH`` nested calls.
 
 ``steps`` is the remaining budget as an unsigned count: a negative ``max_steps``
 becomes ``2**64 - 1``, which no run can exhaust, so charging a step is one compare and
-one decrement with no "unlimited" branch. ``status`` is the error of the innermost
-failing internal function (internal functions return only their value; the caller
-reads ``status`` after each call), so no internal frame needs a result slot in memory
-(on wasm32 such slots would live on the small shadow stack).
+one decrement with no "unlimited" branch. A module with internal functions besides the
+entry's body also has an **unlimited** copy of each (``<P>.fn.<name>.unlimited``,
+:attr:`CodegenUnit.unlimited`), which charges no steps at all; the entry runs it when
+``max_steps`` is negative, so recursion pays nothing for a budget it cannot exhaust.
+(Loops need no copy: loop versioning in ``loops.py`` takes their unchecked version.)
+
+``status`` is the error of the innermost failing internal function (internal
+functions return only their value; the caller reads ``status`` after each call), so
+no internal frame needs a result slot in memory (on wasm32 such slots would live on
+the small shadow stack).
 """
 
 from __future__ import annotations
@@ -41,7 +52,6 @@ if TYPE_CHECKING:
 __all__ = [
     "CTX_ARENA",
     "CTX_CAPS",
-    "CTX_DEPTH",
     "CTX_RESULT_LEN",
     "CTX_STATUS",
     "CTX_STEPS",
@@ -62,11 +72,10 @@ __all__ = [
 #: field indices of the context struct
 CTX_CAPS = 0
 CTX_STEPS = 1
-CTX_DEPTH = 2
-CTX_STATUS = 3
-CTX_ARENA = 4
-CTX_RESULT_LEN = 5
-CTX_TEXT = 6
+CTX_STATUS = 2
+CTX_ARENA = 3
+CTX_RESULT_LEN = 4
+CTX_TEXT = 5
 #: bytes of the ``text`` scratch buffer (docs/runtime.md: f64 text needs <= 400)
 TEXT_BUFFER_SIZE = 400
 
@@ -134,7 +143,7 @@ def context_type() -> ir.LiteralStructType:
     i64, i32 = ir.IntType(64), ir.IntType(32)
     arena = ir.ArrayType(i64, 2)
     text = ir.ArrayType(ir.IntType(8), TEXT_BUFFER_SIZE)
-    return ir.LiteralStructType([i64, i64, i32, i32, arena, i64, text])
+    return ir.LiteralStructType([i64, i64, i32, arena, i64, text])
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +172,8 @@ class CodegenUnit:
     prefix: str
     functions: Mapping[str, ir.Function]  # Relon IR function name -> internal function
     hosts: Mapping[str, HostDecl]
+    #: the same names -> their copies charging no steps (empty: the module has none)
+    unlimited: Mapping[str, ir.Function]
 
 
 def intrinsic(module: ir.Module, name: str, ret: ir.Type, args: list[ir.Type]) -> ir.Function:

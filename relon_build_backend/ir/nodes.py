@@ -576,7 +576,9 @@ class Loop:
     3. ``any``/``all`` decided early (a true/false condition) likewise drain the stages
        before the terminal over the remaining elements, raising a stage error if one
        occurs, else returning the decided value. With no stages the loop just stops.
-    4. One step is charged per iteration of the loop, draining ones included.
+    4. One step is charged per iteration of the loop, draining ones included. (Codegen
+       may check the budget once before the loop when it covers every step the loop can
+       charge, ``codegen/loops.py``; the step that fails is always the same.)
     """
 
     source: Source

@@ -271,3 +271,29 @@ def test_bad_target_cpu_is_a_clear_error(tmp_path: Path, cpu: str, message: str)
     assert "LLVM ERROR" not in result.stderr.split("error:", 1)[0]
     assert not list(temp.iterdir())
     assert not (tmp_path / "out").exists()
+
+
+def _optimized_main(tmp_path: Path, body: str) -> str:
+    (tmp_path / "k.relon").write_text(f"#main(Int n) -> Int\n{body}\n")
+    result = relon_build("llvm-ir", str(tmp_path / "k.relon"), "--optimized")
+    assert result.returncode == 0, result.stderr
+    match = re.search(r"^define [^\n]*_main\(.*?^}$", result.stdout, re.M | re.S)
+    assert match, result.stdout
+    return match.group(0)
+
+
+def test_unlimited_counted_loop_has_no_step_bookkeeping(tmp_path: Path) -> None:
+    # benchmark kernel `wa`: `main` runs with no step limit, so its loop carries the
+    # index and the sum only (no step counter, no StepLimitExceeded = status 6 exit),
+    # and the overflow check left is the sum's: `i % 7 * (i % 13)` cannot overflow
+    main = _optimized_main(tmp_path, "range(n).reduce(0, (acc, i) => acc + (i % 7) * (i % 13))")
+    assert len(re.findall(r"= phi i64 ", main)) == 3, main  # index, sum, and the result
+    assert not re.search(r"\bi32 6\b|\[ 6, ", main), main
+    assert main.count(".with.overflow.") == 1, main
+
+
+def test_range_facts_remove_overflow_checks(tmp_path: Path) -> None:
+    # the index of range(n) is in [0, n): i - 1, i + 1 and a product of remainders
+    # cannot overflow, and the count needs no check
+    main = _optimized_main(tmp_path, "range(n).filter((i) => i - 1 < (i + 1) % 7 * (i % 5)).len()")
+    assert ".with.overflow." not in main, main

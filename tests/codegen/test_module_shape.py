@@ -140,3 +140,42 @@ def test_optimized_loops_keep_no_state_in_memory(kind: TargetName, name: str) ->
     assert body.count("store ") == 1
     calls = re.findall(r"call [^@]*@([\w.]+)", body)
     assert all(c.startswith("llvm.") for c in calls), calls
+
+
+def _function_text(module: llvm.ModuleRef, name: str) -> str:
+    return str(module.get_function(name))
+
+
+#: the status of StepLimitExceeded, as it appears in IR that can still return it
+_STEP_LIMIT = re.compile(
+    rf"\bi32 {int(n.ErrorKind.STEP_LIMIT_EXCEEDED)}\b|"
+    rf"phi i32 .*\[ {int(n.ErrorKind.STEP_LIMIT_EXCEEDED)}, "
+)
+#: a step counter: an i64 decremented by one
+_DECREMENT = re.compile(r"= add (?:nsw |nuw )*i64 %[\w.]+, -1\b")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("name", ["sumsq", "count_even", "drain", "any_drain"])
+def test_unlimited_loops_keep_no_step_bookkeeping(kind: TargetName, name: str) -> None:
+    # P_main has no step limit: loop versioning leaves only the unchecked loop, whose
+    # charges O3 folds away; no counter is carried, no path returns StepLimitExceeded
+    module = optimized_module([RULES[name]], target_for(kind), "")
+    main = _function_text(module, f"{prefix(RULES[name])}_main")
+    assert not _STEP_LIMIT.search(main), main
+    assert not _DECREMENT.search(main), main
+    # P_call still checks a limited budget (once per loop, before it)
+    assert _STEP_LIMIT.search(_function_text(module, f"{prefix(RULES[name])}_call"))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_unlimited_calls_charge_no_steps(kind: TargetName) -> None:
+    # the copy of each function run without a step limit neither reads nor checks the
+    # budget; the call depth is a register (no context load/store around a call)
+    module = optimized_module([RULES["depth"]], target_for(kind), "")
+    free = _function_text(module, f"{prefix(RULES['depth'])}.fn.down.unlimited")
+    assert "load i64" not in free, free
+    assert not _STEP_LIMIT.search(free), free
+    assert not re.findall(r"store i32 %", free), free  # only statuses are stored
+    counted = _function_text(module, f"{prefix(RULES['depth'])}.fn.down")
+    assert _STEP_LIMIT.search(counted), counted
