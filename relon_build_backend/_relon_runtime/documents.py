@@ -32,6 +32,7 @@ __all__ = [
     "leaf_names",
     "nest",
     "read_value",
+    "spelled",
     "to_python",
 ]
 
@@ -285,7 +286,7 @@ def document_entry(flat_main: Callable[..., object], surface: Surface) -> Callab
         main = fast
     main.__name__ = main.__qualname__ = getattr(flat_main, "__qualname__", "main")
     main.__module__ = getattr(flat_main, "__module__", __name__)
-    header = f"#main({', '.join(f'{_spelled(s)} {n}' for n, s in params)}) -> {_spelled(result)}"
+    header = f"#main({', '.join(f'{spelled(s)} {n}' for n, s in params)}) -> {spelled(result)}"
     rest = (getattr(flat_main, "__doc__", None) or "").partition("\n\n")[2]
     main.__doc__ = f"{header}\n\n{rest}" if rest else header
     return main
@@ -422,7 +423,7 @@ def _in_record(error: MainArgTypeMismatch) -> RelonError:
     return error
 
 
-def _spelled(shape: Shape) -> str:
+def spelled(shape: Shape) -> str:
     """How ``#main`` writes the type: ``Order``, ``State``, ``Dict``, ``List<Int>``."""
     return shape if isinstance(shape, str) else str(shape[1])
 

@@ -18,11 +18,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from . import ast
 from .check_ops import coerce, poison
 from .context import CheckContext
-from .instances import instantiate, read_annotation
+from .instances import check_unused, instantiate, read_annotation
 from .nesting import children
 from .scope import ClosureDef, Scope, suggest
 from .source import Span
@@ -118,26 +119,62 @@ def validate_params(
     return body
 
 
+class _Check(NamedTuple):
+    """A field's ``#expect``: its condition, ``path: message`` and where it is declared."""
+
+    condition: Expr
+    text: str
+    span: Span
+
+
+class _Records(NamedTuple):
+    """A ``List<Schema>`` field, whose elements are checked by a loop."""
+
+    value: Expr
+    path: str
+
+
 def _validations(
     ctx: CheckContext, schemas: dict[str, ast.SchemaDecl], value: Expr, path: str
 ) -> Iterator[Callable[[Expr], Expr]]:
     """Wrappers putting ``value``'s checks around a body, in order."""
-    ty = value.type
-    if isinstance(ty, ListType) and isinstance(ty.element, TupleOf):
-        wrap = _list_validation(ctx, schemas, value, path)
+    if _is_records(value.type):
+        found: Iterator[_Check | _Records] = iter([_Records(value, path)])
+    else:
+        found = _record_checks(ctx, schemas, value, path)
+    for item in found:
+        if isinstance(item, _Check):
+            text = Literal_(item.text, STRING, item.span)
+            yield functools.partial(Validate, item.condition, text, span=item.span)
+            continue
+        wrap = _list_validation(ctx, schemas, item.value, item.path)
         if wrap is not None:
             yield wrap
-        return
+
+
+def _record_checks(
+    ctx: CheckContext, schemas: dict[str, ast.SchemaDecl], value: Expr, path: str
+) -> Iterator[_Check | _Records]:
+    """The checks of record ``value`` in field order, a nested record's in its place,
+    and each list-of-records field met (checked by the caller)."""
+    ty = value.type
     if not isinstance(ty, TupleOf) or ty.name not in schemas:
         return
     for i, decl in enumerate(schemas[ty.name].fields):
         field = TupleField(value, i, ty.elements[i], value.span)
+        where = f"{path}.{decl.name}"
         if decl.predicate is not None:
             check = _check_call(ctx, ty.name, decl, field)
             if check is not None:
-                text = Literal_(f"{path}.{decl.name}: {decl.message}", STRING, decl.span)
-                yield functools.partial(Validate, check, text, span=decl.span)
-        yield from _validations(ctx, schemas, field, f"{path}.{decl.name}")
+                yield _Check(check, f"{where}: {decl.message}", decl.span)
+        if _is_records(field.type):
+            yield _Records(field, where)
+        else:
+            yield from _record_checks(ctx, schemas, field, where)
+
+
+def _is_records(ty: Type) -> bool:
+    return isinstance(ty, ListType) and isinstance(ty.element, TupleOf)
 
 
 def _check_call(ctx: CheckContext, schema: str, decl: ast.SchemaField, field: Expr) -> Expr | None:
@@ -151,22 +188,6 @@ def _check_call(ctx: CheckContext, schema: str, decl: ast.SchemaField, field: Ex
     return coerce(ctx, call, BOOL, f"the #expect check of '{decl.name}'")
 
 
-def _flat_checks(
-    ctx: CheckContext, schemas: dict[str, ast.SchemaDecl], value: Expr, path: str
-) -> Iterator[tuple[Expr, str, Span]]:
-    """The checks of a flat record ``value``: (condition, path suffix: message, span)."""
-    ty = value.type
-    if not isinstance(ty, TupleOf) or ty.name not in schemas:
-        return
-    for i, decl in enumerate(schemas[ty.name].fields):
-        field = TupleField(value, i, ty.elements[i], value.span)
-        if decl.predicate is not None:
-            check = _check_call(ctx, ty.name, decl, field)
-            if check is not None:
-                yield check, f"{path}.{decl.name}: {decl.message}", decl.span
-        yield from _flat_checks(ctx, schemas, field, f"{path}.{decl.name}")
-
-
 def _list_validation(
     ctx: CheckContext, schemas: dict[str, ast.SchemaDecl], records: Expr, path: str
 ) -> Callable[[Expr], Expr] | None:
@@ -177,7 +198,10 @@ def _list_validation(
     span = records.span
     index = Binder("i", INT, span)
     element = Binder("record", ty.element, span)
-    checks = list(_flat_checks(ctx, schemas, Var(element, span), ""))
+    # an element is a flat record (no lists inside): only checks
+    checks = [
+        c for c in _record_checks(ctx, schemas, Var(element, span), "") if isinstance(c, _Check)
+    ]
     if not checks:
         return None
     count = Literal_(len(checks), INT, span)
@@ -197,11 +221,11 @@ def _list_validation(
     )
     first = Binder("invalid", INT, span)
     bad = Var(first, span)
-    suffix: Expr = Literal_(checks[-1][1], STRING, span)
+    suffix: Expr = Literal_(checks[-1].text, STRING, span)
     for k in range(len(checks) - 2, -1, -1):
         which = Arith("%", bad, count, INT, span)
         is_k = Compare("==", which, Literal_(k, INT, span), INT, span)
-        suffix = Cond(is_k, Literal_(checks[k][1], STRING, span), suffix, STRING, span)
+        suffix = Cond(is_k, Literal_(checks[k].text, STRING, span), suffix, STRING, span)
     position = ToText(Arith("/", bad, count, INT, span), span)
     message = Concat(
         (Literal_(f"{path}[", STRING, span), position, Literal_("]", STRING, span), suffix), span
@@ -406,10 +430,7 @@ def check_document(ctx: CheckContext, node: ast.Document, scope: Scope) -> Expr:
 
 def _check_unused_methods(ctx: CheckContext, doc: _Doc) -> None:
     """Check a helper nothing calls too, so its mistakes are reported (as ``where``)."""
-    used = {cdef for cdef, _ in ctx.instances}
-    for cdef in doc.methods.values():
-        if cdef not in used:
-            instantiate(ctx, cdef, (ERROR,) * len(cdef.closure.params), cdef.closure.span)
+    check_unused(ctx, doc.methods.values())
     for slot in doc.slots.values():
         if slot.child is not None:
             _check_unused_methods(ctx, slot.child)

@@ -41,7 +41,7 @@ from .check_values import (
 from .context import CheckContext
 from .diagnostics import SourceError
 from .hosts import HostFunction
-from .instances import instantiate, read_annotation
+from .instances import check_unused, read_annotation
 from .nesting import MAX_DEPTH, deepest
 from .scope import ClosureDef, Scope, suggest
 from .source import Span
@@ -346,12 +346,7 @@ def _check_where(ctx: CheckContext, node: ast.Where, scope: Scope, expected: Typ
         lets.append((binder, value, binding))
         scope = scope.child({binding.name: binder})
     body = ctx.check(node.body, scope, expected)
-    used = {cdef for cdef, _ in ctx.instances}
-    for cdef in closures:
-        if cdef not in used:
-            # Check an unused closure too, so its mistakes are reported (as a probe
-            # when a parameter type is unknown; fully annotated, it is emitted).
-            instantiate(ctx, cdef, (ERROR,) * len(cdef.closure.params), cdef.closure.span)
+    check_unused(ctx, closures)
     for binder, value, binding in reversed(lets):
         body = Let(binder, value, body, binding.span)
     return body

@@ -436,8 +436,8 @@ class ExpressionParser:
         value = self.parse_expr()
         return ast.DocField(name.text, type_, value, internal, False, start.to(value.span))
 
-    def _parse_method(self, result: ast.TypeExpr | None) -> ast.Closure:
-        """method = "(" [ param { "," param } [","] ] ")" [ "->" type ] ":" expr"""
+    def _parse_params(self, what: str) -> tuple[Token, tuple[ast.Param, ...]]:
+        """params = "(" [ param { "," param } [","] ] ")"   (returns the '(' and them)"""
         cursor = self.cursor
         opening = cursor.advance()
         params: list[ast.Param] = []
@@ -445,12 +445,18 @@ class ExpressionParser:
             params.append(parse_param(cursor))
             if not cursor.accept_punct(","):
                 break
-        cursor.expect_punct(")", expected="',' or ')' after a method parameter")
+        cursor.expect_punct(")", expected=f"',' or ')' after a {what} parameter")
+        return opening, tuple(params)
+
+    def _parse_method(self, result: ast.TypeExpr | None) -> ast.Closure:
+        """method = params [ "->" type ] ":" expr"""
+        cursor = self.cursor
+        opening, params = self._parse_params("method")
         if cursor.accept_punct("->"):
             result = parse_type(cursor)
         cursor.expect_punct(":", expected="':' before the method body")
         body = self.parse_expr()
-        return ast.Closure(tuple(params), result, body, opening.span.to(body.span))
+        return ast.Closure(params, result, body, opening.span.to(body.span))
 
     def _parse_fstring(self, token: Token) -> ast.FStringLiteral:
         """fstring = 'f"' { TEXT | "${" expr "}" } '"'"""
@@ -495,19 +501,13 @@ class ExpressionParser:
         return ast.TupleLiteral(tuple(elements), opening.span.to(close.span))
 
     def _parse_closure(self) -> ast.Closure:
-        """closure = "(" [ param { "," param } [","] ] ")" [ "->" type ] "=>" expr"""
+        """closure = params [ "->" type ] "=>" expr"""
         cursor = self.cursor
-        opening = cursor.advance()
-        params: list[ast.Param] = []
-        while not cursor.at_punct(")"):
-            params.append(parse_param(cursor))
-            if not cursor.accept_punct(","):
-                break
-        cursor.expect_punct(")", expected="',' or ')' after a closure parameter")
+        opening, params = self._parse_params("closure")
         result = parse_type(cursor) if cursor.accept_punct("->") else None
         cursor.expect_punct("=>", expected="'=>' before the closure body")
         body = self.parse_expr()
-        return ast.Closure(tuple(params), result, body, opening.span.to(body.span))
+        return ast.Closure(params, result, body, opening.span.to(body.span))
 
     def _parse_list(self) -> ast.Expr:
         """list = "[" [ expr { "," expr } [","] ] "]"

@@ -9,7 +9,7 @@ call finds it; its result type is known then only when annotated.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from . import ast
 from .check_ops import coerce, poison
@@ -21,7 +21,7 @@ from .source import Span
 from .typed import Binder, FunctionInstance
 from .types import ERROR, ErrorType, TupleOf, Type, resolve_type
 
-__all__ = ["arity_message", "instantiate", "read_annotation"]
+__all__ = ["arity_message", "check_unused", "instantiate", "read_annotation"]
 
 
 def instantiate(
@@ -82,6 +82,16 @@ def _check_instance(
         body = coerce(ctx, body, declared, f"the result of '{cdef.name}'")
     inst.done = FunctionInstance(inst.name, binders, inst.result or body.type, body, closure.span)
     return inst
+
+
+def check_unused(ctx: CheckContext, cdefs: Iterable[ClosureDef]) -> None:
+    """Check each closure of ``cdefs`` nothing instantiated, so its mistakes are
+    reported too (as a probe when a parameter type is unknown; fully annotated, it is
+    emitted)."""
+    used = {cdef for cdef, _ in ctx.instances}
+    for cdef in cdefs:
+        if cdef not in used:
+            instantiate(ctx, cdef, (ERROR,) * len(cdef.closure.params), cdef.closure.span)
 
 
 def _calls_itself(body: ast.Expr, name: str) -> bool:

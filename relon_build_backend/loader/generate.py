@@ -24,6 +24,7 @@ from typing import Any, cast
 
 from .._relon_runtime import errors as run_time_errors
 from .._relon_runtime.abi import HostSpec, RuleSpec, Value
+from .._relon_runtime.documents import spelled
 from .._relon_runtime.integrity import EditableInputs
 
 __all__ = ["GENERATED_MARKER", "RUNTIME_MODULE", "render_loader"]
@@ -77,11 +78,12 @@ def render_loader(
     _check_dotted(package)
     _check_dotted(interface.module)
     assert library is not None or wasm is not None, "a rule needs at least one built target"
+    stubs = _stubs(interface)
     parts = [
         _header(interface),
-        _imports(package, interface),
+        _imports(package, interface, stubs),
         _load_call(interface, package=package, library=library, wasm=wasm, editable=editable),
-        _stubs(interface),
+        stubs,
     ]
     return "\n\n".join(parts) + "\n"
 
@@ -101,13 +103,14 @@ def _header(interface: RuleSpec) -> str:
     return "\n".join(lines)
 
 
-def _imports(package: str, interface: RuleSpec) -> str:
+def _imports(package: str, interface: RuleSpec, stubs: str) -> str:
+    """The import block; the stubs' text tells which typing names a surface rule uses."""
     # one import statement: isort sections cannot then disagree about our package
     lines = ["from __future__ import annotations", "", "from typing import TYPE_CHECKING", ""]
     lines += [f"from {package} import {RUNTIME_MODULE} as _rt", ""]
     annotations = " ".join(_PARAM_TYPES[kind] for _, kind in interface.params)
     if interface.surface is not None:
-        annotations = _stubs(interface)
+        annotations = stubs
     abc = ", ".join(n for n in ("Iterable", "Mapping", "Sequence") if f"{n}[" in annotations)
     abc = abc if "Iterable" in abc else f"Iterable, {abc}".rstrip(", ")
     names = ("Any", "Literal", "Protocol", "TypedDict")
@@ -315,8 +318,8 @@ class _SurfaceTypes:
         self._done: set[str] = set()
         self.params = [(name, self._param(shape)) for name, shape in params]
         self.result = self._result(result, "MainResult")
-        self.signature = ", ".join(f"{_spelled(shape)} {name}" for name, shape in params)
-        self.relon_result = _spelled(result)
+        self.signature = ", ".join(f"{spelled(shape)} {name}" for name, shape in params)
+        self.relon_result = spelled(result)
 
     def _param(self, shape: Any) -> str:
         if isinstance(shape, str):
@@ -375,10 +378,6 @@ def _opening(types: _SurfaceTypes | None) -> list[str]:
 
 def _literal(shape: Any) -> str:
     return "Literal[" + ", ".join(f'"{v}"' for v in shape[2]) + "]"
-
-
-def _spelled(shape: Any) -> str:
-    return shape if isinstance(shape, str) else str(shape[1])
 
 
 def _result_type(result: Value | tuple[Value, ...]) -> str:

@@ -63,13 +63,14 @@ def lower_validate(fl: FunctionScope, node: t.Validate) -> tuple[str, ir.Expr]:
     return fl.fresh("valid"), check
 
 
-def split_args(fl: FunctionScope, args: Sequence[t.Expr]) -> _Split:
-    """Call arguments, a record (or list of records) as its leaves, left to right."""
+def split_args(fl: FunctionScope, args: Sequence[t.Expr], guard: ir.Expr | None = None) -> _Split:
+    """Call arguments (or a tuple's elements), a record (or list of records) as its
+    leaves, left to right; a row's own bindings evaluated only under ``guard``."""
     bindings: _Bindings = []
     flat: list[ir.Expr] = []
     for arg in args:
         if is_row(arg.type):
-            inner, parts = _split(fl, arg, None)
+            inner, parts = _split(fl, arg, guard)
             bindings += inner
             flat += parts
         else:
@@ -144,16 +145,7 @@ def _split(fl: FunctionScope, expr: t.Expr, guard: ir.Expr | None) -> _Split:
     """Bindings and elements of tuple-typed ``expr``, evaluated only under ``guard``."""
     match expr:
         case t.MakeTuple():
-            row: _Bindings = []
-            flat: list[ir.Expr] = []
-            for element in expr.elements:
-                if is_row(element.type):
-                    inner, parts = _split(fl, element, guard)
-                    row += inner
-                    flat += parts
-                else:
-                    flat.append(fl.expr(element))
-            return row, tuple(flat)
+            return split_args(fl, expr.elements, guard)
         case t.TupleField():
             return _split_field(fl, expr, guard)
         case t.ListCall() if expr.name == "index":
