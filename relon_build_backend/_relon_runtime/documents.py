@@ -425,7 +425,11 @@ def _in_record(error: MainArgTypeMismatch) -> RelonError:
 
 def spelled(shape: Shape) -> str:
     """How ``#main`` writes the type: ``Order``, ``State``, ``Dict``, ``List<Int>``."""
-    return shape if isinstance(shape, str) else str(shape[1])
+    if isinstance(shape, str):
+        return shape
+    if shape[0] == "list":
+        return f"List<{spelled(shape[1])}>"
+    return str(shape[1])
 
 
 def _bind(names: list[str], args: tuple[object, ...], kwargs: dict[str, object]) -> list[object]:

@@ -316,6 +316,7 @@ def test_enum_values_cross_as_variant_names(rules: RulePackage, backend: str) ->
 
 
 def test_main_shows_the_signature_as_written(rules: RulePackage) -> None:
+    assert rules["invoice"].main.__doc__.startswith("#main(Order order) -> Dict")
     assert rules["pricing"].main.__doc__.startswith("#main(Line line) -> Dict")
     assert rules["workflow"].main.__doc__.splitlines()[0] == (
         "#main(State state, Event event) -> Dict"
@@ -539,3 +540,10 @@ def test_the_fast_and_the_general_path_agree(rules: RulePackage, backend: str, a
     assert outcome(arg) == outcome(deep(arg))
     kind = outcome(arg)[0] if isinstance(outcome(arg), tuple) else None
     assert (kind or "value") == (oracle("pricing", (arg,)) if kind else "value")
+
+
+def test_a_list_of_records_parameter_is_spelled_as_written() -> None:
+    from relon_build_backend._relon_runtime.documents import spelled
+
+    item = ("record", "Item", (("q", "Int"),))
+    assert [spelled(s) for s in ("Int", item, ("list", item))] == ["Int", "Item", "List<Item>"]
