@@ -16,11 +16,15 @@ order a call meets them:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from pathlib import Path
-from typing import TYPE_CHECKING, Literal
-
-from .abi import ABI_VERSION, CAPABILITIES, DEFAULT_MAX_MEMORY, HostSpec, RuleSpec, Value
+from .abi import (
+    ABI_VERSION,
+    CAPABILITIES,
+    DEFAULT_MAX_MEMORY,
+    TYPE_CHECKING,
+    HostSpec,
+    RuleSpec,
+    Value,
+)
 from .conversion import I64_MAX
 from .entry import RuleShape, compound_entry, make_entry
 from .errors import (
@@ -43,7 +47,13 @@ from .integrity import EditableInputs, check_inputs, resource
 from .native import NativeCall, load_native
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import Any, Literal
+
+    from .native import Native
     from .wasm import WasmInstance
+
+    Backend = Literal["native", "wasm"]
 
 __all__ = [
     "ABI_VERSION",
@@ -70,13 +80,11 @@ __all__ = [
     "load_rule",
 ]
 
-Backend = Literal["native", "wasm"]
-
 
 class Rule:
     """One loaded rule: its native entries, ``main`` and the ``Sandbox`` class."""
 
-    def __init__(self, spec: RuleSpec, native_path: Path | None, wasm_path: Path | None) -> None:
+    def __init__(self, spec: RuleSpec, native_path: str | None, wasm_path: str | None) -> None:
         self.spec = spec
         self.shape = shape = RuleShape(spec)
         self.native = (
@@ -85,12 +93,12 @@ class Rule:
         self.wasm_path = wasm_path
         namespace = {"_rule": self, "__module__": spec.module, "__doc__": _SANDBOX_DOC}
         self.sandbox: type[SandboxBase] = type("Sandbox", (SandboxBase,), namespace)
-        if self.native is not None and shape.scalar:
-            self.main = make_entry(
-                shape, self.native.main, 0, -1, native=self.native, sandboxed=False
-            )
-        elif self.native is not None:
-            run = NativeCall(self.native.main, self.native, spec, ())
+        native = self.native
+        if native is not None and shape.scalar:
+            entries = (native.main_value, native.main)
+            self.main = make_entry(shape, entries, native.fail, None, native=True, sandboxed=False)
+        elif native is not None:
+            run = NativeCall(native.main, native, spec, ())
             self.main = compound_entry(shape, run, sandboxed=False)
         else:  # a wasm-only build: main runs the .wasm asset
             self.main = self.sandbox(backend="wasm").main
@@ -152,8 +160,14 @@ class SandboxBase:
         if native is None:
             raise RelonLoadError(f"{rule.spec.module} was built without the native target")
         if rule.shape.scalar:
-            call = native.call if memory == DEFAULT_MAX_MEMORY else native.limited(memory)
-            entry = make_entry(rule.shape, call, mask, steps, native=native, sandboxed=True)
+            entry = make_entry(
+                rule.shape,
+                _scalar_entries(native, rule.spec, memory),
+                native.fail,
+                (mask, steps),
+                native=True,
+                sandboxed=True,
+            )
         else:
             run = NativeCall(native.call, native, rule.spec, (mask, steps), memory=memory)
             entry = compound_entry(rule.shape, run, sandboxed=True)
@@ -168,9 +182,24 @@ class SandboxBase:
         )
 
 
+def _scalar_entries(native: Native, spec: RuleSpec, memory: int) -> tuple[Any, Any]:
+    """(value, status) entries of a native Sandbox of a scalar rule.
+
+    The value entry is used only when no gated host function can run: repeating a failed
+    call through the status entry must not repeat an effect (docs/abi.md).
+    """
+    value = None if spec.gated_hosts else native.call_value
+    status: Any = native.call
+    if memory != DEFAULT_MAX_MEMORY:
+        value = None if value is None else native.limited(value, memory)
+        status = native.limited(status, memory)
+    return value, status
+
+
 def _check_caps(caps: Iterable[str]) -> frozenset[str]:
-    if isinstance(caps, (str, bytes)) or not isinstance(caps, Iterable):
-        raise TypeError(f"caps must be an iterable of capability names, not {type(caps).__name__}")
+    expected = f"caps must be an iterable of capability names, not {type(caps).__name__}"
+    if isinstance(caps, (str, bytes)) or not hasattr(caps, "__iter__"):
+        raise TypeError(expected)
     names = frozenset(caps)
     unknown = sorted(repr(c) for c in names if c not in CAPABILITIES)
     if unknown:

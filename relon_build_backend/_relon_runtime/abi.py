@@ -8,9 +8,13 @@ cheap to import in a built wheel as in the build.
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
-from typing import Literal
+# A loader imports this module: no enum, dataclasses or typing (milliseconds each at
+# import, docs/performance.md). Type-only names live under TYPE_CHECKING.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Literal, TypeVar
+
+    _R = TypeVar("_R", bound="_Record")
 
 __all__ = [
     "ABI_VERSION",
@@ -32,6 +36,7 @@ __all__ = [
     "REQUIRES_PYTHON",
     "RESOURCE_STATUSES",
     "SCRATCH_SYMBOL",
+    "VALUE_SENTINELS",
     "WASM_LIBRARY_SYMBOLS",
     "Capability",
     "HostSpec",
@@ -40,9 +45,11 @@ __all__ = [
     "Status",
     "Value",
     "call_symbol",
+    "call_value_symbol",
     "hash_symbol",
     "host_symbol",
     "main_symbol",
+    "main_value_symbol",
     "rule_symbol_prefix",
     "source_hash",
 ]
@@ -54,7 +61,15 @@ ABI_VERSION = 1
 #: a wheel's ``Requires-Python`` unless its author set one.
 REQUIRES_PYTHON = ">=3.10"
 
-Capability = Literal["reads_fs", "writes_fs", "network", "reads_clock", "reads_env", "uses_rng"]
+if TYPE_CHECKING:
+    Capability = Literal["reads_fs", "writes_fs", "network", "reads_clock", "reads_env", "uses_rng"]
+    Scalar = Literal["Int", "Float", "Bool"]
+    #: A value type at the entry boundary (docs/abi.md "Strings, lists and tuples").
+    Value = Literal[
+        "Int", "Float", "Bool", "String", "List<Int>", "List<Float>", "List<Bool>", "List<String>"
+    ]
+else:
+    Capability = Scalar = Value = str
 #: Capability names in bit order: bit ``i`` of a capability mask is ``CAPABILITIES[i]``.
 CAPABILITIES: tuple[Capability, ...] = (
     "reads_fs",
@@ -65,18 +80,13 @@ CAPABILITIES: tuple[Capability, ...] = (
     "uses_rng",
 )
 
-Scalar = Literal["Int", "Float", "Bool"]
-#: A value type at the entry boundary (docs/abi.md "Strings, lists and tuples").
-Value = Literal[
-    "Int", "Float", "Bool", "String", "List<Int>", "List<Float>", "List<Bool>", "List<String>"
-]
 
 #: The status of a call that succeeded.
 OK = 0
 
 
-class Status(enum.IntEnum):
-    """The status an entry returns when a call fails (0 is :data:`OK`)."""
+class Status:
+    """The status an entry returns when a call fails (0 is :data:`OK`): plain ints."""
 
     NUMERIC_OVERFLOW = 1
     DIVISION_BY_ZERO = 2
@@ -89,6 +99,11 @@ class Status(enum.IntEnum):
     VALUE_TOO_LARGE = 9
     VALIDATION_ERROR = 10
 
+    @classmethod
+    def codes(cls) -> dict[str, int]:
+        """Every status by name, in code order."""
+        return {k: v for k, v in vars(cls).items() if k.isupper()}
+
 
 #: Statuses of exhausted resources: raised at once, even inside a loop that would hold
 #: another error as pending (docs/abi.md; ``ir.nodes.Pipeline``).
@@ -98,7 +113,7 @@ RESOURCE_STATUSES = frozenset(
 
 
 #: status -> the contract's ``.kind`` tag of the error it raises
-ERROR_KINDS: dict[Status, str] = {
+ERROR_KINDS: dict[int, str] = {
     Status.NUMERIC_OVERFLOW: "NumericOverflow",
     Status.DIVISION_BY_ZERO: "DivisionByZero",
     Status.INDEX_OUT_OF_BOUNDS: "IndexOutOfBounds",
@@ -160,6 +175,23 @@ def call_symbol(prefix: str) -> str:
     return f"{prefix}_call"
 
 
+def main_value_symbol(prefix: str) -> str:
+    """Scalar rules: ``result P_main_value(params...)``, ``P_main`` returning its result
+    (:data:`VALUE_SENTINELS` when the call failed: call ``P_main`` for the status)."""
+    return f"{prefix}_main_value"
+
+
+def call_value_symbol(prefix: str) -> str:
+    """Scalar rules: ``result P_call_value(i64 caps, i64 max_steps, params...)``."""
+    return f"{prefix}_call_value"
+
+
+#: What a ``*_value`` entry returns when its call failed. A result may equal it too, so
+#: the loader then repeats the call through the status entry, which says which it was;
+#: rules are deterministic, so the repeat ends the same way (docs/abi.md "Value entries").
+VALUE_SENTINELS = {"Int": -(1 << 63), "Float": -(2.0**1023), "Bool": 2}
+
+
 def hash_symbol(prefix: str) -> str:
     """``i64 P_hash()``: the :func:`source_hash` of the compiled ``.relon`` text."""
     return f"{prefix}_hash"
@@ -187,24 +219,77 @@ def source_hash(text: str) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big", signed=True)
 
 
-@dataclass(frozen=True, slots=True)
-class HostSpec:
+class _Record:
+    """Immutable plain data compared by value: what ``@dataclass(frozen=True)`` would give,
+    without importing dataclasses into every loader."""
+
+    __slots__ = ()
+    _fields: tuple[str, ...] = ()
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self._fields)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def _set(self, **values: object) -> None:
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    def replace(self: _R, **changes: Any) -> _R:
+        """A copy with ``changes`` (``dataclasses.replace``)."""
+        values: dict[str, Any] = dict(zip(self._fields, self._values(), strict=True))
+        return type(self)(**{**values, **changes})
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._fields)
+        return f"{type(self).__name__}({fields})"
+
+
+class HostSpec(_Record):
     """A gated host function: wasm import ``env.<name>``, native export ``P_host_<name>``."""
 
+    __slots__ = _fields = ("name", "params", "result", "capabilities")
     name: str
     params: tuple[Scalar, ...]
     result: Scalar
     capabilities: tuple[Capability, ...]  # in CAPABILITIES (bit) order
 
+    def __init__(
+        self,
+        name: str,
+        params: tuple[Scalar, ...],
+        result: Scalar,
+        capabilities: tuple[Capability, ...],
+    ) -> None:
+        self._set(name=name, params=params, result=result, capabilities=capabilities)
 
-@dataclass(frozen=True, slots=True)
-class RuleSpec:
+
+class RuleSpec(_Record):
     """Everything a loader needs to call one compiled rule (plain, ``repr``-able data).
 
     The backend builds it from the lowered rule; the generated module spells it out as
     a literal and hands it to the runtime's ``load_rule``.
     """
 
+    __slots__ = _fields = (
+        "module",
+        "prefix",
+        "params",
+        "result",
+        "source_hash",
+        "doc",
+        "gated_hosts",
+        "surface",
+    )
     module: str  # dotted, e.g. "mypkg.rules.quote"
     prefix: str  # P in docs/abi.md (rule_symbol_prefix of module)
     params: tuple[tuple[str, Value], ...]  # (name, type) in #main order
@@ -214,4 +299,38 @@ class RuleSpec:
     gated_hosts: tuple[HostSpec, ...]  # sorted by name
     #: records, documents or enums in #main: ``documents.Surface``, ``(params, result)``
     #: shapes over the flat ``params``/``result`` above (None: they are the surface)
-    surface: tuple[object, object] | None = None
+    surface: tuple[object, object] | None
+
+    def __init__(  # noqa: PLR0917 (the dataclass it replaces took them positionally)
+        self,
+        module: str,
+        prefix: str,
+        params: tuple[tuple[str, Value], ...],
+        result: Value | tuple[Value, ...],
+        source_hash: int,
+        doc: str,
+        gated_hosts: tuple[HostSpec, ...],
+        surface: tuple[object, object] | None = None,
+    ) -> None:
+        self._set(
+            module=module,
+            prefix=prefix,
+            params=params,
+            result=result,
+            source_hash=source_hash,
+            doc=doc,
+            gated_hosts=gated_hosts,
+            surface=surface,
+        )
+
+    @property
+    def scalar(self) -> bool:
+        """Whether every parameter and the result are scalars: the rule has the unrolled
+        ``main`` and the value entries (:func:`main_value_symbol`)."""
+        kinds = [kind for _, kind in self.params]
+        return not isinstance(self.result, tuple) and all(
+            kind in _SCALARS for kind in [*kinds, self.result]
+        )
+
+
+_SCALARS = frozenset(("Int", "Float", "Bool"))

@@ -10,21 +10,26 @@ and aarch64 hosts).
 
 from __future__ import annotations
 
-import array
 import ctypes
 import math
-from collections.abc import Callable, Sequence
-from functools import partial
 from itertools import accumulate
-from typing import Any, cast
+from types import MethodType
 
-from .abi import RuleSpec, Scalar, Value
+from .abi import TYPE_CHECKING, RuleSpec, Scalar, Value
 from .errors import REBUILD, HostPanic, MainArgTypeMismatch, NumericOverflow
+
+if TYPE_CHECKING:
+    import array
+    from collections.abc import Callable, Sequence
+    from typing import Any
+
+# ``array`` is imported by the functions that pack lists: a scalar rule never needs it.
 
 __all__ = [
     "CTYPES",
     "FAST_BOUNDS",
     "I64_MAX",
+    "MISSING",
     "PY_TYPES",
     "WASM32_POINTER",
     "Args",
@@ -53,7 +58,8 @@ FAST_BOUNDS: dict[str, tuple[object, object]] = {
     "Float": (-math.inf, math.inf),
     "Bool": (False, True),
 }
-_MISSING = object()
+#: a parameter given no argument
+MISSING = object()
 
 
 class Args:
@@ -70,18 +76,27 @@ class Args:
         count = len(self.names)
         if len(args) > count:
             raise MainArgTypeMismatch(f"main() takes {count} arguments but {len(args)} were given")
-        values = [*args, *[_MISSING] * (count - len(args))]
+        values = [*args, *[MISSING] * (count - len(args))]
         for key, value in kwargs.items():
             i = self.index.get(key)
             if i is None:
                 raise MainArgTypeMismatch(f"main() got an unexpected keyword argument {key!r}")
-            if values[i] is not _MISSING:
+            if values[i] is not MISSING:
                 raise MainArgTypeMismatch(f"main() got multiple values for argument {key!r}")
             values[i] = value
-        missing = [n for n, v in zip(self.names, values, strict=True) if v is _MISSING]
+        missing = [n for n, v in zip(self.names, values, strict=True) if v is MISSING]
         if missing:
             raise MainArgTypeMismatch(f"main() missing required arguments: {', '.join(missing)}")
         return tuple(values)
+
+    def bind_parts(
+        self, given: tuple[object, ...], rest: tuple[object, ...], extra: dict[str, object]
+    ) -> tuple[object, ...]:
+        """:meth:`bind` for a ``main(p0=MISSING, ..., /, *rest, **extra)``: ``given`` holds
+        the positional parameters, MISSING where none was passed."""
+        if rest:
+            return self.bind((*given, *rest), extra)
+        return self.bind(tuple(v for v in given if v is not MISSING), extra)
 
     def convert(self, args: tuple[object, ...]) -> tuple[object, ...]:
         """Check each argument against its Relon type; exact ``int``/``float``/``bool`` out."""
@@ -91,14 +106,14 @@ class Args:
         )
 
 
-def _convert(name: str, kind: str, value: object) -> object:
+def _convert(name: str, kind: str, value: Any) -> object:
     # type(), not isinstance(): an object can fake __class__; int.__index__ etc. read the
     # real value of a subclass instance without running its overrides.
     cls = type(value)
     if kind == "Bool" and cls is bool:
         return value
     if kind != "Bool" and issubclass(cls, int) and cls is not bool:
-        number = int.__index__(cast("int", value))
+        number = int.__index__(value)
         if kind == "Float":
             try:
                 return float(number)
@@ -111,7 +126,7 @@ def _convert(name: str, kind: str, value: object) -> object:
             raise NumericOverflow(f"main() argument {name!r} does not fit in an Int (i64)")
         return number
     if kind == "Float" and issubclass(cls, float):
-        return float.__float__(cast("float", value))
+        return float.__float__(value)
     expected = PY_TYPES[kind].__name__
     raise MainArgTypeMismatch(
         f"main() argument {name!r} must be {expected} (Relon {kind}), not {cls.__name__}"
@@ -124,8 +139,11 @@ def _convert(name: str, kind: str, value: object) -> object:
 # so the memory lives as long as the converted argument tuple (the whole call).
 
 #: (pointer for ctypes or memmove: bytes, ctypes array or address; count; bytes; owner)
-Packed = tuple[object, int, int, object]
-Texts = tuple[bytes, list[int]]
+if TYPE_CHECKING:
+    Packed = tuple[object, int, int, object]
+    Texts = tuple[bytes, list[int]]
+else:
+    Packed = Texts = tuple
 #: element type code of the packed layout of each List (array module codes)
 _PACKED_CODES = {"List<Int>": "q", "List<Float>": "d", "List<Bool>": "B"}
 _ELEMENTS: dict[str, Scalar] = {"List<Int>": "Int", "List<Float>": "Float", "List<Bool>": "Bool"}
@@ -137,26 +155,23 @@ _LAYOUTS = {
     "List<Bool>": frozenset(("?", "B", "@?", "@B", "=?", "=B", "<?", "<B")),
 }
 # the fast element check: a list whose element types are all in here packs in one C call
-_PACKABLE = {
-    "List<Int>": frozenset((int,)),
-    "List<Float>": frozenset((int, float)),
-    "List<Bool>": frozenset((bool,)),
-}
+_PACKABLE = {"List<Int>": (int,), "List<Float>": (int, float), "List<Bool>": (bool,)}
 _ITEMS = {"List<Int>": "int", "List<Float>": "float", "List<Bool>": "bool", "List<String>": "str"}
 
 
 def _converter(name: str, kind: Value) -> Callable[[Any], object]:
     """``value -> converted value`` for parameter ``name`` (the compound-rule path)."""
-    # partial(), not a lambda: one Python frame less on every call
+    # a bound method, not a lambda: one Python frame less on every call
     if kind == "String":
-        return partial(_text, name)
+        return MethodType(_text, name)
     if kind == "List<String>":
-        return partial(_texts, name)
+        return MethodType(_texts, name)
     if kind in _PACKED_CODES:
-        return partial(_numbers, name, kind)
-    scalar = cast("Scalar", kind)
+        return MethodType(_numbers, (name, kind))
+    scalar: Scalar = kind  # type: ignore[assignment]
     exact = PY_TYPES[scalar]
-    low, high = cast("tuple[Any, Any]", FAST_BOUNDS[scalar])
+    bounds: Any = FAST_BOUNDS[scalar]
+    low, high = bounds
 
     def convert(value: Any) -> object:
         if type(value) is exact and low <= value <= high:
@@ -166,13 +181,13 @@ def _converter(name: str, kind: Value) -> Callable[[Any], object]:
     return convert
 
 
-def _text(name: str, value: object) -> bytes:
+def _text(name: str, value: Any) -> bytes:
     if not issubclass(type(value), str):
         raise MainArgTypeMismatch(
             f"main() argument {name!r} must be str (Relon String), not {type(value).__name__}"
         )
     try:
-        return str.encode(cast("str", value))  # the str method: no subclass override runs
+        return str.encode(value)  # the str method: no subclass override runs
     except UnicodeEncodeError as exc:
         raise MainArgTypeMismatch(
             f"main() argument {name!r} is not valid Unicode text (a lone surrogate at index"
@@ -187,16 +202,16 @@ def _not_a_list(name: str, kind: str, value: object) -> MainArgTypeMismatch:
     return MainArgTypeMismatch(f"{expected}, not {type(value).__name__}")
 
 
-def _items(name: str, kind: str, value: object) -> Sequence[object]:
+def _items(name: str, kind: str, value: Any) -> Sequence[object]:
     """The elements of a sequence argument: an exact list or tuple as it is, anything
     else (list subclasses too) as one snapshot taken through its own ``__iter__``, so
     the elements checked are the elements passed, whatever its methods do."""
     if type(value) is list or type(value) is tuple:
         return value
     try:
-        if isinstance(value, str) or not isinstance(value, Sequence):
+        if isinstance(value, str) or not _is_sequence(value):
             raise _not_a_list(name, kind, value)
-        return list(cast("Sequence[object]", value))
+        return list(value)
     except MainArgTypeMismatch:
         raise
     except Exception as exc:  # the caller's own __iter__/__len__/__getitem__ failed
@@ -211,14 +226,21 @@ def _unreadable(name: str, kind: str, value: object, exc: Exception) -> MainArgT
     )
 
 
-def _numbers(name: str, kind: str, value: object) -> Packed:
+def _is_sequence(value: object) -> bool:
+    from collections.abc import Sequence  # on the first non-list sequence argument only
+
+    return isinstance(value, Sequence)
+
+
+def _numbers(what: tuple[str, str], value: Any) -> Packed:
     """A List<Int/Float/Bool> argument in the ABI layout, without a Python loop if it can."""
+    name, kind = what
     if type(value) is list or type(value) is tuple:  # the common case, first
         return _pack(name, kind, value)
     if isinstance(value, str):
         raise _not_a_list(name, kind, value)
     try:
-        view = memoryview(value)  # type: ignore[arg-type]
+        view = memoryview(value)
     except TypeError:
         return _pack(name, kind, _items(name, kind, value))
     except Exception as exc:  # a __buffer__ of the caller's that failed
@@ -259,12 +281,17 @@ def _shared(name: str, kind: str, view: memoryview) -> Packed:
     return borrowed, count, view.nbytes, borrowed
 
 
-def _pack(name: str, kind: str, items: Sequence[object]) -> Packed:
+def _pack(name: str, kind: str, items: Sequence[Any]) -> Packed:
+    import array
+
     element = _ELEMENTS[kind]
-    if not set(map(type, items)) <= _PACKABLE[kind]:
+    # One C-level pass over the element types (the fastest exact check we measured, about
+    # 10 ns an element, docs/performance.md), then one packing pass.
+    types = list(map(type, items))
+    if sum(map(types.count, _PACKABLE[kind])) != len(types):
         items = [_convert(f"{name}[{i}]", element, item) for i, item in enumerate(items)]
     try:
-        packed = array.array(_PACKED_CODES[kind], cast("Sequence[int]", items))
+        packed = array.array(_PACKED_CODES[kind], items)
     except OverflowError:
         what = "is too large for a Float" if element == "Float" else "does not fit in an Int (i64)"
         raise NumericOverflow(f"an int in main() argument {name!r} {what}") from None
@@ -272,11 +299,11 @@ def _pack(name: str, kind: str, items: Sequence[object]) -> Packed:
     return packed.buffer_info()[0], count, count * packed.itemsize, packed
 
 
-def _texts(name: str, value: object) -> Texts:
+def _texts(name: str, value: Any) -> Texts:
     """A List<String> argument: one UTF-8 blob and the byte length of each element."""
     items = _items(name, "List<String>", value)
     try:
-        encoded = list(map(str.encode, cast("Sequence[str]", items)))
+        encoded: list[bytes] = list(map(str.encode, items))  # type: ignore[arg-type]
     except (TypeError, UnicodeEncodeError):  # find the culprit, for the message
         encoded = [_text(f"{name}[{i}]", item) for i, item in enumerate(items)]
     return b"".join(encoded), list(map(len, encoded))
@@ -288,6 +315,8 @@ def relon_strs(blob_address: int, lengths: list[int]) -> array.array[int]:
     On wasm32 a pointer is 4 bytes plus 4 bytes of padding, which is what the low half
     of a little-endian int64 holding a 32-bit address is.
     """
+    import array
+
     starts = array.array("q", accumulate(lengths, initial=blob_address))
     starts.pop()
     pairs = array.array("q", bytes(16 * len(lengths)))
@@ -296,15 +325,15 @@ def relon_strs(blob_address: int, lengths: list[int]) -> array.array[int]:
     return pairs
 
 
-def size_in_memory(kind: str, value: object) -> int:
+def size_in_memory(kind: str, value: Any) -> int:
     """Bytes of linear memory a converted argument needs on wasm32 (8-aligned)."""
     if kind == "String":
-        return align(len(cast("bytes", value)))
+        return align(len(value))
     if kind == "List<String>":
-        blob, lengths = cast("Texts", value)
+        blob, lengths = value
         return align(len(blob)) + 16 * len(lengths)
     if kind in _PACKED_CODES:
-        return align(cast("Packed", value)[2])
+        return align(value[2])
     return 0
 
 

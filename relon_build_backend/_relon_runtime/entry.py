@@ -1,66 +1,69 @@
 """``main`` functions: the unrolled scalar entry, the compound entry, and what they show.
 
-Rules whose parameters and result are scalars go through an unrolled, compiled entry
-(:func:`_entry_source`); rules with a String, List or tuple through
+Rules whose parameters and result are scalars get a ``main`` compiled from a template
+for that rule (:func:`_scalar_source`): it takes the rule's own parameter names, checks
+each argument inline and calls a value entry (``P_main_value``, docs/abi.md), which
+returns the result itself. Rules with a String, List or tuple go through
 :func:`compound_entry`, which converts each argument (:mod:`.conversion`) and hands the
-converted values to a backend's ``run``. Both get the rule's signature, annotations
-and docstring, so ``help()`` and ``inspect.signature()`` show the Relon ``#main``.
+converted values to a backend's ``run``. Both show the Relon ``#main`` to ``help()`` and
+``inspect.signature()`` through ``__wrapped__``: a bodiless function with the rule's
+parameters and annotations, so that no loader imports :mod:`inspect`.
 """
 
 from __future__ import annotations
 
+import _thread
 import ctypes
-import inspect
-import threading
-from collections.abc import Callable, Sequence
-from types import FunctionType
-from typing import TYPE_CHECKING, Any, cast
+from keyword import iskeyword
 
-from .abi import RuleSpec
-from .conversion import CTYPES, FAST_BOUNDS, PY_TYPES, Args
-from .errors import fail
+from .abi import TYPE_CHECKING, VALUE_SENTINELS, RuleSpec
+from .conversion import FAST_BOUNDS, MISSING, PY_TYPES, Args
 
 if TYPE_CHECKING:
-    from .native import Native
+    from collections.abc import Callable
+    from typing import Any
 
 __all__ = ["RuleShape", "compound_entry", "make_entry"]
 
-#: what ``inspect.signature(main)`` shows for a parameter / a result of each type
-_PARAM_TYPES: dict[str, object] = {
-    **PY_TYPES,
-    "String": str,
-    "List<Int>": Sequence[int],
-    "List<Float>": Sequence[float],
-    "List<Bool>": Sequence[bool],
-    "List<String>": Sequence[str],
-}
-_RESULT_TYPES: dict[str, object] = {
-    **PY_TYPES,
-    "String": str,
-    "List<Int>": list[int],
-    "List<Float>": list[float],
-    "List<Bool>": list[bool],
-    "List<String>": list[str],
-}
+_SEQUENCE_OF = {"List<Int>": int, "List<Float>": float, "List<Bool>": bool, "List<String>": str}
+
+
+def _annotation(kind: str, *, result: bool) -> object:
+    """What ``inspect.signature(main)`` shows for a parameter / a result of ``kind``."""
+    if kind == "String":
+        return str
+    if kind not in _SEQUENCE_OF:
+        return PY_TYPES[kind]
+    if result:
+        return list.__class_getitem__(_SEQUENCE_OF[kind])
+    from collections.abc import Sequence  # a List parameter only: collections costs ~2 ms
+
+    return Sequence[_SEQUENCE_OF[kind]]  # type: ignore[valid-type]
 
 
 class RuleShape:
     """What every entry of one rule shares: its spec, argument binder, signature and doc."""
 
-    __slots__ = ("args", "docstring", "scalar", "signature", "spec")
+    __slots__ = ("args", "docstring", "named", "scalar", "spec", "wrapped")
 
     def __init__(self, spec: RuleSpec) -> None:
         self.spec = spec
         self.args = Args(spec)
         self.docstring = _docstring(spec)
-        self.signature = _signature(spec)
         #: whether ``spec`` takes the unrolled scalar entry (no String, List or tuple)
-        self.scalar = not isinstance(spec.result, tuple) and all(
-            kind in CTYPES for kind in [*(k for _, k in spec.params), spec.result]
-        )
+        self.scalar = spec.scalar
+        #: whether ``main`` can take the parameters by their own names (else ``*args``)
+        self.named = _nameable([name for name, _ in spec.params])
+        #: what ``main.__wrapped__`` is: the signature ``inspect`` reports
+        self.wrapped = _signature_function(spec) if self.named else None
 
 
-class _Slots(threading.local):
+def _nameable(names: list[str]) -> bool:
+    # generated names start with "__"; a Python keyword cannot be a parameter
+    return all(n.isidentifier() and not iskeyword(n) and not n.startswith("__") for n in names)
+
+
+class _Slots(_thread._local):
     """One result slot per type and thread (ctypes drops the GIL during a call).
 
     Each is ``(slot, byref(slot))``: passing a prebuilt byref is the cheapest way to hand
@@ -80,75 +83,127 @@ def _slot(value: ctypes.c_int64 | ctypes.c_double | ctypes.c_int32) -> tuple[Any
 _SLOTS = _Slots()
 
 
-def _entry_source(count: int, result: str, *, native: bool, sandboxed: bool) -> str:
-    """Python text of a ``make(...)`` that returns an unrolled ``main(*args, **kwargs)``.
+def _scalar_source(count: int, result: str, *, native: bool, budget: bool, value: bool) -> str:
+    """Python text of a ``make(...)`` that returns one shape of unrolled ``main``.
 
     Like ``collections.namedtuple`` we compile a small template: a generic loop over the
-    arguments costs ~1 us per call, the unrolled check ~0.2 us (benchmarks/loader_overhead.py).
-    Only generated names (``a0``, ``t0``...) appear in the text, never user data.
+    arguments costs ~1 us per call, the unrolled check well under 0.1 us
+    (benchmarks/loader_overhead.py). ``budget``: the entries take caps and max_steps
+    first (a Sandbox's); ``value``: a value entry returns the result (else only the
+    status entry ``__status``). The parameters are positional-only and keywords go
+    through ``**__extra``, so that every binding error is ours (MainArgTypeMismatch);
+    a call by keyword only takes an inline path. Only generated names (``__a0``,
+    ``__t0``...) appear in the text, never user data.
     """
-    names = [f"a{i}" for i in range(count)]
-    consts = [f"{p}{i}" for i in range(count) for p in ("t", "lo", "hi")]
-    header = ", ".join(["target", "fail", "caps", "steps", "bind", "convert", "slots", *consts])
-    lines = [f"def make({header}):", "    def main(*args, **kwargs):"]
-    lines += [
-        f"        if kwargs or len(args) != {count}:",
-        "            args = bind(args, kwargs)",
-    ]
-    if count:
-        unpack = ", ".join(names) + ","
-        cond = " and ".join(f"type(a{i}) is t{i} and lo{i} <= a{i} <= hi{i}" for i in range(count))
-        lines += [f"        {unpack} = args", f"        if not ({cond}):"]
-        lines += [f"            {unpack} = convert(args)"]
-    if not native:
-        lines.append(f"        return target({', '.join(['caps', 'steps', *names])})")
-    else:
-        call = ["caps", "steps", *names, "ref"] if sandboxed else [*names, "ref"]
-        ret = "out.value != 0" if result == "Bool" else "out.value"
+    args = [f"__a{i}" for i in range(count)]
+    consts = [f"__{p}{i}" for i in range(count) for p in ("k", "t", "lo", "hi")]
+    fixed = ["__value", "__status", "__bind", "__convert", "__fail", "__slots", "__missing"]
+    header = ", ".join([*fixed, "__sentinel", "__caps", "__steps", *consts])
+    call = ", ".join([*(["__caps", "__steps"] if budget else []), *args])
+    lines = [f"def make({header}):"]
+    if native:  # the status entry: an out pointer, then the status
+        ret = "__out.value != 0" if result == "Bool" else "__out.value"
         lines += [
-            f"        out, ref = slots.{result}",
-            f"        status = target({', '.join(call)})",
+            f"    def __checked({', '.join(args)}):",
+            f"        __out, __ref = __slots.{result}",
+            f"        __s = __status({', '.join([*([call] if call else []), '__ref'])})",
+            "        if __s:",
+            "            __fail(__s)",
+            f"        return {ret}",
         ]
-        lines += ["        if status:", "            fail(status)", f"        return {ret}"]
-    lines.append("    return main")
+    else:  # wasm: the instance's call checks the status itself
+        lines += [f"    def __checked({', '.join(args)}):", f"        return __status({call})"]
+    params = ", ".join([*(f"{a}=__missing" for a in args), *(["/"] if count else [])])
+    lines.append(f"    def main({', '.join(p for p in (params, '*__rest', '**__extra') if p)}):")
+    if count:
+        lines += _keyword_lines(args)
+        lines += ["        elif __rest:", f"            __bind(({', '.join(args)},), __rest, {{}})"]
+    else:
+        lines += ["        if __rest or __extra:", "            __bind((), __rest, __extra)"]
+    if count:
+        cond = " and ".join(
+            f"type({a}) is __t{i} and __lo{i} <= {a} <= __hi{i}" for i, a in enumerate(args)
+        )
+        lines.append(f"        if {cond}:")
+    else:
+        lines.append("        if True:  # no argument to check")
+    if value:
+        done = "__r == 1" if result == "Bool" else "__r"
+        lines += [
+            f"            __r = __value({call})",
+            "            if __r != __sentinel:",
+            f"                return {done}",
+        ]
+    lines.append(f"            return __checked({', '.join(args)})")
+    if count:
+        unpack = ", ".join(args) + ","
+        lines += [
+            f"        if {args[-1]} is __missing:",  # positional arguments fill from the left
+            f"            __bind(({unpack}), (), {{}})",
+            f"        {unpack} = __convert(({unpack}))",
+        ]
+    lines += [f"        return __checked({', '.join(args)})", "    return main"]
     return "\n".join(lines) + "\n"
 
 
-_MAKERS: dict[tuple[int, str, bool, bool], Callable[..., FunctionType]] = {}
+def _keyword_lines(args: list[str]) -> list[str]:
+    """``main(**kwargs)`` naming every parameter: direct lookups; anything else binds."""
+    lookups = ", ".join(f"__extra[__k{i}]" for i in range(len(args)))
+    given = ", ".join(args)
+    return [
+        "        if __extra:",
+        f"            if {args[0]} is __missing and not __rest and len(__extra) == {len(args)}:",
+        "                try:",
+        f"                    {given}, = {lookups},",
+        "                except KeyError:",
+        f"                    {given}, = __bind(({given},), __rest, __extra)",
+        "            else:",
+        f"                {given}, = __bind(({given},), __rest, __extra)",
+    ]
 
 
-def _maker(
-    count: int, result: str, *, native: bool, sandboxed: bool
-) -> Callable[..., FunctionType]:
-    key = (count, result, native, sandboxed)
+_MAKERS: dict[tuple[int, str, bool, bool, bool], Callable[..., Any]] = {}
+
+
+def _maker(count: int, result: str, *, native: bool, budget: bool, value: bool) -> Any:
+    key = (count, result, native, budget, value)
     if key not in _MAKERS:
-        namespace: dict[str, object] = {}
-        source = _entry_source(count, result, native=native, sandboxed=sandboxed)
-        exec(compile(source, f"<relon entry {key}>", "exec"), namespace)
-        _MAKERS[key] = cast("Callable[..., FunctionType]", namespace["make"])
+        namespace: dict[str, Any] = {}
+        source = _scalar_source(count, result, native=native, budget=budget, value=value)
+        exec(compile(source, f"<relon entry {key}>", "exec", dont_inherit=True), namespace)
+        _MAKERS[key] = namespace["make"]
     return _MAKERS[key]
 
 
 def make_entry(
     shape: RuleShape,
-    target: object,
-    caps: int,
-    steps: int,
+    entries: tuple[object | None, object],
+    on_status: Callable[[int], Any],
+    budget: tuple[int, int] | None,
     *,
-    native: Native | None,
+    native: bool,
     sandboxed: bool,
 ) -> Callable[..., object]:
-    """``main`` calling ``target``: an entry of ``native``, or (None) a wasm instance's
-    ``call``, which checks the status itself."""
+    """``main`` of a scalar rule over ``entries``: ``(value, status)``.
+
+    ``value`` returns the result or :data:`~.abi.VALUE_SENTINELS` (None: none to use);
+    ``status`` is natively the entry with an out pointer returning a status (passed to
+    ``on_status`` when non-zero), on wasm the instance's call, which checks it itself.
+    ``budget``: ``(caps, max_steps)`` the entries take first (None: they take neither).
+    """
     spec = shape.spec
+    result: str = spec.result  # type: ignore[assignment]
     consts: list[object] = []
-    for _, kind in spec.params:
-        consts += [PY_TYPES[kind], *FAST_BOUNDS[kind]]
-    result = cast("str", spec.result)
-    make = _maker(len(spec.params), result, native=native is not None, sandboxed=sandboxed)
-    on_status = fail if native is None else native.fail
-    args = (caps, steps, shape.args.bind, shape.args.convert, _SLOTS, *consts)
-    entry = make(target, on_status, *args)
+    for name, kind in spec.params:
+        consts += [name, PY_TYPES[kind], *FAST_BOUNDS[kind]]
+    value, status = entries
+    make = _maker(
+        len(spec.params), result, native=native, budget=budget is not None, value=value is not None
+    )
+    caps, steps = budget or (0, 0)
+    args = shape.args
+    fixed = (value, status, args.bind_parts, args.convert, on_status, _SLOTS, MISSING)
+    entry = make(*fixed, VALUE_SENTINELS[result], caps, steps, *consts)
     return _describe(entry, shape, sandboxed=sandboxed)
 
 
@@ -171,23 +226,34 @@ def _describe(entry: Any, shape: RuleShape, *, sandboxed: bool) -> Callable[...,
     entry.__name__, entry.__qualname__ = "main", "Sandbox.main" if sandboxed else "main"
     entry.__doc__ = shape.docstring
     entry.__module__ = spec.module
-    entry.__dict__["__signature__"] = shape.signature  # what inspect.signature() reports
-    entry.__annotations__ = {n: _PARAM_TYPES[k] for n, k in spec.params}
-    entry.__annotations__["return"] = shape.signature.return_annotation
-    return cast("Callable[..., object]", entry)
+    if shape.wrapped is not None:  # what inspect.signature() and help() report
+        entry.__wrapped__ = shape.wrapped
+        entry.__annotations__ = shape.wrapped.__annotations__
+    return entry  # type: ignore[no-any-return]
 
 
-def _signature(spec: RuleSpec) -> inspect.Signature:
-    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
-    try:
-        params = [inspect.Parameter(n, kind, annotation=_PARAM_TYPES[k]) for n, k in spec.params]
-    except ValueError:  # a Relon name that is a Python keyword: still callable via **kwargs
-        params = []
+def _signature_function(spec: RuleSpec) -> Callable[..., object]:
+    """A bodiless ``main(<params>) -> <result>`` with the rule's names and annotations."""
+    names = [name for name, _ in spec.params]
+    consts = [f"__p{i}" for i in range(len(names))]
+    params = ", ".join(f"{n}: {c}" for n, c in zip(names, consts, strict=True))
+    source = f"def make({', '.join([*consts, '__r'])}):\n    def main({params}) -> __r: ...\n"
+    source += "    return main\n"
+    namespace: dict[str, Any] = {}
+    # dont_inherit: this module's ``from __future__ import annotations`` would make the
+    # annotations strings
+    exec(compile(source, "<relon signature>", "exec", dont_inherit=True), namespace)
     if isinstance(spec.result, tuple):
-        result: object = tuple.__class_getitem__(tuple(_RESULT_TYPES[k] for k in spec.result))
+        result: object = tuple.__class_getitem__(
+            tuple(_annotation(k, result=True) for k in spec.result)
+        )
     else:
-        result = _RESULT_TYPES[spec.result]
-    return inspect.Signature(params, return_annotation=result)
+        result = _annotation(spec.result, result=True)
+    annotations = [_annotation(kind, result=False) for _, kind in spec.params]
+    function: Any = namespace["make"](*annotations, result)
+    function.__name__ = function.__qualname__ = "main"
+    function.__module__ = spec.module
+    return function  # type: ignore[no-any-return]
 
 
 def _docstring(spec: RuleSpec) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-from typing import NoReturn
+from .abi import ERROR_KINDS, TYPE_CHECKING, HostSpec, Status
 
-from .abi import ERROR_KINDS, HostSpec, Status
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import NoReturn
 
 __all__ = [
     "REBUILD",
@@ -141,17 +141,20 @@ def capability_denied(host: HostSpec) -> CapabilityDenied:
 
 # How rustc's PanicInfo displays: since 1.73 "panicked at FILE:L:C:\nMSG", before
 # (Debian's wasm32 rustc 1.63) "panicked at 'MSG', FILE:L:C".
+# (re is imported on the first panic: loaders that never see one do not pay for it)
 _PANIC_FORMS = (
-    re.compile(r"panicked at (?P<at>[^\n]+:\d+:\d+):\n(?P<message>.*)", re.DOTALL),
-    re.compile(r"panicked at '(?P<message>.*)', (?P<at>[^\n]+:\d+:\d+)", re.DOTALL),
+    r"panicked at (?P<at>[^\n]+:\d+:\d+):\n(?P<message>.*)",
+    r"panicked at '(?P<message>.*)', (?P<at>[^\n]+:\d+:\d+)",
 )
 
 
 def host_panic(note: bytes) -> HostPanic:
     """The error of a panic whose handler left ``note`` (one wording for every rustc)."""
+    import re
+
     text = note.decode("utf-8", "replace")
     for form in _PANIC_FORMS:
-        match = form.fullmatch(text)
+        match = re.fullmatch(form, text, re.DOTALL)
         if match:
             return HostPanic(f"a host function panicked at {match['at']}: {match['message']}")
     return HostPanic(f"a host function {text}" if text.startswith("panicked") else text)

@@ -12,13 +12,18 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-from .abi import ABI_VERSION, RuleSpec, source_hash
+from .abi import ABI_VERSION, TYPE_CHECKING, RuleSpec, _Record, source_hash
 from .errors import REBUILD, RelonLoadError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+    from typing import Any
+
+# An installed wheel's loader touches only resource() and check_library(): plain os.path
+# strings, so that importing a rule pulls in no pathlib (docs/performance.md). Editable
+# checks import pathlib when they run.
 
 __all__ = [
     "EditableInputs",
@@ -31,13 +36,13 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class EditableInputs:
+class EditableInputs(_Record):
     """What an in-place (editable) build of one rule read, checked when it is imported.
 
     Paths are POSIX, relative to the folder of the rule's ``.relon``.
     """
 
+    __slots__ = _fields = ("files", "settings", "backend")
     #: (path, :func:`text_hash` of it), or (path, None): a file that must not exist (a
     #: nearer host_shim.rs would replace the one the rule was compiled with)
     files: tuple[tuple[str, int | None], ...]
@@ -45,6 +50,14 @@ class EditableInputs:
     settings: tuple[str, int] | None
     #: (folder, version, :func:`tree_hash`) of the relon-build-backend that built it
     backend: tuple[str, str, int] | None
+
+    def __init__(
+        self,
+        files: tuple[tuple[str, int | None], ...],
+        settings: tuple[str, int] | None,
+        backend: tuple[str, str, int] | None,
+    ) -> None:
+        self._set(files=files, settings=settings, backend=backend)
 
 
 def text_hash(text: str) -> int:
@@ -85,7 +98,9 @@ def tree_hash(folder: Path) -> int:
 
 def check_inputs(spec: RuleSpec, inputs: EditableInputs) -> None:
     """Editable installs: refuse to load when anything the build read has changed."""
-    folder = _rule_folder(spec)
+    from pathlib import Path
+
+    folder = Path(_rule_folder(spec))
     for name, expected in inputs.files:
         path = Path(os.path.normpath(folder / name))  # no "rules/../" in messages
         if expected is None:
@@ -107,19 +122,19 @@ def _same_text(path: Path, expected: int) -> bool:
     return expected in (text_hash(raw), source_hash(raw))
 
 
-def _rule_folder(spec: RuleSpec) -> Path:
+def _rule_folder(spec: RuleSpec) -> str:
     return _package_folder(spec.module.rpartition(".")[0] or spec.module)
 
 
-def _package_folder(package: str) -> Path:
+def _package_folder(package: str) -> str:
     """The folder of the (imported) package ``package``, which must be on disk.
 
     From the module's ``__path__``, not importlib.resources: that costs every rule
     module's import several milliseconds for the same answer."""
     module = sys.modules.get(package) or importlib.import_module(package)
     locations = list(getattr(module, "__path__", None) or ())
-    folder = Path(locations[0]) if locations else None
-    if folder is None or not folder.is_dir():
+    folder = str(locations[0]) if locations else None
+    if folder is None or not os.path.isdir(folder):
         raise RelonLoadError(f"{package} is not a folder on disk; install the package unzipped")
     return folder
 
@@ -150,6 +165,8 @@ def _toml_parser() -> Any:
 
 
 def _check_backend(folder: str, version: str, expected: int) -> None:
+    from pathlib import Path
+
     where = Path(folder)
     # An isolated build's backend is gone with its build environment: nothing to compare.
     if where.is_dir() and tree_hash(where) != expected:
@@ -159,10 +176,10 @@ def _check_backend(folder: str, version: str, expected: int) -> None:
         )
 
 
-def resource(package: str, name: str) -> Path:
-    """The file ``name`` of ``package`` on disk."""
-    path = _package_folder(package) / name
-    if not path.is_file():
+def resource(package: str, name: str) -> str:
+    """The path of the file ``name`` of ``package`` on disk."""
+    path = os.path.join(_package_folder(package), name)
+    if not os.path.isfile(path):
         raise RelonLoadError(f"{path} is missing; {REBUILD}")
     return path
 

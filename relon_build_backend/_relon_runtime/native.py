@@ -7,12 +7,8 @@ the call, so its owner cannot resize or free it under the callee.
 
 from __future__ import annotations
 
+import _thread
 import ctypes
-import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, NoReturn, cast
 
 from .abi import (
     ABI_VERSION_SYMBOL,
@@ -21,17 +17,18 @@ from .abi import (
     NOTE_CAPACITY,
     NOTE_SYMBOL,
     RELEASE_SYMBOL,
+    TYPE_CHECKING,
     RuleSpec,
     call_symbol,
+    call_value_symbol,
     hash_symbol,
     host_symbol,
     main_symbol,
+    main_value_symbol,
 )
 from .conversion import (
     CTYPES,
-    Packed,
     Results,
-    Texts,
     has_handle,
     relon_strs,
     results_of,
@@ -40,17 +37,21 @@ from .conversion import (
 from .errors import REBUILD, RelonLoadError, ValueTooLarge, fail
 from .integrity import check_library
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import Any, NoReturn
+
 __all__ = ["Native", "NativeCall", "load_native"]
 
-_LIBRARIES: dict[Path, ctypes.CDLL] = {}
-_LOCK = threading.Lock()
+_LIBRARIES: dict[str, ctypes.CDLL] = {}
+_LOCK = _thread.allocate_lock()
 
 
-def _native_library(path: Path) -> ctypes.CDLL:
+def _native_library(path: str) -> ctypes.CDLL:
     with _LOCK:
         if path not in _LIBRARIES:
             try:
-                lib = ctypes.CDLL(str(path))
+                lib = ctypes.CDLL(path)
                 abi = getattr(lib, ABI_VERSION_SYMBOL)
             except (OSError, AttributeError) as exc:
                 raise RelonLoadError(f"cannot load {path} ({exc}); {REBUILD}") from None
@@ -65,7 +66,8 @@ def _function(
     """``lib.<name>`` with argtypes set (a trailing out pointer when ``result`` is given).
 
     A String or List parameter is two arguments, pointer and length; ``result`` is a
-    scalar type (typed out slot) or ``"Slots"`` (result slots of a compound rule).
+    scalar type (typed out slot), ``"Slots"`` (result slots of a compound rule) or
+    ``"Value:<scalar>"`` (a value entry: the scalar is returned).
     """
     try:
         fn = lib[name]
@@ -74,35 +76,65 @@ def _function(
     argtypes: list[type] = []
     for p in params:
         argtypes += [CTYPES[p]] if p in CTYPES else [ctypes.c_void_p, ctypes.c_int64]
+    restype: type = ctypes.c_int32 if result is not None else ctypes.c_int64
     if result == "Slots":
         argtypes.append(ctypes.c_void_p)
+    elif result is not None and result.startswith("Value:"):
+        restype = CTYPES[result[len("Value:") :]]
     elif result is not None:
         argtypes.append(ctypes.POINTER(CTYPES[result]))
     fn.argtypes = argtypes
-    fn.restype = ctypes.c_int32 if result is not None else ctypes.c_int64
+    fn.restype = restype
     return fn
 
 
-@dataclass(frozen=True, slots=True)
 class Native:
     """The native entries of one rule, argtypes set once."""
 
-    main: Callable[..., int]
-    call: Callable[..., int]
-    hosts: dict[str, Callable[..., int]]
-    release: Callable[[int], object] | None  # relon_release, for rules with a result handle
-    #: what the last failing call on this thread left in the note (and empty it)
-    take_note: Callable[[], bytes]
-    #: raise the error of a failed call's status, with what its note says
-    fail: Callable[[int], NoReturn]
-    #: relon_set_memory_limit: what calls on this thread may allocate, until set again
-    set_memory_limit: Callable[[int], object]
+    __slots__ = (
+        "call",
+        "call_value",
+        "fail",
+        "hosts",
+        "main",
+        "main_value",
+        "release",
+        "set_memory_limit",
+        "take_note",
+    )
 
-    def limited(self, memory: int) -> Callable[..., int]:
-        """``call`` of a Sandbox whose calls may allocate ``memory`` bytes."""
-        call, set_limit = self.call, self.set_memory_limit
+    def __init__(
+        self,
+        *,
+        main: Callable[..., int],
+        call: Callable[..., int],
+        values: tuple[Callable[..., Any], Callable[..., Any]] | None,
+        hosts: dict[str, Callable[..., int]],
+        release: Callable[[int], object] | None,
+        take_note: Callable[[], bytes],
+        fail: Callable[[int], NoReturn],
+        set_memory_limit: Callable[[int], object],
+    ) -> None:
+        self.main, self.call, self.hosts = main, call, hosts
+        #: P_main_value and P_call_value of a scalar rule (they return the result)
+        self.main_value: Callable[..., Any] | None = None
+        self.call_value: Callable[..., Any] | None = None
+        if values is not None:
+            self.main_value, self.call_value = values
+        #: relon_release, for rules with a result handle
+        self.release = release
+        #: what the last failing call on this thread left in the note (and empty it)
+        self.take_note = take_note
+        #: raise the error of a failed call's status, with what its note says
+        self.fail = fail
+        #: relon_set_memory_limit: what calls on this thread may allocate, until set again
+        self.set_memory_limit = set_memory_limit
 
-        def limited_call(*args: object) -> int:
+    def limited(self, call: Callable[..., Any], memory: int) -> Callable[..., Any]:
+        """``call`` (an entry) for a Sandbox whose calls may allocate ``memory`` bytes."""
+        set_limit = self.set_memory_limit
+
+        def limited_call(*args: object) -> Any:
             set_limit(memory)
             try:
                 return call(*args)
@@ -112,7 +144,7 @@ class Native:
         return limited_call
 
 
-def load_native(spec: RuleSpec, path: Path, *, scalar: bool) -> Native:
+def load_native(spec: RuleSpec, path: str, *, scalar: bool) -> Native:
     """The entries of ``spec`` in the library at ``path``, checked against ``spec``."""
     lib = _native_library(path)
     kinds = [kind for _, kind in spec.params]
@@ -122,9 +154,16 @@ def load_native(spec: RuleSpec, path: Path, *, scalar: bool) -> Native:
         h.name: _function(lib, host_symbol(spec.prefix, h.name), h.params, h.result)
         for h in spec.gated_hosts
     }
-    result = cast("str", spec.result) if scalar else "Slots"
+    result: str = spec.result if scalar else "Slots"  # type: ignore[assignment]
     main = _function(lib, main_symbol(spec.prefix), kinds, result)
     call = _function(lib, call_symbol(spec.prefix), ["Int", "Int", *kinds], result)
+    values = None
+    if scalar:
+        value = f"Value:{result}"
+        values = (
+            _function(lib, main_value_symbol(spec.prefix), kinds, value),
+            _function(lib, call_value_symbol(spec.prefix), ["Int", "Int", *kinds], value),
+        )
     release = None
     if has_handle(results_of(spec)):
         fn: Any = _function(lib, RELEASE_SYMBOL, ["Int"], None)
@@ -141,6 +180,7 @@ def load_native(spec: RuleSpec, path: Path, *, scalar: bool) -> Native:
     return Native(
         main=main,
         call=call,
+        values=values,
         hosts=hosts,
         release=release,
         take_note=take_note,
@@ -190,23 +230,23 @@ class NativeCall:
         self.results = Results(spec)
         self.release, self.fail = native.release, native.fail
 
-    def __call__(self, values: list[object]) -> object:
+    def __call__(self, values: list[Any]) -> object:
         args: list[object] = list(self.prefix)
         keep = []  # RelonStr arrays built here (the rest is owned by ``values``)
         for kind, value in zip(self.kinds, values, strict=True):
             if kind in CTYPES:
                 args.append(value)
             elif kind == "String":
-                args += (value, len(cast("bytes", value)))
+                args += (value, len(value))
             elif kind == "List<String>":
-                blob, lengths = cast("Texts", value)
+                blob, lengths = value
                 # c_char_p of a bytes object points at the object's own buffer
                 address = ctypes.cast(ctypes.c_char_p(blob), ctypes.c_void_p).value or 0
                 pairs = relon_strs(address, lengths)
                 keep.append(pairs)
                 args += (pairs.buffer_info()[0] if lengths else _EMPTY, len(lengths))
             else:
-                pointer, count, _, _ = cast("Packed", value)
+                pointer, count, _, _ = value
                 args += (pointer if count else _EMPTY, count)
         out = self.results.words()  # 8-aligned, per call: threads never share it
         args.append(out)

@@ -34,6 +34,7 @@ from .abi import (
     SCRATCH_SYMBOL,
     HostSpec,
     call_symbol,
+    call_value_symbol,
     hash_symbol,
 )
 from .conversion import CTYPES, WASM32_POINTER, Results, Texts, align, relon_strs, size_in_memory
@@ -45,6 +46,7 @@ from .errors import (
     RelonLoadError,
     ValueTooLarge,
     capability_denied,
+    fail,
     host_panic,
     status_error,
 )
@@ -83,7 +85,7 @@ def _cache_dir() -> Path | None:
     return Path(base) / "relon-wasm"
 
 
-def _compiled_module(wt: Any, path: Path) -> tuple[Any, Any]:
+def _compiled_module(wt: Any, path: str) -> tuple[Any, Any]:
     """(Engine, Module) of ``path``: one Engine and one compile per process."""
     with _LOCK:
         if "engine" not in _WASM_STATE:
@@ -95,7 +97,7 @@ def _compiled_module(wt: Any, path: Path) -> tuple[Any, Any]:
             _WASM_STATE["engine"] = wt.Engine(config)
         engine, key = _WASM_STATE["engine"], f"module:{path}"
         if key not in _WASM_STATE:
-            _WASM_STATE[key] = _compile(wt, engine, path.read_bytes())
+            _WASM_STATE[key] = _compile(wt, engine, Path(path).read_bytes())
         return engine, _WASM_STATE[key]
 
 
@@ -148,7 +150,7 @@ class WasmInstance:
     def __init__(
         self,
         shape: RuleShape,
-        wasm_path: Path | None,
+        wasm_path: str | None,
         native: Native | None,
         caps: frozenset[str],
         *,
@@ -180,7 +182,8 @@ class WasmInstance:
         """``main`` of a Sandbox granted capability mask ``caps`` and budget ``steps``."""
         shape = self._shape
         if shape.scalar:
-            return make_entry(shape, self.call, caps, steps, native=None, sandboxed=True)
+            entries = (self.call_value if self._value else None, self.call)
+            return make_entry(shape, entries, fail, (caps, steps), native=False, sandboxed=True)
         return compound_entry(
             shape, lambda values: self.call_values(caps, steps, values), sandboxed=True
         )
@@ -209,6 +212,13 @@ class WasmInstance:
             raise RelonLoadError(f"cannot instantiate the .wasm asset ({exc}); {REBUILD}") from None
         check_library("the .wasm asset", abi, source_hash, spec)
         self._check_type(call_symbol(spec.prefix), self._func, self._kinds, ("Bool",))
+        self._value: tuple[Any, Any] | None = None
+        if self._shape.scalar and not spec.gated_hosts:  # see _scalar_entries in __init__
+            name, result = call_value_symbol(spec.prefix), self._kinds and spec.result
+            func = get(name)
+            self._check_type(name, func, self._kinds[:-1], (result,))  # type: ignore[arg-type]
+            fast = _fast_path(wt, store, func, self._kinds[:-1], result)  # type: ignore[arg-type]
+            self._value = (func, fast)
         if not 0 <= scratch <= self._memory.data_len(store) - 8:
             raise RelonLoadError(f"{SCRATCH_SYMBOL}() is outside memory; {REBUILD}")
         if not 0 <= note <= self._memory.data_len(store) - 8 - NOTE_CAPACITY:
@@ -276,6 +286,14 @@ class WasmInstance:
             base = ctypes.addressof(self._memory.data_ptr(self._store).contents)
             value = self._out.from_address(base + self._scratch).value
         return value != 0 if self._out is ctypes.c_int32 else value
+
+    def call_value(self, *values: object) -> object:
+        """Run ``P_call_value(caps, steps, *args)``: the result, or the sentinel."""
+        assert self._value is not None, "a scalar rule without gated host functions"
+        with self._lock:
+            if self._poisoned:
+                self._instantiate()
+            return self._invoke(*self._value, values)
 
     def call_values(self, caps: int, steps: int, values: list[object]) -> object:
         """Run a compound rule on converted arguments (see :class:`.conversion.Args`)."""

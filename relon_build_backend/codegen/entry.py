@@ -6,6 +6,8 @@ Exports, for symbol prefix ``P``:
 - ``i32 P_call(i64 caps, i64 max_steps, params..., ptr out)``
 - ``i32 P_main(params..., ptr out)`` (caps 0, unlimited steps)
 - ``i64 P_hash()``
+- scalar rules: ``result P_call_value(i64 caps, i64 max_steps, params...)`` and
+  ``result P_main_value(params...)``, returning the result itself (a sentinel on failure)
 - natively, per gated host import ``h``: ``i32 P_host_h(params..., ptr out)``
 
 String/List parameters cross as ``(ptr, i64 len)`` pairs; ``out`` holds one 16-byte
@@ -27,7 +29,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._relon_runtime.abi import call_symbol, hash_symbol, host_symbol, main_symbol
+from .._relon_runtime.abi import (
+    VALUE_SENTINELS,
+    call_symbol,
+    call_value_symbol,
+    hash_symbol,
+    host_symbol,
+    main_symbol,
+    main_value_symbol,
+)
 from ..ir.nodes import HostImport, IrModule, IrType, TupleType
 from .emitter import emit_function
 from .unit import (
@@ -333,8 +343,45 @@ def _define_entries(unit: CodegenUnit, ir_module: IrModule, source_hash: int) ->
     main = ir.Function(unit.module, main_type, name=main_symbol(unit.prefix))
     b = ir.IRBuilder(main.append_basic_block("entry"))
     b.ret(b.call(call, [i64(0), i64(-1), *main.args]))
+    if is_scalar_rule(ir_module):
+        _define_value_entries(unit, ir_module, call)
     hash_fn = ir.Function(unit.module, ir.FunctionType(i64, []), name=hash_symbol(unit.prefix))
     ir.IRBuilder(hash_fn.append_basic_block("entry")).ret(i64(source_hash))
+
+
+def is_scalar_rule(ir_module: IrModule) -> bool:
+    """Whether every parameter and the result are scalars (the rule has value entries)."""
+    entry = ir_module.entry
+    types = [*(p.type for p in entry.params), entry.result]
+    return all(isinstance(t, IrType) and not is_heap(t) for t in types)
+
+
+_SENTINEL_KINDS = {IrType.INT: "Int", IrType.FLOAT: "Float", IrType.BOOL: "Bool"}
+
+
+def _define_value_entries(unit: CodegenUnit, ir_module: IrModule, call: ir.Function) -> None:
+    """``P_call_value`` and ``P_main_value``: ``P_call`` with the result returned.
+
+    A bare foreign call returning a value costs a Python caller about half of one that
+    passes an out pointer and checks a status (docs/performance.md); failures return the
+    sentinel, and the loader asks ``P_call`` what happened.
+    """
+    from llvmlite import ir
+
+    i32, i64 = ir.IntType(32), ir.IntType(64)
+    result = ir_module.entry.result
+    assert isinstance(result, IrType)
+    ty = abi_type(result)
+    sentinel = ir.Constant(ty, VALUE_SENTINELS[_SENTINEL_KINDS[result]])
+    params = list(call.function_type.args)[:-1]
+    fixed = {call_value_symbol(unit.prefix): (), main_value_symbol(unit.prefix): (0, -1)}
+    for name, budget in fixed.items():
+        fn = ir.Function(unit.module, ir.FunctionType(ty, params[len(budget) :]), name=name)
+        b = ir.IRBuilder(fn.append_basic_block("entry"))
+        out = b.alloca(ty, name="out")
+        status = b.call(call, [*(i64(v) for v in budget), *fn.args, out])
+        ok = b.icmp_signed("==", status, i32(0))
+        b.ret(b.select(ok, b.load(out, typ=ty), sentinel))
 
 
 def build_module(

@@ -129,7 +129,7 @@ class FunctionFrame:
 
     # ------------------------------------------------------------------ raising
 
-    def fail(self, kind: ErrorKind) -> None:
+    def fail(self, kind: int) -> None:
         """Raise ``kind`` here (terminates the current block)."""
         from llvmlite import ir
 
@@ -137,7 +137,7 @@ class FunctionFrame:
         self.builder.store(ir.IntType(32)(int(kind)), target.slot)
         self.builder.branch(target.block)
 
-    def fail_if(self, cond: ir.Value, kind: ErrorKind) -> None:
+    def fail_if(self, cond: ir.Value, kind: int) -> None:
         """Raise ``kind`` when ``cond`` (i1) is true; continue in a fresh block otherwise."""
         with self.builder.if_then(cond, likely=False):
             self.fail(kind)

@@ -19,7 +19,7 @@ import importlib
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +136,25 @@ int32_t {a}_call(int64_t caps, int64_t steps, int64_t *out) {{
 }}
 int32_t {a}_main(int64_t *out) {{ return {a}_call(0, -1, out); }}
 int64_t {a}_hash(void) {{ return {hashes["rules.answer"]}; }}
+{_c_values(q, "double", "-0x1p1023", [("int64_t", "qty"), ("double", "price"), ("int32_t", "g")])}
+{_c_values(c, "int64_t", "INT64_MIN", [("int64_t", "x")])}
+{_c_values(f, "int32_t", "2", [("int32_t", "a"), ("int64_t", "b")])}
+{_c_values(a, "int64_t", "INT64_MIN", [])}
 """
+
+
+def _c_values(prefix: str, result: str, sentinel: str, params: list[tuple[str, str]]) -> str:
+    """``P_call_value``/``P_main_value`` over ``P_call`` (docs/abi.md "Value entries")."""
+    decl = "".join(f", {t} {n}" for t, n in params)
+    args = "".join(f", {n}" for _, n in params)
+    return f"""
+{result} {prefix}_call_value(int64_t caps, int64_t steps{decl}) {{
+    {result} out;
+    return {prefix}_call(caps, steps{args}, &out) ? {sentinel} : out;
+}}
+{result} {prefix}_main_value({decl[2:] or "void"}) {{
+    return {prefix}_call_value(0, -1{args});
+}}"""
 
 
 def wat_source(package: str, *, salt: str = "") -> str:
@@ -153,7 +171,7 @@ def wat_source(package: str, *, salt: str = "") -> str:
   (func (export "relon_note_buffer") (result i32) (i32.const 1024))
   (func (export "relon_set_memory_limit") (param i64))
   (data (i32.const 1032) "clock_add")
-  (func (export "{q}_call") (param $caps i64) (param $steps i64) (param $qty i64)
+  (func $_{q}_call (export "{q}_call") (param $caps i64) (param $steps i64) (param $qty i64)
         (param $price f64) (param $gold i32) (param $out i32) (result i32)
     (local $i i64) (local $r f64)
     (if (i32.and (i64.ge_s (local.get $qty) (i64.const -7))
@@ -173,7 +191,7 @@ def wat_source(package: str, *, salt: str = "") -> str:
     (f64.store (local.get $out) (local.get $r))
     (i32.const 0))
   (func (export "{q}_hash") (result i64) (i64.const {h["rules.quote"]}))
-  (func (export "{c}_call") (param $caps i64) (param $steps i64) (param $x i64)
+  (func $_{c}_call (export "{c}_call") (param $caps i64) (param $steps i64) (param $x i64)
         (param $out i32) (result i32)
     (if (i32.and (i64.ne (local.get $x) (i64.const 77))
                  (i64.eqz (i64.and (local.get $caps) (i64.const 8))))
@@ -181,17 +199,33 @@ def wat_source(package: str, *, salt: str = "") -> str:
     (i64.store (local.get $out) (call $clock_add (local.get $x)))
     (i32.const 0))
   (func (export "{c}_hash") (result i64) (i64.const {h["rules.clock"]}))
-  (func (export "{f}_call") (param $caps i64) (param $steps i64) (param $a i32) (param $b i64)
-        (param $out i32) (result i32)
+  (func $_{f}_call (export "{f}_call") (param $caps i64) (param $steps i64) (param $a i32)
+        (param $b i64) (param $out i32) (result i32)
     (i32.store (local.get $out) (i32.ne (local.get $a) (i64.gt_s (local.get $b) (i64.const 0))))
     (i32.const 0))
   (func (export "{f}_hash") (result i64) (i64.const {h["flag"]}))
-  (func (export "{a}_call") (param $caps i64) (param $steps i64) (param $out i32) (result i32)
+  (func $_{a}_call (export "{a}_call") (param $caps i64) (param $steps i64) (param $out i32)
+        (result i32)
     (i64.store (local.get $out) (i64.const 42))
     (i32.const 0))
   (func (export "{a}_hash") (result i64) (i64.const {h["rules.answer"]}))
+{_wat_value(q, "f64", "-0x1p1023", [("qty", "i64"), ("price", "f64"), ("gold", "i32")])}
+{_wat_value(f, "i32", "2", [("a", "i32"), ("b", "i64")])}
+{_wat_value(a, "i64", "-9223372036854775808", [])}
 )
 """
+
+
+def _wat_value(prefix: str, result: str, sentinel: str, params: list[tuple[str, str]]) -> str:
+    """``P_call_value`` over ``P_call``, its result through the scratch slot (offset 64)."""
+    decl = " ".join(f"(param ${n} {t})" for n, t in params)
+    args = " ".join(f"(local.get ${n})" for n, _ in params)
+    return f"""  (func (export "{prefix}_call_value") (param $caps i64) (param $steps i64) {decl}
+        (result {result})
+    (if (result {result})
+      (call $_{prefix}_call (local.get $caps) (local.get $steps) {args} (i32.const 64))
+      (then ({result}.const {sentinel}))
+      (else ({result}.load (i32.const 64)))))"""
 
 
 @dataclass(frozen=True)
@@ -214,8 +248,8 @@ class FakePackage:
         if check:
             path.with_suffix(".relon").write_text(SOURCES[rule], newline="")
         iface = interface(self.name, rule, text=text)
-        overrides = {k: v for k, v in kw.items() if k in RuleSpec.__dataclass_fields__}
-        iface = replace(iface, **overrides)  # type: ignore[arg-type]
+        overrides = {k: v for k, v in kw.items() if k in RuleSpec._fields}
+        iface = iface.replace(**overrides)
         options = {"library": "libfake.so", "wasm": "fake.wasm"}
         options.update({k: v for k, v in kw.items() if k in options})  # type: ignore[misc]
         text_out = render_loader(

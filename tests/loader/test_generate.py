@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -36,10 +35,9 @@ def odd_interface(package: str, name: str) -> RuleSpec:
         base.gated_hosts[0],
         HostSpec("rng", ("Float", "Bool"), "Bool", ("uses_rng", "reads_env")),
     )
-    return replace(
-        base,
+    return base.replace(
         module=f"{package}.{name}",
-        params=ODD[name],  # type: ignore[arg-type]
+        params=ODD[name],
         doc=ODD_DOCS[name],
         gated_hosts=hosts,
     )
