@@ -134,7 +134,7 @@ def _package_folder(package: str) -> str:
     module = sys.modules.get(package) or importlib.import_module(package)
     locations = list(getattr(module, "__path__", None) or ())
     folder = str(locations[0]) if locations else None
-    if folder is None or not os.path.isdir(folder):
+    if folder is None or not os.path.isdir(folder):  # noqa: PTH112 (see the top)
         raise RelonLoadError(f"{package} is not a folder on disk; install the package unzipped")
     return folder
 
@@ -178,8 +178,8 @@ def _check_backend(folder: str, version: str, expected: int) -> None:
 
 def resource(package: str, name: str) -> str:
     """The path of the file ``name`` of ``package`` on disk."""
-    path = os.path.join(_package_folder(package), name)
-    if not os.path.isfile(path):
+    path = os.path.join(_package_folder(package), name)  # noqa: PTH118
+    if not os.path.isfile(path):  # noqa: PTH113
         raise RelonLoadError(f"{path} is missing; {REBUILD}")
     return path
 
