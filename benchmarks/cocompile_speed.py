@@ -14,7 +14,10 @@ Rust checked, Rust wrapping, pure Python; plus, for the host-function kernel, Ru
 inlined); for the list sum, the ``array("q", xs)`` conversion the Rust contenders make on
 every call, alone, and ``rule.main`` given that array instead of the list (the loader
 passes a matching buffer without converting it); for the trivial rule, the call floor:
-a bare ctypes call of a Rust ``extern "C" fn(i64) -> i64`` identity.
+a bare ctypes call of a Rust ``extern "C" fn(i64) -> i64`` identity, the same call from
+a one-line Python ``def`` (what any Python-level wrapper costs), and ``main`` called by
+keyword and through a native ``Sandbox``. Below the table: how long importing a rule
+module takes in a fresh interpreter, above ``import ctypes``.
 
 Every contender is called once first and all of a kernel's results must agree (else the
 script fails). Timing is best-of-N per contender; each round times every contender once,
@@ -366,6 +369,12 @@ def build_contenders(folder: Path, kernels: Sequence[Kernel] = KERNELS) -> list[
     return [c for k in kernels for c in _contenders(k, package[k.name], lib)]
 
 
+def rule_package(folder: Path) -> str:
+    """The name of the rule package :func:`build_contenders` wrote under ``folder``."""
+    (package,) = (p.name for p in folder.iterdir() if (p / "_relon_runtime").is_dir())
+    return package
+
+
 def _contenders(kernel: Kernel, rule: ModuleType, lib: ctypes.CDLL) -> list[Contender]:
     name, args = kernel.name, kernel.args
     wasm = rule.Sandbox(backend="wasm")
@@ -390,10 +399,43 @@ def _contenders(kernel: Kernel, rule: ModuleType, lib: ctypes.CDLL) -> list[Cont
         given = functools.partial(rule.main, conversion())  # a matching buffer: not copied
         rows.append(Contender(name, 'ours native, given array("q", xs)', given))
     if "ctypes_floor" in kernel.extras:
-        identity = lib.identity
-        identity.argtypes, identity.restype = [ctypes.c_int64], ctypes.c_int64
-        rows.append(Contender(name, CTYPES_FLOOR, functools.partial(identity, *args), False))
+        rows += _call_floor(kernel, rule, lib)
     return rows
+
+
+def _call_floor(kernel: Kernel, rule: ModuleType, lib: ctypes.CDLL) -> list[Contender]:
+    """What a scalar call costs beyond ctypes: the floor, a Python def around it, and
+    ``main`` by keyword and in a Sandbox."""
+    name, (arg,) = kernel.name, kernel.args
+    identity = lib.identity
+    identity.argtypes, identity.restype = [ctypes.c_int64], ctypes.c_int64
+
+    def forward(x: object) -> object:
+        return identity(x)
+
+    box = rule.Sandbox()
+    return [
+        Contender(name, "ours native, by keyword", functools.partial(rule.main, x=arg)),
+        Contender(name, "ours native Sandbox()", functools.partial(box.main, arg)),
+        Contender(name, CTYPES_FLOOR, functools.partial(identity, arg), False),
+        Contender(name, "python def forwarding to it", functools.partial(forward, arg), False),
+    ]
+
+
+def import_time(folder: Path, module: str, *, repeat: int = 7) -> float:
+    """Seconds a fresh interpreter takes to import ``module`` (under ``folder``, its
+    bytecode compiled, as pip leaves an installed wheel) after ``import ctypes``; best of
+    ``repeat``. ``-I -S``: no site packages, so nothing is imported for it beforehand."""
+    import compileall
+
+    compileall.compile_dir(str(folder / module.split(".", maxsplit=1)[0]), quiet=1)
+    code = (
+        f"import sys; sys.path.insert(0, {str(folder)!r}); import ctypes, time; "
+        f"t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    )
+    command = [sys.executable, "-I", "-S", "-c", code]
+    runs = [float(run_tool(command)) for _ in range(repeat)]
+    return min(runs)
 
 
 def _rust_entry(lib: ctypes.CDLL, symbol: str, kernel: Kernel) -> RustEntry:
@@ -510,9 +552,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         check_agreement(contenders)
         print(f"timing {len(contenders)} contenders, {rounds} rounds", file=sys.stderr)
         seconds = time_contenders(contenders, rounds=rounds, sample=sample)
+        package = rule_package(Path(tmp))
+        imports = [import_time(Path(tmp), f"{package}.{rule}") for rule in ("trivial", "list_sum")]
     print(describe_machine())
     print(f"best of {rounds} rounds, samples of ~{sample * 1e3:g} ms, n = {N:,}\n")
     print(render_table(contenders, seconds))
+    print(
+        f"\nimport of a rule module (trivial / list_sum), fresh interpreter, above import"
+        f" ctypes: {imports[0] * 1e3:.1f} ms / {imports[1] * 1e3:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -64,15 +64,12 @@ def _exported(module: llvm.ModuleRef) -> set[str]:
 
 def test_exports() -> None:
     p = prefix(RULES["add"])
-    assert _exported(parsed("add", "native")) == {f"{p}_call", f"{p}_main", f"{p}_hash"}
+    entries = {f"{p}_call", f"{p}_main", f"{p}_hash", f"{p}_call_value", f"{p}_main_value"}
+    assert _exported(parsed("add", "native")) == entries
     g = prefix(RULES["mixed"])
-    assert _exported(parsed("mixed", "native")) == {
-        f"{g}_call",
-        f"{g}_main",
-        f"{g}_hash",
-        f"{g}_host_clock_ms",
-    }
-    assert _exported(parsed("mixed", "wasm32")) == {f"{g}_call", f"{g}_main", f"{g}_hash"}
+    entries = {f"{g}_call", f"{g}_main", f"{g}_hash", f"{g}_call_value", f"{g}_main_value"}
+    assert _exported(parsed("mixed", "native")) == {*entries, f"{g}_host_clock_ms"}
+    assert _exported(parsed("mixed", "wasm32")) == entries
 
 
 def test_guard_only_natively_with_hosts() -> None:
