@@ -37,6 +37,8 @@ __all__ = [
     "Results",
     "Texts",
     "align",
+    "convert_scalar",
+    "encode_text",
     "has_handle",
     "relon_strs",
     "results_of",
@@ -101,12 +103,14 @@ class Args:
     def convert(self, args: tuple[object, ...]) -> tuple[object, ...]:
         """Check each argument against its Relon type; exact ``int``/``float``/``bool`` out."""
         return tuple(
-            _convert(name, kind, value)
+            convert_scalar(name, kind, value)
             for name, kind, value in zip(self.names, self.kinds, args, strict=True)
         )
 
 
-def _convert(name: str, kind: str, value: Any) -> object:
+def convert_scalar(name: str, kind: str, value: Any) -> object:
+    """``value`` as the exact int/float/bool of Relon ``kind``, or MainArgTypeMismatch
+    (NumericOverflow: too large) naming argument ``name``."""
     # type(), not isinstance(): an object can fake __class__; int.__index__ etc. read the
     # real value of a subclass instance without running its overrides.
     cls = type(value)
@@ -163,7 +167,7 @@ def _converter(name: str, kind: Value) -> Callable[[Any], object]:
     """``value -> converted value`` for parameter ``name`` (the compound-rule path)."""
     # a bound method, not a lambda: one Python frame less on every call
     if kind == "String":
-        return MethodType(_text, name)
+        return MethodType(encode_text, name)
     if kind == "List<String>":
         return MethodType(_texts, name)
     if kind in _PACKED_CODES:
@@ -176,12 +180,13 @@ def _converter(name: str, kind: Value) -> Callable[[Any], object]:
     def convert(value: Any) -> object:
         if type(value) is exact and low <= value <= high:
             return value
-        return _convert(name, scalar, value)
+        return convert_scalar(name, scalar, value)
 
     return convert
 
 
-def _text(name: str, value: Any) -> bytes:
+def encode_text(name: str, value: Any) -> bytes:
+    """The UTF-8 of a String argument ``name``, or MainArgTypeMismatch."""
     if not issubclass(type(value), str):
         raise MainArgTypeMismatch(
             f"main() argument {name!r} must be str (Relon String), not {type(value).__name__}"
@@ -289,7 +294,7 @@ def _pack(name: str, kind: str, items: Sequence[Any]) -> Packed:
     # 10 ns an element, docs/performance.md), then one packing pass.
     types = list(map(type, items))
     if sum(map(types.count, _PACKABLE[kind])) != len(types):
-        items = [_convert(f"{name}[{i}]", element, item) for i, item in enumerate(items)]
+        items = [convert_scalar(f"{name}[{i}]", element, item) for i, item in enumerate(items)]
     try:
         packed = array.array(_PACKED_CODES[kind], items)
     except OverflowError:
@@ -305,7 +310,7 @@ def _texts(name: str, value: Any) -> Texts:
     try:
         encoded: list[bytes] = list(map(str.encode, items))  # type: ignore[arg-type]
     except (TypeError, UnicodeEncodeError):  # find the culprit, for the message
-        encoded = [_text(f"{name}[{i}]", item) for i, item in enumerate(items)]
+        encoded = [encode_text(f"{name}[{i}]", item) for i, item in enumerate(items)]
     return b"".join(encoded), list(map(len, encoded))
 
 

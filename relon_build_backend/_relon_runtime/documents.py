@@ -17,10 +17,21 @@ columns, struct of arrays).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Union
+from collections.abc import Mapping, Sequence
 
+from .abi import TYPE_CHECKING
+from .conversion import convert_scalar, encode_text
 from .errors import MainArgTypeMismatch, RelonError, ValidationError
+
+if TYPE_CHECKING:  # typing would cost a rule's first call several milliseconds
+    from collections.abc import Callable
+    from typing import Any, Union
+
+    Shape = Union[str, tuple[Any, ...]]  # noqa: UP007 - an alias on Python 3.10 too
+    #: ``(params, result)``: each ``#main`` parameter's name and shape, the result's shape
+    Surface = tuple[tuple[tuple[str, Shape], ...], Shape]
+else:
+    Shape = Surface = tuple  # for annotations only
 
 __all__ = [
     "Columns",
@@ -35,10 +46,6 @@ __all__ = [
     "spelled",
     "to_python",
 ]
-
-Shape = Union[str, tuple[Any, ...]]  # noqa: UP007 - a runtime alias on Python 3.10 too
-#: ``(params, result)``: each ``#main`` parameter's name and shape, the result's shape
-Surface = tuple[tuple[tuple[str, Shape], ...], Shape]
 
 _I64 = (-(1 << 63), (1 << 63) - 1)
 
@@ -181,18 +188,16 @@ def _leaf(kind: str, value: object, path: str, *, top: bool) -> object:
     MainArgTypeMismatch is a ValidationError here, inside a record."""
     if top:
         return value  # the flat entry converts and checks it, as for any argument
-    from .conversion import _convert, _text  # the entry's own checks
-
     try:
         if kind == "String":
-            _text(path, value)
+            encode_text(path, value)  # the entry's own checks
             return str.__str__(value)
         if kind.startswith("List<"):
             items = _sequence(value, path, kind)
             return [
                 _leaf(kind[5:-1], item, f"{path}[{i}]", top=False) for i, item in enumerate(items)
             ]
-        return _convert(path, kind, value)
+        return convert_scalar(path, kind, value)
     except MainArgTypeMismatch as error:
         raise _in_record(error) from None
 
