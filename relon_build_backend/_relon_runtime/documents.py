@@ -114,8 +114,8 @@ def _columns(record: tuple[Any, ...], value: Any, path: str, *, passed_on: bool)
     String and enum columns are checked here, numeric ones too unless ``passed_on``
     (the entry's own conversion checks them)."""
     names = getattr(getattr(value, "dtype", None), "names", None)
-    if names is None and not isinstance(value, Mapping):
-        return None
+    if record[0] == "tuple" or (names is None and not isinstance(value, Mapping)):
+        return None  # a list of tuples comes as rows
     get: Callable[[str], object] = value.__getitem__
     available = set(names) if names is not None else set(value)
     out = Columns()
@@ -160,6 +160,8 @@ def _record(
     shape: tuple[Any, ...], value: object, path: str, *, top: bool, columns_ok: bool = False
 ) -> tuple[object, ...]:
     fields: tuple[tuple[str, Shape], ...] = shape[2]
+    if shape[0] == "tuple":
+        return _tuple(shape, value, path)
     get: Callable[[str], object]
     if isinstance(value, Mapping):
         get = value.__getitem__
@@ -180,6 +182,18 @@ def _record(
             raise ValidationError(f"{path}.{name}: missing field of {shape[1]}") from None
         row.append(read_value(field, item, f"{path}.{name}", columns_ok=columns_ok))
     return tuple(row)
+
+
+def _tuple(shape: tuple[Any, ...], value: object, path: str) -> tuple[object, ...]:
+    """A tuple element of a list: any sequence of exactly its length (a tuple, a list)."""
+    fields: tuple[tuple[str, Shape], ...] = shape[2]
+    if not isinstance(value, Sequence) or isinstance(value, str | bytes):
+        raise ValidationError(f"{path} must be a {shape[1]} tuple, not {type(value).__name__}")
+    items = list(value)
+    if len(items) != len(fields):
+        raise ValidationError(f"{path} must have {len(fields)} elements, not {len(items)}")
+    pairs = zip(fields, items, strict=True)
+    return tuple(read_value(field, item, f"{path}[{name}]") for (name, field), item in pairs)
 
 
 def _leaf(kind: str, value: object, path: str, *, top: bool) -> object:
@@ -261,6 +275,8 @@ def to_python(shape: Shape, row: object) -> object:
         assert isinstance(row, list)
         return [to_python(shape[1], item) for item in row]
     assert isinstance(row, tuple)
+    if shape[0] == "tuple":
+        return tuple(to_python(f, item) for (_, f), item in zip(shape[2], row, strict=True))
     return {name: to_python(f, item) for (name, f), item in zip(shape[2], row, strict=True)}
 
 

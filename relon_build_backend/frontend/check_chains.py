@@ -38,7 +38,7 @@ from .typed import (
     Sum,
     Terminal,
 )
-from .types import BOOL, FLOAT, INT, ErrorType, ListType, TupleOf, Type
+from .types import BOOL, FLOAT, INT, ErrorType, ListType, TupleOf, Type, is_flat_record
 
 __all__ = ["check_list_method", "check_stage_fn"]
 
@@ -205,8 +205,9 @@ def check_stage_fn(
 ) -> tuple[StageFn, tuple[Type, ...], Type] | None:
     """A stage function receiving ``values``: (the function, its parameter types, its
     result type). A Float parameter may receive an Int value (the lowering widens).
-    Tuples never flow through a chain (no value, accumulator or result is a tuple)."""
-    if any(isinstance(v, TupleOf) and not v.is_record for v in values):
+    Only flat records and tuples flow through a chain, as the elements of a list of them
+    (no accumulator or result is a record or tuple)."""
+    if any(isinstance(v, TupleOf) and not is_flat_record(v) and not v.is_record for v in values):
         ctx.error(f"a tuple passed to {what} is not supported by the AOT compiler", node.span)
         return None
     if isinstance(node, ast.Closure):

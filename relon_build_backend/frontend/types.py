@@ -142,9 +142,9 @@ def is_leaf_row(ty: Type) -> bool:
 
 
 def is_flat_record(ty: Type) -> bool:
-    """A record whose leaves are all scalars, Strings or enums (no list inside): what a
-    list may hold, one column (a list) per leaf."""
-    if not (isinstance(ty, TupleOf) and ty.is_record):
+    """A record or tuple whose leaves are all scalars, Strings or enums (no list inside):
+    what a list may hold, one column (a list) per leaf."""
+    if not isinstance(ty, TupleOf):
         return False
     return all(
         is_flat_record(e) or (is_value(e) and not isinstance(e, ListType)) for e in ty.elements
@@ -162,22 +162,26 @@ Named = dict[str, "TupleOf | EnumType"]
 
 def shape_of(ty: Type) -> str | tuple[object, ...]:
     """``ty`` as a run-time ``documents.Shape``: a value type's name, ``("enum", name,
-    variants)`` or ``("record", name, ((field, shape), ...))``."""
+    variants)``, ``("record", name, ((field, shape), ...))``, ``("list", shape)`` or
+    ``("tuple", name, (("0", shape), ...))``."""
     if isinstance(ty, EnumType):
         return ("enum", ty.name, ty.variants)
-    if isinstance(ty, TupleOf) and ty.fields is not None:
-        fields = tuple((f, shape_of(e)) for f, e in zip(ty.fields, ty.elements, strict=True))
+    if isinstance(ty, TupleOf):
+        names = ty.fields or tuple(str(i) for i in range(len(ty.elements)))
+        fields = tuple((f, shape_of(e)) for f, e in zip(names, ty.elements, strict=True))
+        if ty.fields is None:
+            return ("tuple", str(ty), fields)
         return ("record", ty.name or "Dict", fields)
-    if isinstance(ty, ListType) and has_surface(ty.element):
+    if isinstance(ty, ListType) and has_surface(ty):
         return ("list", shape_of(ty.element))
     return str(ty)
 
 
 def has_surface(ty: Type) -> bool:
     """True when ``ty`` crosses the entry other than as itself (a record, an enum, or
-    a list of records)."""
+    a list of records or tuples)."""
     if isinstance(ty, ListType):
-        return has_surface(ty.element)
+        return isinstance(ty.element, TupleOf) or has_surface(ty.element)
     return isinstance(ty, EnumType) or (isinstance(ty, TupleOf) and ty.fields is not None)
 
 
@@ -219,7 +223,8 @@ def resolve_type(
         Diagnostic(
             f"{ty} values are not supported by the AOT compiler",
             expr.span,
-            "list elements are Int, Float, Bool or String",
+            "a List parameter holds Int, Float, Bool, String or enum values, or records or "
+            "tuples of those (no nested lists yet)",
         )
     )
     return ERROR

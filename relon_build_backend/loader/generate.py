@@ -329,8 +329,12 @@ class _SurfaceTypes:
             return _PARAM_TYPES[shape]
         if shape[0] == "enum":
             return self._enum(shape)
+        if shape[0] == "list" and shape[1][0] == "tuple":  # rows only
+            return f"Sequence[{self._param(shape[1])}]"
         if shape[0] == "list":
             return f"Sequence[{self._param(shape[1])}] | Mapping[str, Any] | Buffer"
+        if shape[0] == "tuple":
+            return f"tuple[{', '.join(self._param(sub) for _, sub in shape[2])}]"
         self._record(shape, shape[1])
         return f"{shape[1]}In"
 
@@ -341,6 +345,8 @@ class _SurfaceTypes:
             return self._enum(shape)
         if shape[0] == "list":
             return f"list[{self._result(shape[1], name)}]"
+        if shape[0] == "tuple":
+            return f"tuple[{', '.join(self._result(sub, name) for _, sub in shape[2])}]"
         class_name = name if shape[1] == "Dict" else shape[1]
         self._record(shape, class_name)
         return class_name

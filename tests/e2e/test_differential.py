@@ -349,6 +349,8 @@ DOCUMENT_FEATURES = {
     "literal match": r'match \{ (0|"eu")',
     "list of records": r"items\.(map|filter|any|reduce)",
     "comprehension over records": r"for it in items",
+    "list of tuples": r"pairs\.reduce",
+    "comprehension over tuples": r"for p in pairs",
     "String ordering": r'[sd"] < ',
     "#expect": r"#expect",
 }

@@ -8,6 +8,7 @@ on every result and error. Expected values are worked out by hand from the seman
 from __future__ import annotations
 
 import dataclasses
+import re
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
@@ -131,6 +132,20 @@ INVOICE = """\
 }
 """
 
+PAIRS = """\
+#enum Size { S, M, L }
+// weights by size: a list of (size, grams) tuples and a threshold
+#main(List<(Size, Int)> parcels, Int heavy) -> Dict
+{
+    count: len(parcels),
+    grams: parcels.map((p) => p.1).sum(),
+    heavy: [p.1 for p in parcels if p.1 >= heavy].len(),
+    large: parcels.filter((p) => p.0 == Size.L).len(),
+    first: len(parcels) > 0 ? parcels[0].0 : Size.S,
+    points: parcels.reduce(0, (acc, p) => acc + (p.0 match { S: 1, M: 2, L: 3 }))
+}
+"""
+
 RULES = {
     "workflow": WORKFLOW,
     "pricing": PRICING,
@@ -143,6 +158,7 @@ RULES = {
     "list_eq": "#main(List<Float> a, List<Float> b, List<String> s, List<String> t)"
     " -> (Bool, Bool)\n(a == b, s != t)",
     "fib": "#main(Int n) -> Int\nf(n) where { f: (n) => n < 2 ? n : f(n - 1) + f(n - 2) }",
+    "pairs": PAIRS,
 }
 BACKENDS = ["native", "wasm"]
 
@@ -547,3 +563,44 @@ def test_a_list_of_records_parameter_is_spelled_as_written() -> None:
 
     item = ("record", "Item", (("q", "Int"),))
     assert [spelled(s) for s in ("Int", item, ("list", item))] == ["Int", "Item", "List<Item>"]
+
+
+PARCELS = [("S", 200), ["L", 5000], ("M", 1200), ("L", 900)]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_list_of_tuples_in(rules: RulePackage, backend: str) -> None:
+    expected = {"count": 4, "grams": 7300, "heavy": 2, "large": 2, "first": "S", "points": 9}
+    assert run(rules, "pairs", (PARCELS, 1000), backend) == expected
+    assert oracle("pairs", (PARCELS, 1000)) == expected
+    nothing = {"count": 0, "grams": 0, "heavy": 0, "large": 0, "first": "S", "points": 0}
+    assert run(rules, "pairs", ((), 1), backend) == nothing
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(
+    ("parcels", "message"),
+    [
+        ([("S", 1), ("M",)], "parcels[1] must have 2 elements, not 1"),
+        ([("S", 1, 2)], "parcels[0] must have 2 elements, not 3"),
+        ([("XL", 1)], "parcels[0][0] must be one of S, M, L"),
+        ([("S", 1.5)], "parcels[0][1] must be int"),
+        ([7], "parcels[0] must be a (Size, Int) tuple, not int"),
+        ([{"0": "S", "1": 1}], "parcels[0] must be a (Size, Int) tuple, not dict"),
+    ],
+)
+def test_a_tuple_of_the_wrong_shape_is_refused(
+    rules: RulePackage, backend: str, parcels: Any, message: str
+) -> None:
+    module = rules["pairs"]
+    with pytest.raises(module.ValidationError, match=re.escape(message)):
+        module.Sandbox(backend=backend).main(parcels, 1)
+    assert oracle("pairs", (parcels, 1)) == "ValidationError"
+    with pytest.raises(module.MainArgTypeMismatch, match="must be a sequence of"):
+        module.main("S1", 1)
+
+
+def test_the_stubs_spell_a_list_of_tuples(rules: RulePackage) -> None:
+    stub = (rules.root / "pairs.py").read_text()
+    assert "def main(parcels: Sequence[tuple[Size, int]], heavy: int) -> MainResult:" in stub
+    assert rules["pairs"].main.__doc__.startswith("#main(List<(Size, Int)> parcels, Int heavy)")

@@ -297,12 +297,31 @@ def test_accepted_programs(source: str) -> None:
     ("source", "message"),
     [
         ("#main(List<Int> xs) -> Int\nxs.map((x) => (x, x)).len()", "returning a tuple"),
-        ("#main(List<Int> xs) -> Int\nxs.reduce((0, 0), (a, x) => a).0", "a tuple passed to"),
+        ("#main(List<Int> xs) -> Int\nxs.reduce((0, 0), (a, x) => a).0", "returning a tuple"),
         ("#main(Int n) -> Int\nrange(n).any((i) => (i, i))", "returning a tuple"),
     ],
 )
-def test_tuples_never_flow_through_a_chain(source: str, message: str) -> None:
+def test_tuples_flow_through_a_chain_only_as_list_elements(source: str, message: str) -> None:
     assert message in errors(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "#main(List<(Int, String)> ps) -> Int\nps.map((p) => p.0).sum() + len(ps) + ps[0].0",
+        "#main(List<(Int, String)> ps) -> List<String>\n[p.1 for p in ps if p.0 > 0]",
+        "#main(List<(Int, Int)> ps) -> (Int, Int)\nps[0]",
+        "#main(List<(Int, Int)> ps) -> List<(Int, Int)>\nps",
+    ],
+)
+def test_lists_of_tuples_are_accepted(source: str) -> None:
+    check(source)
+
+
+def test_a_list_of_tuples_holding_lists_is_refused() -> None:
+    assert "List<(Int, List<Int>)> values are not supported" in errors(
+        "#main(List<(Int, List<Int>)> ps) -> Int\nlen(ps)"
+    )
 
 
 @pytest.mark.parametrize(

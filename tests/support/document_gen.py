@@ -1,7 +1,8 @@
 """Seeded random document programs: schemas in, documents out, enums and ``match``.
 
 Each program declares an enum, a schema (one field per value type, a nested schema,
-``#expect`` checks) and sometimes a ``List<Item>`` of records; its body is a document
+``#expect`` checks) and sometimes a ``List<Item>`` of records and a ``List<(Int, E)>`` of
+tuples; its body is a document
 whose fields read the parameters, each other (``&sibling``, bare names, ``&root``) and
 nested documents, with ``match`` on enums and literals, comprehensions and chains over
 the records. Inputs are dicts with edge values, and now and then a value that does not
@@ -53,7 +54,7 @@ class DocumentGenerator:
                 '#schema Item {\n    #expect "q must be >= 0"\n    Int q: (q) => q >= 0,'
                 "\n    E k: *\n}"
             )
-            params += ", List<Item> items"
+            params += ", List<Item> items, List<(Int, E)> pairs"
         lines.append(f"#main({params}) -> Dict")
         fields = _Fields(rng, variants, with_items)
         lines.append(fields.document(self.count))
@@ -77,12 +78,14 @@ class _Fields:
         "[it.q + s.a for it in items if it.q > 1].sum()",
         "(s.d >= {String})",
         "items.reduce(0, (acc, it) => it.k == s.e ? acc + it.q : acc)",
+        "pairs.reduce(0, (acc, p) => p.1 == s.e ? acc + p.0 : acc)",
+        "[p.0 + s.a for p in pairs if p.1 != s.e].sum()",
     )
 
     def document(self, index: int) -> str:
         rng = self.rng
         feature = self._FEATURES[index % len(self._FEATURES)]
-        if "items" in feature and not self.items:
+        if ("items" in feature or "pairs" in feature) and not self.items:
             feature = "(s.d <= s.d)"
         entries: list[str] = [f"g: {feature.format(String=self.expr('String', 1))}"]
         for i in range(rng.randint(2, 6)):
@@ -250,6 +253,12 @@ def generate_document_inputs(
                 }
                 for _ in range(rng.randint(0, 4))
             ]
-            args += (items,)
+            pairs: list[object] = [
+                (rng.choice(_EDGE_INTS), rng.choice(program.variants))
+                for _ in range(rng.randint(0, 3))
+            ]
+            if rng.random() < 0.05:
+                pairs.append((1,))  # a tuple of the wrong length
+            args += (items, pairs)
         runs.append(args)
     return runs
