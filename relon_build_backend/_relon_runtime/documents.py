@@ -114,8 +114,8 @@ def _columns(record: tuple[Any, ...], value: Any, path: str, *, passed_on: bool)
     String and enum columns are checked here, numeric ones too unless ``passed_on``
     (the entry's own conversion checks them)."""
     names = getattr(getattr(value, "dtype", None), "names", None)
-    if record[0] == "tuple" or (names is None and not isinstance(value, Mapping)):
-        return None  # a list of tuples comes as rows
+    if record[0] != "record" or (names is None and not isinstance(value, Mapping)):
+        return None  # a list of tuples or enums comes as rows
     get: Callable[[str], object] = value.__getitem__
     available = set(names) if names is not None else set(value)
     out = Columns()

@@ -59,12 +59,12 @@ def check_expected(ctx: CheckContext, node: ast.Expr, scope: Scope, expected: Ty
 
 def element_ok(ctx: CheckContext, ty: Type, node: ast.Expr, what: str) -> bool:
     """Whether ``ty`` may be a list element; reports it at ``node`` otherwise."""
-    if isinstance(ty, ErrorType) or ty in (INT, FLOAT, BOOL, STRING):
+    if isinstance(ty, ErrorType | EnumType) or ty in (INT, FLOAT, BOOL, STRING):
         return True
     ctx.error(
         f"{what} of type {ty} are not supported by the AOT compiler",
         node.span,
-        "list elements are Int, Float, Bool or String",
+        "list elements are Int, Float, Bool, String or enum values",
     )
     return False
 

@@ -130,6 +130,8 @@ def is_value(ty: Type) -> bool:
     nested list)."""
     if isinstance(ty, EnumType):
         return True
+    if isinstance(ty, ListType) and isinstance(ty.element, EnumType):
+        return True  # a list of variant indexes, List<Int> below the checker
     return ty in _ELEMENTS or (isinstance(ty, ListType) and ty.element in _ELEMENTS)
 
 

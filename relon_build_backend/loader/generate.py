@@ -329,7 +329,7 @@ class _SurfaceTypes:
             return _PARAM_TYPES[shape]
         if shape[0] == "enum":
             return self._enum(shape)
-        if shape[0] == "list" and shape[1][0] == "tuple":  # rows only
+        if shape[0] == "list" and shape[1][0] != "record":  # rows only
             return f"Sequence[{self._param(shape[1])}]"
         if shape[0] == "list":
             return f"Sequence[{self._param(shape[1])}] | Mapping[str, Any] | Buffer"

@@ -146,6 +146,22 @@ PAIRS = """\
 }
 """
 
+KINDS = """\
+#enum Kind { Book, Pen, Desk }
+#schema Shelf { List<Kind> holds: *, Int slots: * }
+#main(List<Kind> order, Shelf shelf) -> Dict
+{
+    books: order.filter((k) => k == Kind.Book).len(),
+    swapped: order.map((k) => k match { Book: Kind.Pen, Pen: Kind.Book, _: k }),
+    fits: [k for k in order if shelf.holds.contains(k)],
+    distinct: order.sort().unique(),
+    first: order[0],
+    label: "top " + order.max(),
+    spare: shelf.slots - len(order),
+    defaults: [Kind.Desk, shelf.slots > 2 ? Kind.Pen : Kind.Book]
+}
+"""
+
 RULES = {
     "workflow": WORKFLOW,
     "pricing": PRICING,
@@ -159,6 +175,7 @@ RULES = {
     " -> (Bool, Bool)\n(a == b, s != t)",
     "fib": "#main(Int n) -> Int\nf(n) where { f: (n) => n < 2 ? n : f(n - 1) + f(n - 2) }",
     "pairs": PAIRS,
+    "kinds": KINDS,
 }
 BACKENDS = ["native", "wasm"]
 
@@ -604,3 +621,38 @@ def test_the_stubs_spell_a_list_of_tuples(rules: RulePackage) -> None:
     stub = (rules.root / "pairs.py").read_text()
     assert "def main(parcels: Sequence[tuple[Size, int]], heavy: int) -> MainResult:" in stub
     assert rules["pairs"].main.__doc__.startswith("#main(List<(Size, Int)> parcels, Int heavy)")
+
+
+SHELF = {"holds": ["Pen", "Book"], "slots": 5}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_list_of_enums_in_and_out(rules: RulePackage, backend: str) -> None:
+    order = ["Desk", "Book", "Pen", "Book"]
+    expected = {
+        "books": 2,
+        "swapped": ["Desk", "Pen", "Book", "Pen"],
+        "fits": ["Book", "Pen", "Book"],
+        "distinct": ["Book", "Pen", "Desk"],
+        "first": "Desk",
+        "label": "top Desk",
+        "spare": 1,
+        "defaults": ["Desk", "Pen"],
+    }
+    assert run(rules, "kinds", (order, SHELF), backend) == expected
+    assert oracle("kinds", (order, SHELF)) == expected
+    assert run(rules, "kinds", ([], SHELF), backend) == "IndexOutOfBounds"
+    assert oracle("kinds", ([], SHELF)) == "IndexOutOfBounds"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_unknown_variant_in_a_list_names_its_index(rules: RulePackage, backend: str) -> None:
+    module = rules["kinds"]
+    with pytest.raises(module.ValidationError, match=re.escape("order[1] must be one of Book")):
+        module.Sandbox(backend=backend).main(["Pen", "Lamp"], SHELF)
+    with pytest.raises(module.ValidationError, match=re.escape("shelf.holds[0] must be one of")):
+        module.Sandbox(backend=backend).main(["Pen"], {"holds": [3], "slots": 1})
+    with pytest.raises(module.MainArgTypeMismatch, match="must be a sequence of Kind"):
+        module.main("Pen", SHELF)
+    stub = (rules.root / "kinds.py").read_text()
+    assert "def main(order: Sequence[Kind], shelf: ShelfIn) -> MainResult:" in stub

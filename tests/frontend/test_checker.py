@@ -142,7 +142,7 @@ def test_missing_main_and_unsupported_values() -> None:
         "compiler\n"
         "    [[1]]\n"
         "     ^~~\n"
-        "  hint: list elements are Int, Float, Bool or String"
+        "  hint: list elements are Int, Float, Bool, String or enum values"
     )
 
 
