@@ -82,11 +82,12 @@ def _list_method(
 ) -> Expr:
     method, ty = _method(node), receiver.type
     assert isinstance(ty, ListType), ty
-    if isinstance(ty.element, TupleOf) and method != "len":
+    if isinstance(ty.element, TupleOf) and method not in ("len", "first", "last"):
         ctx.error(
             f"'{method}' of a {ty} is not supported by the AOT compiler",
             node.span,
-            "read records with map/filter/reduce/any/all, a comprehension, `len` or `xs[i]`",
+            "read records with map/filter/reduce/any/all, a comprehension, `len`, `xs[i]`,"
+            " `first` or `last`",
         )
         return poison(node.span)
     if method == "join":

@@ -110,6 +110,16 @@ def _split_record_at(fl: FunctionScope, node: t.ListCall, guard: ir.Expr | None)
     return bindings, record_at(columns, index)
 
 
+def _split_record_end(fl: FunctionScope, node: t.ListCall, guard: ir.Expr | None) -> _Split:
+    """``records.first()``/``.last()``: that element of every column (all one length,
+    so the first column's EmptyList is the one raised)."""
+    bindings, columns = _split(fl, node.args[0], guard)
+    op = ir.ListOp.spelled(f"list.{node.name}")
+    return bindings, tuple(
+        ir.ListCall(op, (column,), _value_type(column).element, node.span) for column in columns
+    )
+
+
 def _value_type(expr: ir.Expr) -> ir.IrType:
     ty = expr.type
     assert isinstance(ty, ir.IrType), ty
@@ -150,6 +160,8 @@ def _split(fl: FunctionScope, expr: t.Expr, guard: ir.Expr | None) -> _Split:
             return _split_field(fl, expr, guard)
         case t.ListCall() if expr.name == "index":
             return _split_record_at(fl, expr, guard)
+        case t.ListCall() if expr.name in ("first", "last"):
+            return _split_record_end(fl, expr, guard)
         case t.Validate():
             name, check = lower_validate(fl, expr)
             rest, elements = _split(fl, expr.body, guard)

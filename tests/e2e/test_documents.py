@@ -176,6 +176,8 @@ RULES = {
     "fib": "#main(Int n) -> Int\nf(n) where { f: (n) => n < 2 ? n : f(n - 1) + f(n - 2) }",
     "pairs": PAIRS,
     "kinds": KINDS,
+    "ends": "#schema I { Int q: *, String s: * }\n#main(List<I> xs, List<(Int, Bool)> ps) -> Dict\n"
+    "{ a: xs.first().q, b: xs.last().s, c: ps.last().1, d: ps.first().0 }",
 }
 BACKENDS = ["native", "wasm"]
 
@@ -656,3 +658,14 @@ def test_an_unknown_variant_in_a_list_names_its_index(rules: RulePackage, backen
         module.main("Pen", SHELF)
     stub = (rules.root / "kinds.py").read_text()
     assert "def main(order: Sequence[Kind], shelf: ShelfIn) -> MainResult:" in stub
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_first_and_last_of_records_and_tuples(rules: RulePackage, backend: str) -> None:
+    items = [{"q": 1, "s": "x"}, {"q": 2, "s": "yz"}]
+    args = (items, [(5, False), (6, True)])
+    assert run(rules, "ends", args, backend) == {"a": 1, "b": "yz", "c": True, "d": 5}
+    assert oracle("ends", args) == {"a": 1, "b": "yz", "c": True, "d": 5}
+    assert run(rules, "ends", ([], [(1, True)]), backend) == "EmptyList"
+    assert run(rules, "ends", (items, []), backend) == "EmptyList"
+    assert oracle("ends", ([], [(1, True)])) == "EmptyList"
