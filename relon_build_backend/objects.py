@@ -25,7 +25,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from ._relon_runtime.abi import RuleSpec, call_symbol, hash_symbol, host_symbol, main_symbol
+from ._relon_runtime.abi import (
+    RuleSpec,
+    batch_symbol,
+    call_symbol,
+    has_batch,
+    hash_symbol,
+    host_symbol,
+    main_symbol,
+)
 from .errors import ConfigError, RelonBuildError
 from .frontend.hosts import HostFunction
 from .ir.nodes import IrModule
@@ -94,6 +102,8 @@ def entry_symbols(interface: RuleSpec, target: Target) -> list[str]:
     """The symbols a rule exports (docs/abi.md)."""
     prefix = interface.prefix
     names = [call_symbol(prefix), main_symbol(prefix), hash_symbol(prefix)]
+    if has_batch(interface):
+        names.append(batch_symbol(prefix))
     if target.exports_gated_hosts:
         names += [host_symbol(prefix, host.name) for host in interface.gated_hosts]
     return names

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from .._relon_runtime.abi import call_symbol, hash_symbol, host_symbol, main_symbol
 from ..ir.nodes import HostImport, IrModule, IrType, TupleType
+from .batch import define_batch
 from .emitter import emit_function
 from .unit import (
     CTX_ARENA,
@@ -325,7 +326,15 @@ def _define_entries(unit: CodegenUnit, ir_module: IrModule, source_hash: int) ->
 
     i64 = ir.IntType(64)
     run = _define_run(unit, ir_module)
-    if unit.target.trap == "longjmp" and bool(ir_module.host_imports):
+    guarded = unit.target.trap == "longjmp" and bool(ir_module.host_imports)
+    define_batch(
+        unit,
+        ir_module,
+        run,
+        guard=_guarded if guarded else None,
+        uses_arena=_uses_arena(unit.module),
+    )
+    if guarded:
         run = _guarded(unit, f"{unit.prefix}.guarded", run)
         run.linkage = "internal"
     call = _define_call(unit, ir_module, run)
