@@ -10,6 +10,7 @@ order a call meets them:
 - :mod:`.errors`: the exceptions of the contract and the status -> error map;
 - :mod:`.conversion`: Python values to the ABI layout and back;
 - :mod:`.entry`: the ``main`` functions and what ``help()`` shows of them;
+- :mod:`.batch`: the ``batch`` functions, a scalar rule over whole columns;
 - :mod:`.integrity`: finding the artifacts and refusing stale ones;
 - :mod:`.native` and :mod:`.wasm`: the two backends.
 """
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from .abi import ABI_VERSION, CAPABILITIES, DEFAULT_MAX_MEMORY, HostSpec, RuleSpec, Value
+from .batch import NativeRows, batch_entry, load_batch
 from .conversion import I64_MAX
 from .entry import RuleShape, compound_entry, make_entry
 from .errors import (
@@ -74,7 +76,7 @@ Backend = Literal["native", "wasm"]
 
 
 class Rule:
-    """One loaded rule: its native entries, ``main`` and the ``Sandbox`` class."""
+    """One loaded rule: its native entries, ``main``, ``batch`` and the ``Sandbox`` class."""
 
     def __init__(self, spec: RuleSpec, native_path: Path | None, wasm_path: Path | None) -> None:
         self.spec = spec
@@ -83,6 +85,8 @@ class Rule:
             None if native_path is None else load_native(spec, native_path, scalar=shape.scalar)
         )
         self.wasm_path = wasm_path
+        #: P_batch of the native library (None: no native target, or the rule has none)
+        self.native_batch = None if native_path is None else load_batch(spec, native_path)
         namespace = {"_rule": self, "__module__": spec.module, "__doc__": _SANDBOX_DOC}
         self.sandbox: type[SandboxBase] = type("Sandbox", (SandboxBase,), namespace)
         if self.native is not None and shape.scalar:
@@ -93,8 +97,12 @@ class Rule:
             run = NativeCall(self.native.main, self.native, spec, ())
             self.main = compound_entry(shape, run, sandboxed=False)
         else:  # a wasm-only build: main runs the .wasm asset
-            self.main = self.sandbox(backend="wasm").main
+            box = self.sandbox(backend="wasm")
+            self.main, self.batch = box.main, box.batch
             return
+        fn = self.native_batch
+        rows = None if fn is None else NativeRows(fn, self.native, spec, 0, -1)
+        self.batch = batch_entry(shape, rows, sandboxed=False)
         self.main = _surfaced(spec, self.main)
 
 
@@ -119,7 +127,7 @@ unlimited); ``backend``: "native" (the shared library) or "wasm" (wasmtime);
 class SandboxBase:
     """Base of each rule module's ``Sandbox`` (the subclass carries the rule)."""
 
-    __slots__ = ("_wasm", "backend", "caps", "main", "max_memory", "max_steps")
+    __slots__ = ("_wasm", "backend", "batch", "caps", "main", "max_memory", "max_steps")
     _rule: Rule
 
     def __init__(
@@ -146,6 +154,7 @@ class SandboxBase:
                 rule.shape, rule.wasm_path, rule.native, self.caps, memory=memory
             )
             self.main = _surfaced(rule.spec, self._wasm.entry(mask, steps))
+            self.batch = batch_entry(rule.shape, self._wasm.batch_rows(mask, steps), sandboxed=True)
             return
         self._wasm = None
         native = rule.native
@@ -158,6 +167,9 @@ class SandboxBase:
             run = NativeCall(native.call, native, rule.spec, (mask, steps), memory=memory)
             entry = compound_entry(rule.shape, run, sandboxed=True)
         self.main = _surfaced(rule.spec, entry)
+        fn = rule.native_batch
+        rows = None if fn is None else NativeRows(fn, native, rule.spec, mask, steps, memory=memory)
+        self.batch = batch_entry(rule.shape, rows, sandboxed=True)
 
     def __repr__(self) -> str:
         caps = sorted(self.caps)

@@ -40,7 +40,7 @@ from .conversion import (
 from .errors import REBUILD, RelonLoadError, ValueTooLarge, fail
 from .integrity import check_library
 
-__all__ = ["Native", "NativeCall", "load_native"]
+__all__ = ["Native", "NativeCall", "load_native", "native_library"]
 
 _LIBRARIES: dict[Path, ctypes.CDLL] = {}
 _LOCK = threading.Lock()
@@ -235,3 +235,8 @@ def arguments_fit(kinds: tuple[str, ...], values: list[object], memory: int) -> 
 #: a valid pointer for an empty String/List (the callee reads no byte of it)
 _EMPTY = (ctypes.c_int64 * 2)()
 _NATIVE_MEMORY = (0, -1)
+
+
+def native_library(path: Path) -> ctypes.CDLL:
+    """The library at ``path``, loaded once per process (its ABI version readable)."""
+    return _native_library(path)

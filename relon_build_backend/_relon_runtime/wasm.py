@@ -19,12 +19,13 @@ import importlib
 import os
 import struct
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, cast
 
 from .abi import (
     ABI_VERSION_SYMBOL,
+    BATCH_ITEMSIZE,
     HEAP_ALLOC_SYMBOL,
     HEAP_MARK_SYMBOL,
     HEAP_RESET_SYMBOL,
@@ -33,9 +34,13 @@ from .abi import (
     NOTE_SYMBOL,
     SCRATCH_SYMBOL,
     HostSpec,
+    Scalar,
+    batch_symbol,
     call_symbol,
+    has_batch,
     hash_symbol,
 )
+from .batch import BatchRows, row_error
 from .conversion import CTYPES, WASM32_POINTER, Results, Texts, align, relon_strs, size_in_memory
 from .entry import RuleShape, compound_entry, make_entry
 from .errors import (
@@ -203,7 +208,8 @@ class WasmInstance:
             self._func, self._memory = get(call_symbol(spec.prefix)), get("memory")
             scratch, note = get(SCRATCH_SYMBOL)(store), get(NOTE_SYMBOL)(store)
             abi, source_hash = get(ABI_VERSION_SYMBOL)(store), get(hash_symbol(spec.prefix))(store)
-            heap = [] if self._shape.scalar else [get(name) for name, _, _ in _HEAP_EXPORTS]
+            heap = [get(name) for name, _, _ in _HEAP_EXPORTS]  # compound rules and batches
+            batch = get(batch_symbol(spec.prefix)) if has_batch(spec) else None
             limit = get(MEMORY_LIMIT_SYMBOL)
         except (wt.WasmtimeError, wt.Trap) as exc:
             raise RelonLoadError(f"cannot instantiate the .wasm asset ({exc}); {REBUILD}") from None
@@ -221,6 +227,11 @@ class WasmInstance:
             self._check_type(name, func, params, results)
             fast = _fast_path(wt, store, func, params, results[0] if results else None)
             self._heap.append((func, fast))
+        self._batch: tuple[Any, Callable[[tuple[object, ...]], Any] | None] | None = None
+        if batch is not None:
+            kinds = ("Int", "Int", "Int", *["Ptr"] * (len(spec.params) + 2))
+            self._check_type(batch_symbol(spec.prefix), batch, kinds, ("Bool",))
+            self._batch = (batch, _fast_path(wt, store, batch, kinds, "Bool"))
         self._check_type(MEMORY_LIMIT_SYMBOL, limit, ("Int",), ())
         self._limit = (limit, _fast_path(wt, store, limit, ("Int",), None))
         self._set_limit(self._memory_limit)  # a scalar rule's: it takes no argument memory
@@ -289,6 +300,65 @@ class WasmInstance:
             finally:
                 if not self._poisoned:  # a trapped instance is rebuilt, not reset
                     self._invoke(reset_fn, reset_fast, (mark,))
+
+    def batch_rows(self, caps: int, steps: int) -> BatchRows | None:
+        """The batch rows of a Sandbox granted ``caps`` and ``steps`` (None: no batch)."""
+        if not has_batch(self._shape.spec):
+            return None
+
+        def rows(n: int, columns: Sequence[int], out: int) -> None:
+            with self._lock:
+                if self._poisoned:
+                    self._instantiate()
+                self._set_limit(self._memory_limit)  # each row's: its arguments take none
+                for start in range(0, n, _BATCH_CHUNK):
+                    chunk = range(start, min(start + _BATCH_CHUNK, n))
+                    self._batch_chunk(caps, steps, chunk, columns, out)
+
+        return rows
+
+    def _batch_chunk(
+        self, caps: int, steps: int, chunk: range, columns: Sequence[int], out: int
+    ) -> None:
+        """The rows of ``chunk``: copied into the module's heap, run by ``P_batch``, their
+        results copied out (docs/abi.md "Batch entry")."""
+        start, count = chunk.start, len(chunk)
+        spec = self._shape.spec
+        sizes = [BATCH_ITEMSIZE[cast("Scalar", kind)] for _, kind in spec.params]
+        out_size = BATCH_ITEMSIZE[cast("Scalar", spec.result)]
+        (mark_fn, mark_fast), (alloc_fn, alloc_fast), (reset_fn, reset_fast) = self._heap
+        assert self._batch is not None, "checked by batch_rows"
+        mark = self._invoke(mark_fn, mark_fast, ())
+        try:
+            offsets, total = [], 8  # the failed row's slot first
+            for size in [*sizes, out_size]:
+                offsets.append(total)
+                total += align(size * count)
+            block = self._invoke(alloc_fn, alloc_fast, (total,)) & WASM32_POINTER
+            base, limit = self._memory_view()
+            if block == 0:
+                raise ValueTooLarge("the wasm module ran out of memory for the batch's columns")
+            if block + total > limit:
+                raise HostPanic(
+                    f"{HEAP_ALLOC_SYMBOL} returned memory outside the module; {REBUILD}"
+                )
+            for column, size, offset in zip(columns, sizes, offsets, strict=False):
+                ctypes.memmove(base + block + offset, column + start * size, count * size)
+            args = (caps, steps, count, *(block + offset for offset in offsets), block)
+            try:
+                status = self._invoke(*self._batch, args)
+            except RelonError as error:  # a trap: the row it left from is in the slot
+                raise row_error(error, start + self._failed_row(block)) from None
+            if status:
+                raise row_error(self._status_error(status), start + self._failed_row(block))
+            base = self._memory_view()[0]  # memory.grow during the rows may move it
+            ctypes.memmove(out + start * out_size, base + block + offsets[-1], count * out_size)
+        finally:
+            if not self._poisoned:
+                self._invoke(reset_fn, reset_fast, (mark,))
+
+    def _failed_row(self, block: int) -> int:
+        return ctypes.c_int64.from_address(self._memory_view()[0] + block).value
 
     def _set_limit(self, memory: int) -> None:
         self._invoke(*self._limit, (memory,))
@@ -368,6 +438,9 @@ class WasmInstance:
         message = str(getattr(trap, "message", None) or trap).strip().splitlines()
         return HostPanic(f"the wasm module trapped: {message[0] if message else 'unknown trap'}")
 
+
+#: rows a batch copies into the module at once: its columns take at most ~1 MiB each
+_BATCH_CHUNK = 1 << 17
 
 #: (name, params, results) of the wasm heap exports a compound rule uses
 _HEAP_EXPORTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
