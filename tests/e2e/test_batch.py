@@ -47,7 +47,9 @@ RULES = {
     "positive": "#main(Float f) -> Bool\nf > 0.0",
     "both": "#main(Bool a, Bool b) -> Bool\na && !b",
     "div": "#main(Int a, Int b) -> Int\na / b + a % b",
-    "fib": "#main(Int n) -> Int\nf(n) where { f: (Int n) -> Int => n < 2 ? n : f(n - 1) + f(n - 2) }",
+    "fib": (
+        "#main(Int n) -> Int\nf(n) where { f: (Int n) -> Int => n < 2 ? n : f(n - 1) + f(n - 2) }"
+    ),
     "total": "#main(Int n) -> Int\nrange(n).map((i) => i * i).sum()",
     "grow": '#main(Int n) -> Int\nrange(n).reduce("", (acc, i) => acc + "0123456789").len()',
     "deep": "#main(Int n) -> Int\nd(n) where { d: (Int k) -> Int => k <= 0 ? 0 : 1 + d(k - 1) }",
@@ -77,7 +79,7 @@ def per_row(box: Any, columns: Sequence[Sequence[object]]) -> tuple[list[object]
     for row, values in enumerate(zip(*columns, strict=True)):
         try:
             results.append(box.main(*values))
-        except Exception as error:  # noqa: BLE001 - the reference's error, whatever it is
+        except Exception as error:  # the reference's error, whatever it is
             return results, (row, type(error), str(error))
     return results, None
 
