@@ -66,20 +66,38 @@ def row_error(error: RelonError, row: int) -> RelonError:
 
 
 def load_batch(spec: RuleSpec, path: Path) -> Callable[..., int] | None:
-    """``P_batch`` of ``spec`` in the native library at ``path`` (None: it has none)."""
-    if not has_batch(spec):
-        return None
-    lib = native_library(path)
-    name = batch_symbol(spec.prefix)
-    try:
-        fn = lib[name]
-    except AttributeError:
-        raise RelonLoadError(f"{path} has no {name}; {REBUILD}") from None
-    count = len(spec.params)
-    fn.argtypes = [*[ctypes.c_int64] * 3, *[ctypes.c_void_p] * (count + 1)]
-    fn.argtypes.append(ctypes.POINTER(ctypes.c_int64))
-    fn.restype = ctypes.c_int32
-    return cast("Callable[..., int]", fn)
+    """``P_batch`` of ``spec`` in the native library at ``path``, looked up on its first
+    call (None: the rule has none)."""
+    return _BatchFunction(spec, path) if has_batch(spec) else None
+
+
+class _BatchFunction:
+    """``P_batch`` of one rule, argtypes set on first use: importing a rule costs no more
+    for its batch entry, and a library without it fails only a batch (RelonLoadError)."""
+
+    __slots__ = ("_fn", "_path", "_spec")
+
+    def __init__(self, spec: RuleSpec, path: Path) -> None:
+        self._spec, self._path = spec, path
+        self._fn: Callable[..., int] | None = None
+
+    def __call__(self, *args: object) -> int:
+        if self._fn is None:
+            self._fn = self._load()
+        return self._fn(*args)
+
+    def _load(self) -> Callable[..., int]:
+        lib = native_library(self._path)
+        name = batch_symbol(self._spec.prefix)
+        try:
+            fn = lib[name]
+        except AttributeError:
+            raise RelonLoadError(f"{self._path} has no {name}; {REBUILD}") from None
+        count = len(self._spec.params)
+        fn.argtypes = [*[ctypes.c_int64] * 3, *[ctypes.c_void_p] * (count + 1)]
+        fn.argtypes.append(ctypes.POINTER(ctypes.c_int64))
+        fn.restype = ctypes.c_int32
+        return cast("Callable[..., int]", fn)
 
 
 class NativeRows:

@@ -208,8 +208,7 @@ class WasmInstance:
             self._func, self._memory = get(call_symbol(spec.prefix)), get("memory")
             scratch, note = get(SCRATCH_SYMBOL)(store), get(NOTE_SYMBOL)(store)
             abi, source_hash = get(ABI_VERSION_SYMBOL)(store), get(hash_symbol(spec.prefix))(store)
-            heap = [get(name) for name, _, _ in _HEAP_EXPORTS]  # compound rules and batches
-            batch = get(batch_symbol(spec.prefix)) if has_batch(spec) else None
+            heap = [] if self._shape.scalar else [get(name) for name, _, _ in _HEAP_EXPORTS]
             limit = get(MEMORY_LIMIT_SYMBOL)
         except (wt.WasmtimeError, wt.Trap) as exc:
             raise RelonLoadError(f"cannot instantiate the .wasm asset ({exc}); {REBUILD}") from None
@@ -223,15 +222,9 @@ class WasmInstance:
         self._poisoned = False
         self._fast = _fast_path(wt, store, self._func, self._kinds, "Bool")
         self._heap: list[tuple[Any, Callable[[tuple[object, ...]], Any] | None]] = []
-        for func, (name, params, results) in zip(heap, _HEAP_EXPORTS, strict=False):
-            self._check_type(name, func, params, results)
-            fast = _fast_path(wt, store, func, params, results[0] if results else None)
-            self._heap.append((func, fast))
+        self._add_heap(heap)
+        self._exports = get  # for the batch entry, looked up on a batch's first use
         self._batch: tuple[Any, Callable[[tuple[object, ...]], Any] | None] | None = None
-        if batch is not None:
-            kinds = ("Int", "Int", "Int", *["Ptr"] * (len(spec.params) + 2))
-            self._check_type(batch_symbol(spec.prefix), batch, kinds, ("Bool",))
-            self._batch = (batch, _fast_path(wt, store, batch, kinds, "Bool"))
         self._check_type(MEMORY_LIMIT_SYMBOL, limit, ("Int",), ())
         self._limit = (limit, _fast_path(wt, store, limit, ("Int",), None))
         self._set_limit(self._memory_limit)  # a scalar rule's: it takes no argument memory
@@ -310,6 +303,8 @@ class WasmInstance:
             with self._lock:
                 if self._poisoned:
                     self._instantiate()
+                if self._batch is None:
+                    self._batch = self._batch_export()
                 self._set_limit(self._memory_limit)  # each row's: its arguments take none
                 for start in range(0, n, _BATCH_CHUNK):
                     chunk = range(start, min(start + _BATCH_CHUNK, n))
@@ -356,6 +351,26 @@ class WasmInstance:
         finally:
             if not self._poisoned:
                 self._invoke(reset_fn, reset_fast, (mark,))
+
+    def _add_heap(self, heap: list[Any]) -> None:
+        """Check and keep the heap exports (``relon_heap_mark`` etc.) ``heap``."""
+        wt, store = self._wt, self._store
+        for func, (name, params, results) in zip(heap, _HEAP_EXPORTS, strict=False):
+            self._check_type(name, func, params, results)
+            fast = _fast_path(wt, store, func, params, results[0] if results else None)
+            self._heap.append((func, fast))
+
+    def _batch_export(self) -> tuple[Any, Callable[[tuple[object, ...]], Any] | None]:
+        """``P_batch`` of this instance, its type checked, and its fast path (and the heap
+        exports, which a scalar rule's ``main`` does not use)."""
+        spec, wt = self._shape.spec, self._wt
+        name = batch_symbol(spec.prefix)
+        if not self._heap:
+            self._add_heap([self._exports(heap) for heap, _, _ in _HEAP_EXPORTS])
+        func = self._exports(name)
+        kinds = ("Int", "Int", "Int", *["Ptr"] * (len(spec.params) + 2))
+        self._check_type(name, func, kinds, ("Bool",))
+        return func, _fast_path(wt, self._store, func, kinds, "Bool")
 
     def _failed_row(self, block: int) -> int:
         return ctypes.c_int64.from_address(self._memory_view()[0] + block).value

@@ -10,8 +10,10 @@ One column per parameter, ``n`` elements each (Int ``i64``, Float ``double``, Bo
 byte, non-zero is true); ``out`` gets ``n`` results of the same layouts. Row ``i`` runs
 exactly as ``P_call(caps, max_steps, column[i]..., &out[i])`` would: ``P.run`` (which
 sets the row's capabilities, its own step budget and its status) inlines into one loop
-over the rows, each row with its own arena. The first failing row stops the loop: its
-status is returned, its note left as it wrote it, and ``*failed_row`` holds its index.
+over the rows, each row with its own arena (``P.run`` and the entry's body are marked
+``alwaysinline``, so ``P_call`` still inlines them as when it was their only caller).
+The first failing row stops the loop: its status is returned, its note left as it wrote
+it, and ``*failed_row`` holds its index.
 
 ``*failed_row`` is written before every row rather than on failure only, so it names
 the row when a host panic leaves the loop through ``relon_trap`` (natively a
@@ -67,6 +69,13 @@ def define_batch(
     i32, i64, void, ptr = ir.IntType(32), ir.IntType(64), ir.VoidType(), ir.PointerType()
     count = len(ir_module.entry.params)
     params = [i64, i64, i64, *[ptr] * count, ptr, ptr]
+    # run and the entry's body (its two versions) had one caller each, P_call (or its
+    # guard's thunk), which O3 then always inlined them into; with a second caller it
+    # might not, so force them into both (the entry's body is never recursive)
+    name = ir_module.entry.name
+    for function in (run, unit.functions[name], unit.unlimited.get(name)):
+        if function is not None:
+            function.attributes.add("alwaysinline")
     rows = _define_rows(unit, ir_module, run, uses_arena=uses_arena)
     if guard is not None:
         rows = guard(unit, f"{unit.prefix}.batch.guarded", rows)
