@@ -14,7 +14,10 @@ Rust checked, Rust wrapping, pure Python; plus, for the host-function kernel, Ru
 inlined); for the list sum, the ``array("q", xs)`` conversion the Rust contenders make on
 every call, alone, and ``rule.main`` given that array instead of the list (the loader
 passes a matching buffer without converting it); for the trivial rule, the call floor:
-a bare ctypes call of a Rust ``extern "C" fn(i64) -> i64`` identity.
+a bare ctypes call of a Rust ``extern "C" fn(i64) -> i64`` identity. The ``batch`` kernel
+is the trivial rule over a column of n rows in one call (``rule.batch``, natively and on
+wasm; hand-written Rust loops over the column, checked and wrapping; a per-row
+``rule.main`` loop; NumPy's ``x + 1`` when NumPy is installed), with the time per row.
 
 Every contender is called once first and all of a kernel's results must agree (else the
 script fails). Timing is best-of-N per contender; each round times every contender once,
@@ -40,10 +43,10 @@ import tempfile
 import time
 import timeit
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 import llvmlite.binding as llvm
 
@@ -97,7 +100,7 @@ def fib_py(n: int) -> int:
 
 
 #: What a kernel times besides ours (native, wasm), Rust checked/wrapping and Python.
-Extra = Literal["rust_outlined", "array_conversion", "ctypes_floor"]
+Extra = Literal["rust_outlined", "array_conversion", "ctypes_floor", "batch"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,6 +310,50 @@ pub extern "C" fn identity(x: i64) -> i64 {
 """,
         extras=("ctypes_floor",),
     ),
+    Kernel(
+        "batch",
+        "#main(Int x) -> Int\nx + 1",
+        lambda xs: [x + 1 for x in xs],
+        ([i % 1000 - 500 for i in range(N)],),
+        """
+// The rule's batch entry by hand: the results into out, status 1 and the failing row's
+// index on overflow (docs/abi.md "Batch entry").
+#[no_mangle]
+pub extern "C" fn batch_checked(
+    data: *const i64,
+    len: i64,
+    out: *mut i64,
+    failed: &mut i64,
+) -> i32 {
+    let out = unsafe { core::slice::from_raw_parts_mut(out, len as usize) };
+    for (row, (&x, slot)) in int64s(data, len).iter().zip(out.iter_mut()).enumerate() {
+        match x.checked_add(1) {
+            Some(value) => *slot = value,
+            None => {
+                *failed = row as i64;
+                return 1;
+            }
+        }
+    }
+    0
+}
+
+#[no_mangle]
+pub extern "C" fn batch_wrapping(
+    data: *const i64,
+    len: i64,
+    out: *mut i64,
+    _failed: &mut i64,
+) -> i32 {
+    let out = unsafe { core::slice::from_raw_parts_mut(out, len as usize) };
+    for (&x, slot) in int64s(data, len).iter().zip(out.iter_mut()) {
+        *slot = x.wrapping_add(1);
+    }
+    0
+}
+""",
+        extras=("batch",),
+    ),
 )
 
 RUST_CHECKED = "rust checked"
@@ -328,6 +375,10 @@ class Contender:
     label: str
     call: Callable[[], object]
     computes: bool = True
+    #: rows one call computes (a batch), for the time per row
+    rows: int = 1
+    #: the result as the kernel's ``python`` gives it (a batch's array as a list)
+    view: Callable[[object], object] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,6 +419,8 @@ def build_contenders(folder: Path, kernels: Sequence[Kernel] = KERNELS) -> list[
 
 def _contenders(kernel: Kernel, rule: ModuleType, lib: ctypes.CDLL) -> list[Contender]:
     name, args = kernel.name, kernel.args
+    if "batch" in kernel.extras:
+        return _batch_contenders(kernel, rule, lib)
     wasm = rule.Sandbox(backend="wasm")
     rows = [
         Contender(name, "ours native", functools.partial(rule.main, *args)),
@@ -394,6 +447,67 @@ def _contenders(kernel: Kernel, rule: ModuleType, lib: ctypes.CDLL) -> list[Cont
         identity.argtypes, identity.restype = [ctypes.c_int64], ctypes.c_int64
         rows.append(Contender(name, CTYPES_FLOOR, functools.partial(identity, *args), False))
     return rows
+
+
+def _batch_contenders(kernel: Kernel, rule: ModuleType, lib: ctypes.CDLL) -> list[Contender]:
+    """The batch kernel: its column as a NumPy int64 array when NumPy is installed (read
+    in place by our batch), else an ``array("q")``; a list for the per-row loops."""
+    name, values = kernel.name, cast("list[int]", kernel.args[0])
+    numpy = _numpy()
+    column = array.array("q", values) if numpy is None else numpy.array(values, dtype="int64")
+    rows, wasm = len(values), rule.Sandbox(backend="wasm")
+    contenders = [
+        Contender(name, "ours native", functools.partial(rule.batch, column), rows=rows),
+        Contender(name, "ours wasm", functools.partial(wasm.batch, column), rows=rows),
+    ]
+    for variant in ("checked", "wrapping"):
+        function = getattr(lib, f"batch_{variant}")
+        function.argtypes = [ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p]
+        function.restype = ctypes.c_int32
+        call = functools.partial(_rust_batch, function, column, numpy)
+        contenders.append(Contender(name, RUST_VARIANTS[variant], call, rows=rows))
+    per_row = functools.partial(_per_row, rule.main, values)
+    contenders += [
+        Contender(name, "python", functools.partial(kernel.python, values), rows=rows),
+        Contender(name, "ours native, main per row", per_row, rows=rows),
+    ]
+    if numpy is not None:
+        add = functools.partial(numpy.add, column, 1)
+        contenders.append(Contender(name, "numpy x + 1 (wrapping)", add, rows=rows))
+    return [replace(c, view=_as_list) for c in contenders]
+
+
+def _numpy() -> ModuleType | None:
+    try:
+        import numpy  # optional: the batch kernel's column and a contender
+    except ImportError:
+        return None
+    return numpy
+
+
+def _rust_batch(function: Callable[..., int], column: object, numpy: ModuleType | None) -> object:
+    """A hand-written Rust batch: the result column allocated per call, as ours is."""
+    count = len(cast("Sequence[int]", column))
+    out: Any = array.array("q", [0]) * count if numpy is None else numpy.empty(count, "int64")
+    data, result = _address(column), _address(out)
+    failed = ctypes.c_int64(-1)
+    status = function(data, count, result, ctypes.byref(failed))
+    if status != 0:
+        raise OverflowError(f"{function.__name__} returned status {status} at row {failed.value}")
+    return out
+
+
+def _address(column: Any) -> int:
+    """Where an ``array("q")`` or a NumPy array keeps its elements."""
+    return int(column.buffer_info()[0] if isinstance(column, array.array) else column.ctypes.data)
+
+
+def _per_row(main: Callable[[int], int], values: list[int]) -> list[int]:
+    return [main(x) for x in values]
+
+
+def _as_list(result: object) -> object:
+    return result if isinstance(result, list) else cast("Any", result).tolist()
 
 
 def _rust_entry(lib: ctypes.CDLL, symbol: str, kernel: Kernel) -> RustEntry:
@@ -426,7 +540,8 @@ def check_agreement(contenders: Sequence[Contender]) -> dict[str, object]:
     results: dict[str, dict[str, object]] = {}
     for c in contenders:
         if c.computes:
-            results.setdefault(c.kernel, {})[c.label] = c.call()
+            value = c.call()
+            results.setdefault(c.kernel, {})[c.label] = value if c.view is None else c.view(value)
     for kernel, values in results.items():
         first = next(iter(values.values()))
         if not all(same(value, first) for value in values.values()):
@@ -468,6 +583,8 @@ def render_table(contenders: Sequence[Contender], seconds: Sequence[float]) -> s
             ratio = f"{s / labels[base_label]:.2f}x {base_label}"
             if c.label == base_label:
                 ratio = "1 (baseline)"
+            if c.rows > 1:
+                ratio += f"; {s / c.rows * 1e9:.2f} ns/row"
             lines.append(f"{kernel:<10}{c.label:<{width + 2}}{_format_seconds(s):>10}  {ratio}")
     return "\n".join(lines)
 

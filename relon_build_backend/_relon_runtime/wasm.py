@@ -337,13 +337,17 @@ class WasmInstance:
                 raise HostPanic(
                     f"{HEAP_ALLOC_SYMBOL} returned memory outside the module; {REBUILD}"
                 )
+            ctypes.c_int64.from_address(base + block).value = -1  # no row failed yet
             for column, size, offset in zip(columns, sizes, offsets, strict=False):
                 ctypes.memmove(base + block + offset, column + start * size, count * size)
             args = (caps, steps, count, *(block + offset for offset in offsets), block)
             try:
                 status = self._invoke(*self._batch, args)
             except RelonError as error:  # a trap: the row it left from is in the slot
-                raise row_error(error, start + self._failed_row(block)) from None
+                row = self._failed_row(block)
+                if row < 0:  # a trap no row's code announced (none is expected)
+                    raise
+                raise row_error(error, start + row) from None
             if status:
                 raise row_error(self._status_error(status), start + self._failed_row(block))
             base = self._memory_view()[0]  # memory.grow during the rows may move it

@@ -15,8 +15,9 @@ over the rows, each row with its own arena (``P.run`` and the entry's body are m
 The first failing row stops the loop: its status is returned, its note left as it wrote
 it, and ``*failed_row`` holds its index.
 
-``*failed_row`` is written before every row rather than on failure only, so it names
-the row when a host panic leaves the loop through ``relon_trap`` (natively a
+When the module can panic (it calls a host function or the runtime crate, whose panic
+handlers call ``relon_trap``), ``*failed_row`` is written before every row rather than
+on failure only, so it names the row a panic leaves the loop from (natively a
 ``longjmp`` to the guard around the whole loop, on wasm32 a trap the loader catches).
 Natively the loop runs under ``relon_guard`` when ``P_call`` does; a panicking row's
 arena is freed after the guard returns, as in ``P_call``.
@@ -76,7 +77,10 @@ def define_batch(
     for function in (run, unit.functions[name], unit.unlimited.get(name)):
         if function is not None:
             function.attributes.add("alwaysinline")
-    rows = _define_rows(unit, ir_module, run, uses_arena=uses_arena)
+    may_trap = bool(ir_module.host_imports) or any(
+        name.startswith("relon_rt_") and name != "relon_rt_pow" for name in unit.module.globals
+    )
+    rows = _define_rows(unit, ir_module, run, uses_arena=uses_arena, may_trap=may_trap)
     if guard is not None:
         rows = guard(unit, f"{unit.prefix}.batch.guarded", rows)
         rows.linkage = "internal"
@@ -92,7 +96,7 @@ def define_batch(
 
 
 def _define_rows(
-    unit: CodegenUnit, ir_module: IrModule, run: ir.Function, *, uses_arena: bool
+    unit: CodegenUnit, ir_module: IrModule, run: ir.Function, *, uses_arena: bool, may_trap: bool
 ) -> ir.Function:
     """``i32 P.batch.rows(ptr ctx, i64 caps, i64 max_steps, i64 n, ptr column..., ptr out,
     ptr failed_row)``: the loop over the rows."""
@@ -125,7 +129,8 @@ def _define_rows(
     b.cbranch(b.icmp_signed("<", row, n), body, done)
 
     b.position_at_end(body)
-    b.store(row, failed)
+    if may_trap:
+        b.store(row, failed)
     if uses_arena:
         b.call(_runtime(unit.module, "relon_arena_init", void), [arena])
     args = [_load(b, column, row, kind) for column, kind in zip(columns, kinds, strict=True)]
@@ -134,6 +139,8 @@ def _define_rows(
     fail = rows.append_basic_block("fail")
     b.cbranch(b.icmp_signed("==", status, i32(0)), ok, fail)
     b.position_at_end(fail)
+    if not may_trap:
+        b.store(row, failed)
     b.ret(status)
 
     b.position_at_end(ok)

@@ -202,12 +202,21 @@ _CALL = re.compile(r"\bcall (?:[^@\n]*)@(?!llvm\.)")
 @pytest.mark.parametrize("kind", KINDS)
 def test_batch_is_one_loop_with_the_rule_inlined(kind: TargetName) -> None:
     # P_batch runs P.run per row: after O3 the loop calls nothing (the rule's body and
-    # its overflow check are in it) and writes the row index before each row
+    # its overflow check are in it); a rule that cannot panic writes the failed row's
+    # index only when a row fails, one that can before every row
     module = optimized_module([RULES["add"]], target_for(kind), "")
     batch = _function_text(module, f"{prefix(RULES['add'])}_batch")
     assert not _CALL.search(batch), batch
     assert "llvm.sadd.with.overflow.i64" in batch
     assert batch.count("store i64") == 2, batch  # the failed row's index and the result
+    row = batch.split("\nbody", 1)[1].split(" br ", 1)[0]  # a row, up to its status check
+    assert "store" not in row, batch
+
+
+def test_batch_runs_under_the_guard_natively_with_hosts() -> None:
+    assert "batch.guarded" in ir_text("pure", "native")
+    assert "batch.guarded" not in ir_text("pure", "wasm32")
+    assert "batch.guarded" not in ir_text("add", "native")
 
 
 def test_batch_only_for_scalar_rules() -> None:
