@@ -153,7 +153,7 @@ def batch_entry(
         columns: list[tuple[Scalar, _Column | _Scalar]] = []
         length: tuple[str, int] | None = None
         for name, kind, convert, value in zip(names, kinds, converters, values, strict=True):
-            column = _column(name, kind, convert, value)
+            column = _column(name, kind, convert, _as_array(numpy, value))
             columns.append((kind, column))
             if isinstance(column, _Scalar):
                 continue
@@ -230,14 +230,26 @@ def _bind(
 
 
 def _numpy_of(values: list[object]) -> Any:
-    """The numpy module when any value is a NumPy array (never imported here), else None."""
+    """The numpy module when any value is a NumPy array or converts to one (``__array__``:
+    a pandas Series, say), else None; never imported here."""
     numpy = sys.modules.get("numpy")
-    if numpy is None:
+    if numpy is None or not isinstance(getattr(numpy, "ndarray", None), type):
         return None
-    ndarray = getattr(numpy, "ndarray", None)
-    if isinstance(ndarray, type) and any(isinstance(value, ndarray) for value in values):
+    if any(_is_array(numpy, value) for value in values):
         return numpy
     return None
+
+
+def _is_array(numpy: Any, value: object) -> bool:
+    return isinstance(value, numpy.ndarray) or hasattr(type(value), "__array__")
+
+
+def _as_array(numpy: Any, value: object) -> object:
+    """``value`` as a NumPy array when it converts to one (without a copy when it can),
+    a NumPy array (or anything else) as it is."""
+    if numpy is None or isinstance(value, numpy.ndarray) or not _is_array(numpy, value):
+        return value
+    return numpy.asarray(value)
 
 
 def _column(
@@ -271,13 +283,21 @@ def _column(
             return _Column(borrowed, len(view), ctypes.addressof(borrowed))
         return _Column.packed(array.array(_CODES[kind], view.tobytes()))  # one copy
     try:  # another layout: check each value like a list's
-        items = view.tolist()
+        items = view.tolist() if view.format != "O" else _objects(value)
     except (NotImplementedError, ValueError):  # e.g. a struct format
         raise MainArgTypeMismatch(
             f"batch() argument {name!r} is a buffer of format {view.format!r}, not a column"
             f" of {PY_TYPES[kind].__name__} (Relon {kind})"
         ) from None
     return _pack(kind, convert, items)
+
+
+def _objects(value: object) -> list[object]:
+    """The elements of a NumPy array of Python objects (its buffer holds pointers)."""
+    tolist = getattr(type(value), "tolist", None)
+    if type(value).__module__ != "numpy" or tolist is None:
+        raise NotImplementedError
+    return cast("list[object]", tolist(value))
 
 
 def _not_a_column(name: str, kind: Scalar, value: object) -> MainArgTypeMismatch:

@@ -130,3 +130,23 @@ def test_signature_and_doc(rows: FakeRows) -> None:
     entry = batch(rows)
     assert str(inspect.signature(entry)) == "(n, f, b)"
     assert "#main(Int n, Float f, Bool b) -> Float" in (entry.__doc__ or "")
+
+
+def test_numpy_object_arrays_and_array_likes(rows: FakeRows) -> None:
+    np = pytest.importorskip("numpy")
+
+    class Series:  # like a pandas Series: no buffer, an __array__
+        def __init__(self, data: object) -> None:
+            self.data = data
+
+        def __array__(self, dtype: object = None, copy: object = None) -> object:
+            return self.data
+
+    ints = np.arange(3)
+    got = batch(rows)(Series(ints), np.array([0.5, 1, 2.0], dtype=object), True)
+    assert isinstance(got, np.ndarray)
+    assert got.tolist() == [0.5, 2.0, 4.0]
+    assert rows.calls[0][1][0] == ints.ctypes.data  # the array behind it, not a copy
+    with pytest.raises(MainArgTypeMismatch) as info:
+        batch(rows)([1], np.array(["x"], dtype=object), True)
+    assert str(info.value) == "row 0: main() argument 'f' must be float (Relon Float), not str"
