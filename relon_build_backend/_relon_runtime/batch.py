@@ -55,7 +55,7 @@ _LAYOUTS = {
 }
 # the fast element check: a list whose element types are all in here packs in one C call
 _PACKABLE = {"Int": frozenset((int,)), "Float": frozenset((int, float)), "Bool": frozenset((bool,))}
-_NUMPY_TYPES = {"Int": "int64", "Float": "float64", "Bool": "bool_"}
+_NUMPY_TYPES = {"Int": "int64", "Float": "float64", "Bool": "bool"}
 
 
 def row_error(error: RelonError, row: int) -> RelonError:
@@ -212,6 +212,8 @@ def _bind(
 ) -> list[object]:
     """Positional + keyword columns -> a list in ``#main`` order."""
     count = len(names)
+    if not kwargs and len(args) == count:
+        return list(args)
     if len(args) > count:
         raise MainArgTypeMismatch(f"batch() takes {count} columns but {len(args)} were given")
     missing = object()
@@ -347,10 +349,9 @@ def _fill(kind: Scalar, column: _Column | _Scalar, n: int) -> _Column:
 
 def _result_column(kind: Scalar, n: int, numpy: Any) -> tuple[object, int]:
     """The result column of ``n`` rows and its address."""
-    if numpy is not None:
-        out = numpy.empty(n, dtype=getattr(numpy, _NUMPY_TYPES[kind]))
-        return out, int(out.ctypes.data)
     packed = array.array(_CODES[kind], [0]) * n
+    if numpy is not None:  # a view of the array: asking an ndarray its address costs ~2 us
+        return numpy.frombuffer(packed, dtype=_NUMPY_TYPES[kind]), packed.buffer_info()[0]
     return packed, packed.buffer_info()[0]
 
 
