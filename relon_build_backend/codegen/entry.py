@@ -326,18 +326,11 @@ def _define_entries(unit: CodegenUnit, ir_module: IrModule, source_hash: int) ->
 
     i64 = ir.IntType(64)
     run = _define_run(unit, ir_module)
-    guarded = unit.target.trap == "longjmp" and bool(ir_module.host_imports)
-    define_batch(
-        unit,
-        ir_module,
-        run,
-        guard=_guarded if guarded else None,
-        uses_arena=_uses_arena(unit.module),
-    )
-    if guarded:
+    if unit.target.trap == "longjmp" and bool(ir_module.host_imports):
         run = _guarded(unit, f"{unit.prefix}.guarded", run)
         run.linkage = "internal"
     call = _define_call(unit, ir_module, run)
+    define_batch(unit, ir_module, call)
     main_type = ir.FunctionType(ir.IntType(32), list(call.function_type.args)[2:])
     main = ir.Function(unit.module, main_type, name=main_symbol(unit.prefix))
     b = ir.IRBuilder(main.append_basic_block("entry"))
