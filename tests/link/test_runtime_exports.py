@@ -57,4 +57,5 @@ def test_compiled_package_exports_the_runtime_interface(tmp_path: Path) -> None:
         f"{prefix}_call",
         f"{prefix}_main",
         f"{prefix}_hash",
+        f"{prefix}_batch",
     }
