@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from .abi import ABI_VERSION, CAPABILITIES, DEFAULT_MAX_MEMORY, HostSpec, RuleSpec, Value
-from .batch import NativeRows, batch_entry, load_batch
+from .batch import BatchShape, NativeRows, batch_entry, load_batch
 from .conversion import I64_MAX
 from .entry import RuleShape, compound_entry, make_entry
 from .errors import (
@@ -87,6 +87,7 @@ class Rule:
         self.wasm_path = wasm_path
         #: P_batch of the native library (None: no native target, or the rule has none)
         self.native_batch = None if native_path is None else load_batch(spec, native_path)
+        self.batch_shape = BatchShape(shape)
         namespace = {"_rule": self, "__module__": spec.module, "__doc__": _SANDBOX_DOC}
         self.sandbox: type[SandboxBase] = type("Sandbox", (SandboxBase,), namespace)
         if self.native is not None and shape.scalar:
@@ -102,7 +103,7 @@ class Rule:
             return
         fn = self.native_batch
         rows = None if fn is None else NativeRows(fn, self.native, spec, 0, -1)
-        self.batch = batch_entry(shape, rows, sandboxed=False)
+        self.batch = batch_entry(self.batch_shape, rows, sandboxed=False)
         self.main = _surfaced(spec, self.main)
 
 
@@ -154,7 +155,8 @@ class SandboxBase:
                 rule.shape, rule.wasm_path, rule.native, self.caps, memory=memory
             )
             self.main = _surfaced(rule.spec, self._wasm.entry(mask, steps))
-            self.batch = batch_entry(rule.shape, self._wasm.batch_rows(mask, steps), sandboxed=True)
+            rows = self._wasm.batch_rows(mask, steps)
+            self.batch = batch_entry(rule.batch_shape, rows, sandboxed=True)
             return
         self._wasm = None
         native = rule.native
@@ -169,7 +171,7 @@ class SandboxBase:
         self.main = _surfaced(rule.spec, entry)
         fn = rule.native_batch
         rows = None if fn is None else NativeRows(fn, native, rule.spec, mask, steps, memory=memory)
-        self.batch = batch_entry(rule.shape, rows, sandboxed=True)
+        self.batch = batch_entry(rule.batch_shape, rows, sandboxed=True)
 
     def __repr__(self) -> str:
         caps = sorted(self.caps)

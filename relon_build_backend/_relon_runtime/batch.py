@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from .entry import RuleShape
     from .native import Native
 
-__all__ = ["BatchRows", "NativeRows", "batch_entry", "load_batch", "row_error"]
+__all__ = ["BatchRows", "BatchShape", "NativeRows", "batch_entry", "load_batch", "row_error"]
 
 #: ``rows(n, column addresses, out address)``: run the rule over ``n`` rows, raising the
 #: first failing row's error (:func:`row_error`)
@@ -133,17 +133,34 @@ class NativeRows:
             raise row_error(error, failed.value)
 
 
+class BatchShape:
+    """What every ``batch`` of one rule shares (built once per rule, not per Sandbox)."""
+
+    __slots__ = ("converters", "doc", "index", "kinds", "names", "result", "signature", "spec")
+
+    def __init__(self, shape: RuleShape) -> None:
+        spec = self.spec = shape.spec
+        self.names = tuple(name for name, _ in spec.params)
+        self.kinds = tuple(cast("Scalar", kind) for _, kind in spec.params)
+        self.index = {name: i for i, name in enumerate(self.names)}
+        self.converters = shape.args.converters
+        self.result = cast("Scalar", spec.result)
+        kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+        try:
+            params = [inspect.Parameter(name, kind) for name in self.names]
+        except ValueError:  # a Relon name that is a Python keyword: still callable via **kwargs
+            params = []
+        self.signature = inspect.Signature(params)
+        self.doc = _BATCH_DOC.format(main=shape.docstring)
+
+
 def batch_entry(
-    shape: RuleShape, rows: BatchRows | None, *, sandboxed: bool
+    shape: BatchShape, rows: BatchRows | None, *, sandboxed: bool
 ) -> Callable[..., object]:
     """``batch`` of the rule ``shape`` running its rows with ``rows`` (None: the rule has
     no batch entry, and ``batch`` says why)."""
-    spec = shape.spec
-    names = tuple(name for name, _ in spec.params)
-    kinds = tuple(cast("Scalar", kind) for _, kind in spec.params)
-    index = {name: i for i, name in enumerate(names)}
-    converters = shape.args.converters
-    result = cast("Scalar", spec.result)
+    spec, names, kinds, index = shape.spec, shape.names, shape.kinds, shape.index
+    converters, result = shape.converters, shape.result
 
     def batch(*args: object, **kwargs: object) -> object:
         if rows is None:
@@ -177,7 +194,12 @@ def batch_entry(
             rows(n, [column.address for column in filled], out_address)
         return out
 
-    return _describe(batch, shape, sandboxed=sandboxed)
+    entry: Any = batch
+    entry.__name__, entry.__qualname__ = "batch", "Sandbox.batch" if sandboxed else "batch"
+    entry.__module__ = spec.module
+    entry.__dict__["__signature__"] = shape.signature  # what inspect.signature() reports
+    entry.__doc__ = shape.doc
+    return batch
 
 
 class _Column:
@@ -369,20 +391,6 @@ def _no_batch(spec: RuleSpec) -> str:
         f"{stem} has no batch(): batch() needs a rule whose #main parameters and result are"
         f" all Int, Float or Bool, and {why}; call main() once per row"
     )
-
-
-def _describe(entry: Any, shape: RuleShape, *, sandboxed: bool) -> Callable[..., object]:
-    spec = shape.spec
-    entry.__name__, entry.__qualname__ = "batch", "Sandbox.batch" if sandboxed else "batch"
-    entry.__module__ = spec.module
-    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
-    try:
-        params = [inspect.Parameter(name, kind) for name, _ in spec.params]
-    except ValueError:  # a Relon name that is a Python keyword: still callable via **kwargs
-        params = []
-    entry.__dict__["__signature__"] = inspect.Signature(params)
-    entry.__doc__ = _BATCH_DOC.format(main=shape.docstring)
-    return cast("Callable[..., object]", entry)
 
 
 _BATCH_DOC = """main over whole columns: one argument per parameter of main, in one call.

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 import pytest
 
 from relon_build_backend._relon_runtime.abi import RuleSpec
-from relon_build_backend._relon_runtime.batch import batch_entry
+from relon_build_backend._relon_runtime.batch import BatchShape, batch_entry
 from relon_build_backend._relon_runtime.entry import RuleShape
 from relon_build_backend._relon_runtime.errors import MainArgTypeMismatch, NumericOverflow
 
@@ -51,7 +51,7 @@ def rows() -> FakeRows:
 
 
 def batch(rows: FakeRows) -> Callable[..., object]:
-    return batch_entry(RuleShape(SPEC), rows, sandboxed=False)
+    return batch_entry(BatchShape(RuleShape(SPEC)), rows, sandboxed=False)
 
 
 def test_sequences_are_packed(rows: FakeRows) -> None:
