@@ -375,3 +375,37 @@ def test_threads_batch_concurrently(rules: RulePackage) -> None:
     for thread in threads:
         thread.join()
     assert failures == []
+
+
+def test_wasm_sandbox_batches_from_threads(rules: RulePackage) -> None:
+    box = rules["total"].Sandbox(backend="wasm")  # one instance: its calls take turns
+    expected = [rules["total"].main(n) for n in range(50)]
+    failures: list[object] = []
+
+    def worker() -> None:
+        for _ in range(3):
+            got = box.batch(range(50))
+            if list(got) != expected:
+                failures.append(got)
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+
+
+def test_wasm_only_build_batches_on_wasm(tmp_path_factory: pytest.TempPathFactory) -> None:
+    package = build_rule_package(
+        tmp_path_factory.mktemp("batch_wasm_only"),
+        {"inc": RULES["inc"], "text": RULES["text"]},
+        targets=("wasm32",),
+    )
+    inc = package["inc"]
+    assert inc.batch([1, 2]) == array.array("q", [2, 3])  # the module's batch runs the .wasm
+    with pytest.raises(inc.NumericOverflow) as info:
+        inc.batch([0, 2**63 - 1])
+    assert info.value.row == 1
+    with pytest.raises(NotImplementedError):
+        package["text"].batch(["a"])
