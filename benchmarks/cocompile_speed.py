@@ -17,7 +17,10 @@ passes a matching buffer without converting it); for the trivial rule, the call 
 a bare ctypes call of a Rust ``extern "C" fn(i64) -> i64`` identity, the same call from
 a one-line Python ``def`` (what any Python-level wrapper costs), and ``main`` called by
 keyword and through a native ``Sandbox``. Below the table: how long importing a rule
-module takes in a fresh interpreter, above ``import ctypes``.
+module takes in a fresh interpreter, above ``import ctypes``. The ``batch`` kernel
+is the trivial rule over a column of n rows in one call (``rule.batch``, natively and on
+wasm; hand-written Rust loops over the column, checked and wrapping; a per-row
+``rule.main`` loop; NumPy's ``x + 1`` when NumPy is installed), with the time per row.
 
 Every contender is called once first and all of a kernel's results must agree (else the
 script fails). Timing is best-of-N per contender; each round times every contender once,
@@ -43,10 +46,10 @@ import tempfile
 import time
 import timeit
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 import llvmlite.binding as llvm
 
@@ -100,7 +103,7 @@ def fib_py(n: int) -> int:
 
 
 #: What a kernel times besides ours (native, wasm), Rust checked/wrapping and Python.
-Extra = Literal["rust_outlined", "array_conversion", "ctypes_floor"]
+Extra = Literal["rust_outlined", "array_conversion", "ctypes_floor", "batch"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +313,50 @@ pub extern "C" fn identity(x: i64) -> i64 {
 """,
         extras=("ctypes_floor",),
     ),
+    Kernel(
+        "batch",
+        "#main(Int x) -> Int\nx + 1",
+        lambda xs: [x + 1 for x in xs],
+        ([i % 1000 - 500 for i in range(N)],),
+        """
+// The rule's batch entry by hand: the results into out, status 1 and the failing row's
+// index on overflow (docs/abi.md "Batch entry").
+#[no_mangle]
+pub extern "C" fn batch_checked(
+    data: *const i64,
+    len: i64,
+    out: *mut i64,
+    failed: &mut i64,
+) -> i32 {
+    let out = unsafe { core::slice::from_raw_parts_mut(out, len as usize) };
+    for (row, (&x, slot)) in int64s(data, len).iter().zip(out.iter_mut()).enumerate() {
+        match x.checked_add(1) {
+            Some(value) => *slot = value,
+            None => {
+                *failed = row as i64;
+                return 1;
+            }
+        }
+    }
+    0
+}
+
+#[no_mangle]
+pub extern "C" fn batch_wrapping(
+    data: *const i64,
+    len: i64,
+    out: *mut i64,
+    _failed: &mut i64,
+) -> i32 {
+    let out = unsafe { core::slice::from_raw_parts_mut(out, len as usize) };
+    for (&x, slot) in int64s(data, len).iter().zip(out.iter_mut()) {
+        *slot = x.wrapping_add(1);
+    }
+    0
+}
+""",
+        extras=("batch",),
+    ),
 )
 
 RUST_CHECKED = "rust checked"
@@ -331,6 +378,10 @@ class Contender:
     label: str
     call: Callable[[], object]
     computes: bool = True
+    #: rows one call computes (a batch), for the time per row
+    rows: int = 1
+    #: the result as the kernel's ``python`` gives it (a batch's array as a list)
+    view: Callable[[object], object] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,6 +428,8 @@ def rule_package(folder: Path) -> str:
 
 def _contenders(kernel: Kernel, rule: ModuleType, lib: ctypes.CDLL) -> list[Contender]:
     name, args = kernel.name, kernel.args
+    if "batch" in kernel.extras:
+        return _batch_contenders(kernel, rule, lib)
     wasm = rule.Sandbox(backend="wasm")
     rows = [
         Contender(name, "ours native", functools.partial(rule.main, *args)),
@@ -438,6 +491,67 @@ def import_time(folder: Path, module: str, *, repeat: int = 7) -> float:
     return min(runs)
 
 
+def _batch_contenders(kernel: Kernel, rule: ModuleType, lib: ctypes.CDLL) -> list[Contender]:
+    """The batch kernel: its column as a NumPy int64 array when NumPy is installed (read
+    in place by our batch), else an ``array("q")``; a list for the per-row loops."""
+    name, values = kernel.name, cast("list[int]", kernel.args[0])
+    numpy = _numpy()
+    column = array.array("q", values) if numpy is None else numpy.array(values, dtype="int64")
+    rows, wasm = len(values), rule.Sandbox(backend="wasm")
+    contenders = [
+        Contender(name, "ours native", functools.partial(rule.batch, column), rows=rows),
+        Contender(name, "ours wasm", functools.partial(wasm.batch, column), rows=rows),
+    ]
+    for variant in ("checked", "wrapping"):
+        function = getattr(lib, f"batch_{variant}")
+        function.argtypes = [ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p]
+        function.restype = ctypes.c_int32
+        call = functools.partial(_rust_batch, function, column, numpy)
+        contenders.append(Contender(name, RUST_VARIANTS[variant], call, rows=rows))
+    per_row = functools.partial(_per_row, rule.main, values)
+    contenders += [
+        Contender(name, "python", functools.partial(kernel.python, values), rows=rows),
+        Contender(name, "ours native, main per row", per_row, rows=rows),
+    ]
+    if numpy is not None:
+        add = functools.partial(numpy.add, column, 1)
+        contenders.append(Contender(name, "numpy x + 1 (wrapping)", add, rows=rows))
+    return [replace(c, view=_as_list) for c in contenders]
+
+
+def _numpy() -> ModuleType | None:
+    try:
+        import numpy  # optional: the batch kernel's column and a contender
+    except ImportError:
+        return None
+    return numpy
+
+
+def _rust_batch(function: Callable[..., int], column: object, numpy: ModuleType | None) -> object:
+    """A hand-written Rust batch: the result column allocated per call, as ours is."""
+    count = len(cast("Sequence[int]", column))
+    out: Any = array.array("q", [0]) * count if numpy is None else numpy.empty(count, "int64")
+    data, result = _address(column), _address(out)
+    failed = ctypes.c_int64(-1)
+    status = function(data, count, result, ctypes.byref(failed))
+    if status != 0:
+        raise OverflowError(f"{function.__name__} returned status {status} at row {failed.value}")
+    return out
+
+
+def _address(column: Any) -> int:
+    """Where an ``array("q")`` or a NumPy array keeps its elements."""
+    return int(column.buffer_info()[0] if isinstance(column, array.array) else column.ctypes.data)
+
+
+def _per_row(main: Callable[[int], int], values: list[int]) -> list[int]:
+    return [main(x) for x in values]
+
+
+def _as_list(result: object) -> object:
+    return result if isinstance(result, list) else cast("Any", result).tolist()
+
+
 def _rust_entry(lib: ctypes.CDLL, symbol: str, kernel: Kernel) -> RustEntry:
     """``symbol`` with the ctypes types of ``kernel``'s arguments and result."""
     result = ctypes.c_double if isinstance(kernel.python(*kernel.args), float) else ctypes.c_int64
@@ -468,7 +582,8 @@ def check_agreement(contenders: Sequence[Contender]) -> dict[str, object]:
     results: dict[str, dict[str, object]] = {}
     for c in contenders:
         if c.computes:
-            results.setdefault(c.kernel, {})[c.label] = c.call()
+            value = c.call()
+            results.setdefault(c.kernel, {})[c.label] = value if c.view is None else c.view(value)
     for kernel, values in results.items():
         first = next(iter(values.values()))
         if not all(same(value, first) for value in values.values()):
@@ -510,6 +625,8 @@ def render_table(contenders: Sequence[Contender], seconds: Sequence[float]) -> s
             ratio = f"{s / labels[base_label]:.2f}x {base_label}"
             if c.label == base_label:
                 ratio = "1 (baseline)"
+            if c.rows > 1:
+                ratio += f"; {s / c.rows * 1e9:.2f} ns/row"
             lines.append(f"{kernel:<10}{c.label:<{width + 2}}{_format_seconds(s):>10}  {ratio}")
     return "\n".join(lines)
 

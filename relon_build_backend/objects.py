@@ -27,8 +27,10 @@ from typing import TYPE_CHECKING, TypeVar
 
 from ._relon_runtime.abi import (
     RuleSpec,
+    batch_symbol,
     call_symbol,
     call_value_symbol,
+    has_batch,
     hash_symbol,
     host_symbol,
     main_symbol,
@@ -104,6 +106,8 @@ def entry_symbols(interface: RuleSpec, target: Target) -> list[str]:
     names = [call_symbol(prefix), main_symbol(prefix), hash_symbol(prefix)]
     if interface.scalar:
         names += [call_value_symbol(prefix), main_value_symbol(prefix)]
+    if has_batch(interface):
+        names.append(batch_symbol(prefix))
     if target.exports_gated_hosts:
         names += [host_symbol(prefix, host.name) for host in interface.gated_hosts]
     return names

@@ -10,6 +10,7 @@ order a call meets them:
 - :mod:`.errors`: the exceptions of the contract and the status -> error map;
 - :mod:`.conversion`: Python values to the ABI layout and back;
 - :mod:`.entry`: the ``main`` functions and what ``help()`` shows of them;
+- :mod:`.batch`: the ``batch`` functions, a scalar rule over whole columns;
 - :mod:`.integrity`: finding the artifacts and refusing stale ones;
 - :mod:`.native` and :mod:`.wasm`: the two backends.
 """
@@ -25,6 +26,7 @@ from .abi import (
     RuleSpec,
     Value,
 )
+from .batch import BatchShape, NativeRows, batch_entry, load_batch
 from .conversion import I64_MAX
 from .entry import RuleShape, compound_entry, make_entry
 from .errors import (
@@ -82,7 +84,7 @@ __all__ = [
 
 
 class Rule:
-    """One loaded rule: its native entries, ``main`` and the ``Sandbox`` class."""
+    """One loaded rule: its native entries, ``main``, ``batch`` and the ``Sandbox`` class."""
 
     def __init__(self, spec: RuleSpec, native_path: str | None, wasm_path: str | None) -> None:
         self.spec = spec
@@ -91,6 +93,9 @@ class Rule:
             None if native_path is None else load_native(spec, native_path, scalar=shape.scalar)
         )
         self.wasm_path = wasm_path
+        #: P_batch of the native library (None: no native target, or the rule has none)
+        self.native_batch = None if native_path is None else load_batch(spec, native_path)
+        self.batch_shape = BatchShape(shape)
         namespace = {"_rule": self, "__module__": spec.module, "__doc__": _SANDBOX_DOC}
         self.sandbox: type[SandboxBase] = type("Sandbox", (SandboxBase,), namespace)
         native = self.native
@@ -101,8 +106,12 @@ class Rule:
             run = NativeCall(native.main, native, spec, ())
             self.main = compound_entry(shape, run, sandboxed=False)
         else:  # a wasm-only build: main runs the .wasm asset
-            self.main = self.sandbox(backend="wasm").main
+            box = self.sandbox(backend="wasm")
+            self.main, self.batch = box.main, box.batch
             return
+        fn = self.native_batch
+        rows = None if fn is None else NativeRows(fn, native, spec, 0, -1)
+        self.batch = batch_entry(self.batch_shape, rows, sandboxed=False)
         self.main = _surfaced(spec, self.main)
 
 
@@ -127,7 +136,7 @@ unlimited); ``backend``: "native" (the shared library) or "wasm" (wasmtime);
 class SandboxBase:
     """Base of each rule module's ``Sandbox`` (the subclass carries the rule)."""
 
-    __slots__ = ("_wasm", "backend", "caps", "main", "max_memory", "max_steps")
+    __slots__ = ("_wasm", "backend", "batch", "caps", "main", "max_memory", "max_steps")
     _rule: Rule
 
     def __init__(
@@ -154,6 +163,8 @@ class SandboxBase:
                 rule.shape, rule.wasm_path, rule.native, self.caps, memory=memory
             )
             self.main = _surfaced(rule.spec, self._wasm.entry(mask, steps))
+            rows = self._wasm.batch_rows(mask, steps)
+            self.batch = batch_entry(rule.batch_shape, rows, sandboxed=True)
             return
         self._wasm = None
         native = rule.native
@@ -168,6 +179,9 @@ class SandboxBase:
             run = NativeCall(native.call, native, rule.spec, (mask, steps), memory=memory)
             entry = compound_entry(rule.shape, run, sandboxed=True)
         self.main = _surfaced(rule.spec, entry)
+        fn = rule.native_batch
+        rows = None if fn is None else NativeRows(fn, native, rule.spec, mask, steps, memory=memory)
+        self.batch = batch_entry(rule.batch_shape, rows, sandboxed=True)
 
     def __repr__(self) -> str:
         caps = sorted(self.caps)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ABI_VERSION",
     "ABI_VERSION_SYMBOL",
+    "BATCH_ITEMSIZE",
     "CAPABILITIES",
     "DEFAULT_MAX_MEMORY",
     "ERROR_KINDS",
@@ -44,8 +45,10 @@ __all__ = [
     "Scalar",
     "Status",
     "Value",
+    "batch_symbol",
     "call_symbol",
     "call_value_symbol",
+    "has_batch",
     "hash_symbol",
     "host_symbol",
     "main_symbol",
@@ -192,6 +195,12 @@ def call_value_symbol(prefix: str) -> str:
 VALUE_SENTINELS = {"Int": -(1 << 63), "Float": -(2.0**1023), "Bool": 2}
 
 
+def batch_symbol(prefix: str) -> str:
+    """``i32 P_batch(i64 caps, i64 max_steps, i64 n, ptr columns..., ptr out, ptr failed_row)``:
+    the rule over ``n`` rows, one column per parameter (only rules :func:`has_batch`)."""
+    return f"{prefix}_batch"
+
+
 def hash_symbol(prefix: str) -> str:
     """``i64 P_hash()``: the :func:`source_hash` of the compiled ``.relon`` text."""
     return f"{prefix}_hash"
@@ -334,3 +343,19 @@ class RuleSpec(_Record):
 
 
 _SCALARS = frozenset(("Int", "Float", "Bool"))
+
+
+#: bytes of one element of a batch column (docs/abi.md "Batch entry"): Bool is 1 byte,
+#: so a NumPy ``bool_`` array is a column as it is
+BATCH_ITEMSIZE: dict[Scalar, int] = {"Int": 8, "Float": 8, "Bool": 1}
+
+
+def has_batch(spec: RuleSpec) -> bool:
+    """Whether the rule has a batch entry: at least one parameter, every parameter and
+    the result an Int, Float or Bool, and no records, documents or enums in ``#main``."""
+    kinds = [kind for _, kind in spec.params]
+    return (
+        spec.surface is None
+        and bool(kinds)
+        and all(kind in BATCH_ITEMSIZE for kind in [*kinds, spec.result])
+    )

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-__all__ = ["RuleShape", "compound_entry", "make_entry"]
+__all__ = ["RuleShape", "bodiless", "compound_entry", "make_entry"]
 
 _SEQUENCE_OF = {"List<Int>": int, "List<Float>": float, "List<Bool>": bool, "List<String>": str}
 
@@ -55,7 +55,7 @@ class RuleShape:
         #: whether ``main`` can take the parameters by their own names (else ``*args``)
         self.named = _nameable([name for name, _ in spec.params])
         #: what ``main.__wrapped__`` is: the signature ``inspect`` reports
-        self.wrapped = _signature_function(spec) if self.named else None
+        self.wrapped = bodiless(spec) if self.named else None
 
 
 def _nameable(names: list[str]) -> bool:
@@ -232,12 +232,14 @@ def _describe(entry: Any, shape: RuleShape, *, sandboxed: bool) -> Callable[...,
     return entry  # type: ignore[no-any-return]
 
 
-def _signature_function(spec: RuleSpec) -> Callable[..., object]:
-    """A bodiless ``main(<params>) -> <result>`` with the rule's names and annotations."""
+def bodiless(spec: RuleSpec, *, annotated: bool = True) -> Callable[..., object]:
+    """A bodiless ``main(<params>) -> <result>`` with the rule's parameter names (and,
+    when ``annotated``, their annotations): what a ``__wrapped__`` shows ``inspect``."""
     names = [name for name, _ in spec.params]
     consts = [f"__p{i}" for i in range(len(names))]
-    params = ", ".join(f"{n}: {c}" for n, c in zip(names, consts, strict=True))
-    source = f"def make({', '.join([*consts, '__r'])}):\n    def main({params}) -> __r: ...\n"
+    params = ", ".join(f"{n}: {c}" if annotated else n for n, c in zip(names, consts, strict=True))
+    arrow = " -> __r" if annotated else ""
+    source = f"def make({', '.join([*consts, '__r'])}):\n    def main({params}){arrow}: ...\n"
     source += "    return main\n"
     namespace: dict[str, Any] = {}
     # dont_inherit: this module's ``from __future__ import annotations`` would make the

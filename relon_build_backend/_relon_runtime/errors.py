@@ -38,6 +38,9 @@ class RelonError(Exception):
     """Any error a Relon rule call raises; ``.kind`` is the stable Relon error tag."""
 
     kind = "RelonError"
+    #: the row of a ``batch`` call that raised it (its message starts ``row N: ``); None
+    #: for an error of ``main`` or of the batch as a whole
+    row: int | None = None
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()

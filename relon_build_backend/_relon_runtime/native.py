@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from typing import Any, NoReturn
 
-__all__ = ["Native", "NativeCall", "load_native"]
+__all__ = ["Native", "NativeCall", "load_native", "native_library"]
 
 _LIBRARIES: dict[str, ctypes.CDLL] = {}
 _LOCK = _thread.allocate_lock()
@@ -275,3 +275,8 @@ def arguments_fit(kinds: tuple[str, ...], values: list[object], memory: int) -> 
 #: a valid pointer for an empty String/List (the callee reads no byte of it)
 _EMPTY = (ctypes.c_int64 * 2)()
 _NATIVE_MEMORY = (0, -1)
+
+
+def native_library(path: str) -> ctypes.CDLL:
+    """The library at ``path``, loaded once per process (its ABI version readable)."""
+    return _native_library(path)

@@ -19,12 +19,13 @@ import importlib
 import os
 import struct
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, cast
 
 from .abi import (
     ABI_VERSION_SYMBOL,
+    BATCH_ITEMSIZE,
     HEAP_ALLOC_SYMBOL,
     HEAP_MARK_SYMBOL,
     HEAP_RESET_SYMBOL,
@@ -33,10 +34,14 @@ from .abi import (
     NOTE_SYMBOL,
     SCRATCH_SYMBOL,
     HostSpec,
+    Scalar,
+    batch_symbol,
     call_symbol,
     call_value_symbol,
+    has_batch,
     hash_symbol,
 )
+from .batch import BatchRows, row_error
 from .conversion import CTYPES, WASM32_POINTER, Results, Texts, align, relon_strs, size_in_memory
 from .entry import RuleShape, compound_entry, make_entry
 from .errors import (
@@ -227,10 +232,9 @@ class WasmInstance:
         self._poisoned = False
         self._fast = _fast_path(wt, store, self._func, self._kinds, "Bool")
         self._heap: list[tuple[Any, Callable[[tuple[object, ...]], Any] | None]] = []
-        for func, (name, params, results) in zip(heap, _HEAP_EXPORTS, strict=False):
-            self._check_type(name, func, params, results)
-            fast = _fast_path(wt, store, func, params, results[0] if results else None)
-            self._heap.append((func, fast))
+        self._add_heap(heap)
+        self._exports = get  # for the batch entry, looked up on a batch's first use
+        self._batch: tuple[Any, Callable[[tuple[object, ...]], Any] | None] | None = None
         self._check_type(MEMORY_LIMIT_SYMBOL, limit, ("Int",), ())
         self._limit = (limit, _fast_path(wt, store, limit, ("Int",), None))
         self._set_limit(self._memory_limit)  # a scalar rule's: it takes no argument memory
@@ -307,6 +311,91 @@ class WasmInstance:
             finally:
                 if not self._poisoned:  # a trapped instance is rebuilt, not reset
                     self._invoke(reset_fn, reset_fast, (mark,))
+
+    def batch_rows(self, caps: int, steps: int) -> BatchRows | None:
+        """The batch rows of a Sandbox granted ``caps`` and ``steps`` (None: no batch)."""
+        if not has_batch(self._shape.spec):
+            return None
+
+        def rows(n: int, columns: Sequence[int], out: int) -> None:
+            with self._lock:
+                if self._poisoned:
+                    self._instantiate()
+                if self._batch is None:
+                    self._batch = self._batch_export()
+                self._set_limit(self._memory_limit)  # each row's: its arguments take none
+                for start in range(0, n, _BATCH_CHUNK):
+                    chunk = range(start, min(start + _BATCH_CHUNK, n))
+                    self._batch_chunk(caps, steps, chunk, columns, out)
+
+        return rows
+
+    def _batch_chunk(
+        self, caps: int, steps: int, chunk: range, columns: Sequence[int], out: int
+    ) -> None:
+        """The rows of ``chunk``: copied into the module's heap, run by ``P_batch``, their
+        results copied out (docs/abi.md "Batch entry")."""
+        start, count = chunk.start, len(chunk)
+        spec = self._shape.spec
+        sizes = [BATCH_ITEMSIZE[cast("Scalar", kind)] for _, kind in spec.params]
+        out_size = BATCH_ITEMSIZE[cast("Scalar", spec.result)]
+        (mark_fn, mark_fast), (alloc_fn, alloc_fast), (reset_fn, reset_fast) = self._heap
+        assert self._batch is not None, "checked by batch_rows"
+        mark = self._invoke(mark_fn, mark_fast, ())
+        try:
+            offsets, total = [], 8  # the failed row's slot first
+            for size in [*sizes, out_size]:
+                offsets.append(total)
+                total += align(size * count)
+            block = self._invoke(alloc_fn, alloc_fast, (total,)) & WASM32_POINTER
+            base, limit = self._memory_view()
+            if block == 0:
+                raise ValueTooLarge("the wasm module ran out of memory for the batch's columns")
+            if block + total > limit:
+                raise HostPanic(
+                    f"{HEAP_ALLOC_SYMBOL} returned memory outside the module; {REBUILD}"
+                )
+            ctypes.c_int64.from_address(base + block).value = -1  # no row failed yet
+            for column, size, offset in zip(columns, sizes, offsets, strict=False):
+                ctypes.memmove(base + block + offset, column + start * size, count * size)
+            args = (caps, steps, count, *(block + offset for offset in offsets), block)
+            try:
+                status = self._invoke(*self._batch, args)
+            except RelonError as error:  # a trap: the row it left from is in the slot
+                row = self._failed_row(block)
+                if row < 0:  # a trap no row's code announced (none is expected)
+                    raise
+                raise row_error(error, start + row) from None
+            if status:
+                raise row_error(self._status_error(status), start + self._failed_row(block))
+            base = self._memory_view()[0]  # memory.grow during the rows may move it
+            ctypes.memmove(out + start * out_size, base + block + offsets[-1], count * out_size)
+        finally:
+            if not self._poisoned:
+                self._invoke(reset_fn, reset_fast, (mark,))
+
+    def _add_heap(self, heap: list[Any]) -> None:
+        """Check and keep the heap exports (``relon_heap_mark`` etc.) ``heap``."""
+        wt, store = self._wt, self._store
+        for func, (name, params, results) in zip(heap, _HEAP_EXPORTS, strict=False):
+            self._check_type(name, func, params, results)
+            fast = _fast_path(wt, store, func, params, results[0] if results else None)
+            self._heap.append((func, fast))
+
+    def _batch_export(self) -> tuple[Any, Callable[[tuple[object, ...]], Any] | None]:
+        """``P_batch`` of this instance, its type checked, and its fast path (and the heap
+        exports, which a scalar rule's ``main`` does not use)."""
+        spec, wt = self._shape.spec, self._wt
+        name = batch_symbol(spec.prefix)
+        if not self._heap:
+            self._add_heap([self._exports(heap) for heap, _, _ in _HEAP_EXPORTS])
+        func = self._exports(name)
+        kinds = ("Int", "Int", "Int", *["Ptr"] * (len(spec.params) + 2))
+        self._check_type(name, func, kinds, ("Bool",))
+        return func, _fast_path(wt, self._store, func, kinds, "Bool")
+
+    def _failed_row(self, block: int) -> int:
+        return ctypes.c_int64.from_address(self._memory_view()[0] + block).value
 
     def _set_limit(self, memory: int) -> None:
         self._invoke(*self._limit, (memory,))
@@ -386,6 +475,9 @@ class WasmInstance:
         message = str(getattr(trap, "message", None) or trap).strip().splitlines()
         return HostPanic(f"the wasm module trapped: {message[0] if message else 'unknown trap'}")
 
+
+#: rows a batch copies into the module at once: its columns take at most ~1 MiB each
+_BATCH_CHUNK = 1 << 17
 
 #: (name, params, results) of the wasm heap exports a compound rule uses
 _HEAP_EXPORTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (

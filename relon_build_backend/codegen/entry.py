@@ -39,6 +39,7 @@ from .._relon_runtime.abi import (
     main_value_symbol,
 )
 from ..ir.nodes import HostImport, IrModule, IrType, TupleType
+from .batch import define_batch
 from .emitter import emit_function
 from .unit import (
     CTX_ARENA,
@@ -339,6 +340,7 @@ def _define_entries(unit: CodegenUnit, ir_module: IrModule, source_hash: int) ->
         run = _guarded(unit, f"{unit.prefix}.guarded", run)
         run.linkage = "internal"
     call = _define_call(unit, ir_module, run)
+    define_batch(unit, ir_module, call)
     main_type = ir.FunctionType(ir.IntType(32), list(call.function_type.args)[2:])
     main = ir.Function(unit.module, main_type, name=main_symbol(unit.prefix))
     b = ir.IRBuilder(main.append_basic_block("entry"))

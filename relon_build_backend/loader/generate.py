@@ -12,6 +12,12 @@ sequence, or a buffer such as ``array.array`` or a numpy array; ``Buffer`` comes
 ``typing_extensions``, which every type checker's typeshed has, and is imported only
 under ``TYPE_CHECKING``), except List<String>, which is ``Sequence[str]``; a List result
 is ``list[T]`` and a tuple result ``tuple[A, B, ...]``.
+
+``batch`` (rules with a batch entry only, ``abi.has_batch``): each parameter is a column
+or one value, ``Sequence[T] | Buffer | T``; the result is ``Any`` (an ``array.array``, or
+a NumPy array when a column was one, and a stub cannot name NumPy without needing it).
+Every loader binds ``batch`` at run time; where the rule has none it raises
+``NotImplementedError`` saying why.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from collections.abc import Iterator
 from typing import Any, cast
 
 from .._relon_runtime import errors as run_time_errors
-from .._relon_runtime.abi import HostSpec, RuleSpec, Value
+from .._relon_runtime.abi import HostSpec, RuleSpec, Value, has_batch
 from .._relon_runtime.documents import spelled
 from .._relon_runtime.integrity import EditableInputs
 
@@ -45,6 +51,8 @@ _PARAM_TYPES = {
     "List<Bool>": "Sequence[bool] | Buffer",
     "List<String>": "Sequence[str]",
 }
+#: ``batch`` parameters: a column of the scalar, or one value for every row
+_COLUMN_TYPES = {kind: f"Sequence[{py}] | Buffer | {py}" for kind, py in _PY_TYPES.items()}
 _RESULT_TYPES = {
     **_PY_TYPES,
     "List<Int>": "list[int]",
@@ -112,6 +120,8 @@ def _imports(package: str, interface: RuleSpec, stubs: str) -> str:
     # several milliseconds (type checkers treat any name TYPE_CHECKING alike)
     lines += ["TYPE_CHECKING = False", ""]
     annotations = " ".join(_PARAM_TYPES[kind] for _, kind in interface.params)
+    if has_batch(interface):
+        annotations += " Any " + " ".join(_COLUMN_TYPES[kind] for _, kind in interface.params)
     if interface.surface is not None:
         annotations = stubs
     abc = ", ".join(n for n in ("Iterable", "Mapping", "Sequence") if f"{n}[" in annotations)
@@ -124,7 +134,7 @@ def _imports(package: str, interface: RuleSpec, stubs: str) -> str:
         lines += ["", "    from typing_extensions import Buffer"]
     lines += ["", "__all__ = ["]
     lines += [f'    "{name}",' for name in sorted([*_ERRORS, "Sandbox"])]
-    lines += ['    "main",', "]", ""]
+    lines += [*(['    "batch",'] if has_batch(interface) else []), '    "main",', "]", ""]
     lines += [f"{name} = _rt.{name}" for name in _ERRORS]
     return "\n".join(lines)
 
@@ -249,11 +259,13 @@ def _wrap(text: str, indent: str) -> list[str]:
     return lines
 
 
-def _stub_params(interface: RuleSpec, types: _SurfaceTypes | None) -> str:
+def _stub_params(
+    interface: RuleSpec, types: _SurfaceTypes | None, annotations: dict[str, str] = _PARAM_TYPES
+) -> str:
     if types is not None:
         pairs = list(types.params)
     else:
-        pairs = [(name, _PARAM_TYPES[kind]) for name, kind in interface.params]
+        pairs = [(name, annotations[kind]) for name, kind in interface.params]
     names = [name for name, _ in pairs]
     usable = all(n.isidentifier() and not keyword.iskeyword(n) and n != "self" for n in names)
     if not usable:  # a Relon name Python cannot spell: positional-only in the stub
@@ -285,6 +297,7 @@ def _stubs(interface: RuleSpec) -> str:
         *_opening(types),
         f"    def main({params}) -> {result}:{noqa}",
         *_docstring(doc, "        "),
+        *_batch_stub(interface, "    def batch(", noqa),
         "",
         "    class Sandbox:",
         '        """Run ``main`` with capabilities, a step budget and a backend."""',
@@ -301,12 +314,27 @@ def _stubs(interface: RuleSpec) -> str:
         "        ) -> None: ...",
         "",
         f"        def main({self_params}) -> {result}: ...{noqa}",
+        *_batch_stub(interface, "        def batch(self, ", noqa),
         "",
         "else:",
         "    main = _RULE.main",
+        "    batch = _RULE.batch",
         "    Sandbox = _RULE.sandbox",
     ]
     return "\n".join(_fit(line) for line in lines)
+
+
+def _batch_stub(interface: RuleSpec, head: str, noqa: str) -> list[str]:
+    """The stub of ``batch`` (``head``: up to its parameters), for a rule with a batch
+    entry; nothing for the others."""
+    if not has_batch(interface):
+        return []
+    params = _stub_params(interface, None, _COLUMN_TYPES)
+    if head.endswith("self, "):
+        return ["", f"{head}{params}) -> Any: ...{noqa}"]
+    indent = " " * (len(head) - len(head.lstrip()) + 4)
+    doc = f'{indent}"""main over columns, all rows in one call: an array of the results."""'
+    return ["", f"{head}{params}) -> Any:{noqa}", doc]
 
 
 class _SurfaceTypes:

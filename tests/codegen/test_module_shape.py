@@ -65,9 +65,10 @@ def _exported(module: llvm.ModuleRef) -> set[str]:
 def test_exports() -> None:
     p = prefix(RULES["add"])
     entries = {f"{p}_call", f"{p}_main", f"{p}_hash", f"{p}_call_value", f"{p}_main_value"}
-    assert _exported(parsed("add", "native")) == entries
+    assert _exported(parsed("add", "native")) == {*entries, f"{p}_batch"}
     g = prefix(RULES["mixed"])
     entries = {f"{g}_call", f"{g}_main", f"{g}_hash", f"{g}_call_value", f"{g}_main_value"}
+    entries.add(f"{g}_batch")
     assert _exported(parsed("mixed", "native")) == {*entries, f"{g}_host_clock_ms"}
     assert _exported(parsed("mixed", "wasm32")) == entries
 
@@ -176,3 +177,52 @@ def test_unlimited_calls_charge_no_steps(kind: TargetName) -> None:
     assert not re.findall(r"store i32 %", free), free  # only statuses are stored
     counted = _function_text(module, f"{prefix(RULES['depth'])}.fn.down")
     assert _STEP_LIMIT.search(counted), counted
+
+
+#: a call of anything but an LLVM intrinsic
+_CALL = re.compile(r"\bcall (?:[^@\n]*)@(?!llvm\.)")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_batch_is_one_loop_with_the_rule_inlined(kind: TargetName) -> None:
+    # P_batch calls P_call per row: after O3 the loop calls nothing (the rule's body and
+    # its overflow check are in it) and writes the failed row's index only when a row
+    # fails
+    module = optimized_module([RULES["add"]], target_for(kind), "")
+    batch = _function_text(module, f"{prefix(RULES['add'])}_batch")
+    assert not _CALL.search(batch), batch
+    assert "llvm.sadd.with.overflow.i64" in batch
+    assert batch.count("store i64") == 2, batch  # the failed row's index and the result
+    row = batch.split("\nbody", 1)[1].split(" br ", 1)[0]  # a row, up to its status check
+    assert "store" not in row, batch
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_batch_calls_p_call_per_row(kind: TargetName) -> None:
+    # each row is one P_call (its guard natively, when the rule calls host functions);
+    # on wasm32 a rule that can trap announces each row before running it
+    text = ir_text("pure", kind).replace('"', "")
+    batch = text.split(f"@{prefix(RULES['pure'])}_batch(", 1)[1].split("\n}\n", 1)[0]
+    assert f"call i32 @{prefix(RULES['pure'])}_call(" in batch
+    assert batch.count("store i64 %row") == 1, batch
+    announced = "store i64 %row" in batch.split("body:", 1)[1].split("fail:", 1)[0]
+    assert announced is (kind == "wasm32"), batch
+
+
+def test_batch_only_for_scalar_rules() -> None:
+    from .heap_rules import HEAP_RULES
+
+    for module in HEAP_RULES.values():
+        exported = _exported(
+            llvm.parse_assembly(
+                generate_llvm_ir(
+                    module, symbol_prefix=prefix(module), source_hash=1, target=target_for("native")
+                )
+            )
+        )
+        scalar = bool(module.entry.params) and all(
+            not p.type.is_list and p.type is not n.IrType.STRING for p in module.entry.params
+        )
+        result = module.entry.result
+        scalar = scalar and result in (n.IrType.INT, n.IrType.FLOAT, n.IrType.BOOL)
+        assert (f"{prefix(module)}_batch" in exported) is scalar, module.name

@@ -59,4 +59,5 @@ def test_compiled_package_exports_the_runtime_interface(tmp_path: Path) -> None:
         f"{prefix}_hash",
         f"{prefix}_call_value",
         f"{prefix}_main_value",
+        f"{prefix}_batch",
     }

@@ -122,6 +122,9 @@ ws: list[str]
 ws, text, count = words.main(["a"], "-")
 ws, text, count = words.main(("a", "b"), sep="")
 count = pair.main(1, 2.0)[0] + pair.Sandbox().main(1, 2)[0]
+prices = quote.batch([1, 2], array.array("d", [1.0, 2.0]), True)
+prices = quote.Sandbox(backend="wasm").batch(qty=range(2), price=1, gold=memoryview(b""))
+flags = keywords.batch([1], (True,)) + many.Sandbox().batch(*[[1.0]] * 8)
 """
 
 BAD_USER_CODE = """\
@@ -133,6 +136,8 @@ text: str = quote.main(1, 1.0, True)
 lists.main([1.5], [], [])
 words.main([1], "-")
 text = pair.main(1, 2.0)
+quote.batch(["3"], [9.5], [True])
+quote.Sandbox().batch([1], [2.0])
 """
 
 
@@ -171,7 +176,8 @@ def test_generated_modules_and_their_users_are_mypy_clean(generated: Path) -> No
     cmd[-2:] = ["user_bad.py"]
     result = subprocess.run(cmd, capture_output=True, text=True, cwd=generated, check=False)
     lines = [line for line in result.stdout.splitlines() if ": error:" in line]
-    assert [line.split(":")[1] for line in lines] == ["3", "4", "5", "6", "7", "8"], result.stdout
+    expected = ["3", "4", "5", "6", "7", "8", "9", "10"]
+    assert [line.split(":")[1] for line in lines] == expected, result.stdout
 
 
 def test_quote_module_shape(generated: Path) -> None:
@@ -182,6 +188,13 @@ def test_quote_module_shape(generated: Path) -> None:
     assert "from genpkg import _relon_runtime as _rt\n" in text
     assert "    def main(qty: int, price: float, gold: bool) -> float:\n" in text
     assert "        def main(self, qty: int, price: float, gold: bool) -> float: ..." in text
+    assert (
+        "    def batch(\n        qty: Sequence[int] | Buffer | int,\n"
+        "        price: Sequence[float] | Buffer | float,\n"
+        "        gold: Sequence[bool] | Buffer | bool,\n    ) -> Any:\n"
+    ) in text
+    assert '    "batch",\n    "main",\n' in text
+    assert "    batch = _RULE.batch\n" in text
     assert "    editable=_rt.EditableInputs(\n" in text
     assert '        files=(("x.relon", 5),),\n' in text
     tree = ast.parse(text)
@@ -242,6 +255,9 @@ def test_compound_module_shape(generated: Path) -> None:
         "    ) -> tuple[list[int], list[float], list[bool], int]:"
     ) in text
     assert 'result=("List<Int>", "List<Float>", "List<Bool>", "Int"),' in text
+    assert "def batch" not in text  # no batch entry: not in the stub, nor in __all__
+    assert '"batch"' not in text
+    assert "    batch = _RULE.batch\n" in text  # at run time: a clear NotImplementedError
     assert "-> (List<Int>, List<Float>,\n        List<Bool>, Int)\n" in text  # wrapped
     words = (generated / "genpkg" / "words.py").read_text()
     assert "def main(ws: Sequence[str], sep: str) -> tuple[list[str], str, int]:" in words
