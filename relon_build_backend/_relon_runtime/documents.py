@@ -18,6 +18,7 @@ columns, struct of arrays).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import accumulate, chain, pairwise
 
 from .abi import TYPE_CHECKING
 from .conversion import convert_scalar, encode_text
@@ -56,6 +57,8 @@ def leaf_kinds(shape: Shape) -> list[str]:
         return [shape]
     if shape[0] == "enum":
         return ["Int"]
+    if shape[0] == "lists":  # List<List<T>>: offsets, then every element (docs/abi.md)
+        return ["List<Int>", shape[1]]
     if shape[0] == "list":
         return [f"List<{kind}>" for kind in leaf_kinds(shape[1])]
     return [kind for _, field in shape[2] for kind in leaf_kinds(field)]
@@ -65,6 +68,8 @@ def leaf_names(shape: Shape, path: str) -> list[str]:
     """What error messages call each leaf: ``order.qty``, ``order.items[].sku``."""
     if isinstance(shape, str) or shape[0] == "enum":
         return [path]
+    if shape[0] == "lists":
+        return [f"{path} (offsets)", f"{path}[][]"]
     if shape[0] == "list":
         return leaf_names(shape[1], f"{path}[]")
     return [name for field, sub in shape[2] for name in leaf_names(sub, f"{path}.{field}")]
@@ -93,6 +98,8 @@ def read_value(
         if top and not isinstance(value, str):
             raise MainArgTypeMismatch(f"argument {message}, not {type(value).__name__}")
         raise ValidationError(f"{message}, not {value!r}"[:300])
+    if shape[0] == "lists":
+        return _lists(shape[1], value, path, columns_ok=columns_ok)
     if shape[0] == "list":
         columns = _columns(shape[1], value, path, passed_on=columns_ok)
         if columns is None:
@@ -101,6 +108,56 @@ def read_value(
             return columns
         return [_row_of(shape[1], values) for values in zip(*columns, strict=True)]
     return _record(shape, value, path, top=top, columns_ok=columns_ok)
+
+
+def _lists(kind: str, value: object, path: str, *, columns_ok: bool) -> object:
+    """A List<List<T>> argument: its lists checked (each a sequence of ``kind``'s
+    element), as :class:`Columns` ``(offsets, elements)`` for the entry (``columns_ok``)
+    or as a list of lists. One pass over the elements when they all have the exact type;
+    the first wrong one is named by its position, ``xs[1][2]``."""
+    if not isinstance(value, Sequence) or isinstance(value, str | bytes):
+        raise MainArgTypeMismatch(
+            f"main() argument {path!r} must be a sequence of sequences ({kind}),"
+            f" not {type(value).__name__}"
+        )
+    rows: list[list[object]] = []
+    for i, row in enumerate(value):
+        plain = type(row) is list or type(row) is tuple
+        if not plain and (not isinstance(row, Sequence) or isinstance(row, str | bytes)):
+            raise MainArgTypeMismatch(
+                f"main() argument '{path}[{i}]' must be a sequence ({kind}),"
+                f" not {type(row).__name__}"
+            )
+        rows.append(list(row))
+    element = kind[5:-1]
+    elements = list(chain.from_iterable(rows))
+    types = list(map(type, elements))
+    exact = _EXACT[element]
+    if sum(map(types.count, exact)) != len(types):
+        rows = [
+            [_element(element, item, f"{path}[{i}][{j}]") for j, item in enumerate(row)]
+            for i, row in enumerate(rows)
+        ]
+        elements = list(chain.from_iterable(rows))
+    if not columns_ok:
+        return rows
+    return Columns([[0, *accumulate(map(len, rows))], elements])
+
+
+#: the element types taken as they are (anything else is checked one by one)
+_EXACT: dict[str, tuple[type, ...]] = {
+    "Int": (int,),
+    "Float": (float, int),
+    "Bool": (bool,),
+    "String": (str,),
+}
+
+
+def _element(kind: str, value: Any, path: str) -> object:
+    if kind == "String":
+        encode_text(path, value)
+        return str.__str__(value)
+    return convert_scalar(path, kind, value)
 
 
 def _row_of(record: Shape, values: tuple[object, ...]) -> tuple[object, ...]:
@@ -254,6 +311,11 @@ def nest(shape: Shape, leaves: Sequence[object]) -> object:
         if isinstance(part, str) or part[0] == "enum":
             position += 1
             return leaves[position - 1]
+        if part[0] == "lists":
+            offsets: Any = leaves[position]
+            elements: Any = leaves[position + 1]
+            position += 2
+            return [list(elements[a:b]) for a, b in pairwise(offsets)]
         if part[0] == "list":
             width = len(leaf_kinds(part[1]))
             columns = leaves[position : position + width]
@@ -271,6 +333,8 @@ def to_python(shape: Shape, row: object) -> object:
     if shape[0] == "enum":
         assert isinstance(row, int)
         return shape[2][row]
+    if shape[0] == "lists":
+        return row
     if shape[0] == "list":
         assert isinstance(row, list)
         return [to_python(shape[1], item) for item in row]
@@ -348,7 +412,7 @@ class _Template:
             variant = self.fresh()  # looked up inside the try: a KeyError takes the slow path
             self.lines.append(f"{indent}{variant} = {index}[{value}]")
             return [variant]
-        if shape[0] == "list":
+        if shape[0] in ("list", "lists"):
             return None
         self.lines.append(f"{indent}if type({value}) is not dict:")
         self.lines.append(f"{indent}    return slow(*args, **kwargs)")
@@ -368,7 +432,7 @@ class _Template:
             return leaves.pop(0)
         if shape[0] == "enum":
             return f"{self.const(shape[2])}[{leaves.pop(0)}]"
-        if shape[0] == "list":
+        if shape[0] in ("list", "lists"):
             return None
         parts = []
         for name, field in shape[2]:
@@ -448,6 +512,8 @@ def spelled(shape: Shape) -> str:
     """How ``#main`` writes the type: ``Order``, ``State``, ``Dict``, ``List<Int>``."""
     if isinstance(shape, str):
         return shape
+    if shape[0] == "lists":
+        return f"List<{shape[1]}>"
     if shape[0] == "list":
         return f"List<{spelled(shape[1])}>"
     return str(shape[1])

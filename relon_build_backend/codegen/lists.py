@@ -115,6 +115,8 @@ def emit_list_call(em: FunctionFrame, op: ListOp, ty: IrType, args: Sequence[ir.
         return _reverse(em, element, ptr, length)
     if op is ListOp.CONCAT:
         return _concat(em, element, args[0], args[1])
+    if op is ListOp.SLICE:
+        return _slice(em, element, (ptr, length), args[1:])
     assert op in (ListOp.SORT, ListOp.UNIQUE), op
     return _sorted_or_unique(em, op, element, ptr, length)
 
@@ -188,6 +190,22 @@ def _concat(em: FunctionFrame, element: IrType, xs: ir.Value, ys: ir.Value) -> i
     tail = b.gep(data, [b.mul(xn, _i64(ELEMENT_SIZE[element]))], source_etype=ir.IntType(8))
     _copy(em, element, tail, yp, yn)
     return make_pair(em, data, total)
+
+
+def _slice(
+    em: FunctionFrame, element: IrType, list_: tuple[ir.Value, ir.Value], bounds: Sequence[ir.Value]
+) -> ir.Value:
+    """The ``count`` elements from ``start`` as a list sharing ``ptr``'s memory."""
+    from llvmlite import ir
+
+    (ptr, length), (start, count) = list_, bounds
+    b = em.builder
+    # unsigned: a negative start or count is a huge one; start <= length first, so that
+    # length - start cannot wrap
+    em.fail_if(b.icmp_unsigned(">", start, length), ErrorKind.INDEX_OUT_OF_BOUNDS)
+    em.fail_if(b.icmp_unsigned(">", count, b.sub(length, start)), ErrorKind.INDEX_OUT_OF_BOUNDS)
+    offset = b.mul(start, _i64(ELEMENT_SIZE[element]))
+    return make_pair(em, b.gep(ptr, [offset], source_etype=ir.IntType(8)), count)
 
 
 def _sorted_or_unique(

@@ -82,6 +82,13 @@ def _list_method(
 ) -> Expr:
     method, ty = _method(node), receiver.type
     assert isinstance(ty, ListType), ty
+    if isinstance(ty.element, ListType) and method != "len":
+        ctx.error(
+            f"'{method}' of a {ty} is not supported by the AOT compiler",
+            node.span,
+            "read its lists with map/filter/reduce/any/all, a comprehension, `len` or `xs[i]`",
+        )
+        return poison(node.span)
     if isinstance(ty.element, TupleOf) and method not in ("len", "first", "last"):
         ctx.error(
             f"'{method}' of a {ty} is not supported by the AOT compiler",

@@ -31,7 +31,7 @@ from .typed import (
     ToText,
     Widen,
 )
-from .types import BOOL, FLOAT, INT, STRING, EnumType, ErrorType, ListType, Scalar, Type
+from .types import BOOL, FLOAT, INT, STRING, EnumType, ErrorType, ListType, Scalar, Type, is_value
 
 __all__ = ["check_binary", "check_unary", "coerce", "poison"]
 
@@ -158,7 +158,7 @@ def _check_concat(ctx: CheckContext, node: ast.Binary, left: Expr, right: Expr) 
     lt, rt = left.type, right.type
     if lt == STRING and (rt in (INT, FLOAT, BOOL, STRING) or isinstance(rt, EnumType)):
         return Concat((*_parts(left), *_parts(right)), node.span)
-    if isinstance(lt, ListType) and lt == rt:
+    if isinstance(lt, ListType) and lt == rt and is_value(lt):
         return ListCall("concat", (left, right), lt, node.span)
     if rt == STRING and lt in (INT, FLOAT, BOOL):
         ctx.error(

@@ -193,7 +193,7 @@ def _read_main(ctx: CheckContext, module: ast.Module) -> tuple[tuple[Binder, ...
                 param.span,
                 f"write e.g. `Int {param.name}` (Int, Float, Bool, String or List<T>)",
             )
-        ty = ERROR if param.type is None else read_annotation(ctx, param.type)
+        ty = ERROR if param.type is None else read_annotation(ctx, param.type, nested_ok=True)
         if any(p.name == param.name for p in params):
             ctx.error(f"duplicate #main parameter '{param.name}'", param.span)
         params.append(Binder(param.name, ty, param.span))

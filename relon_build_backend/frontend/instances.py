@@ -151,9 +151,11 @@ def _no_tuple(ctx: CheckContext, ty: Type, span: Span) -> Type:
     return ERROR
 
 
-def read_annotation(ctx: CheckContext, expr: ast.TypeExpr, *, tuple_ok: bool = False) -> Type:
+def read_annotation(
+    ctx: CheckContext, expr: ast.TypeExpr, *, tuple_ok: bool = False, nested_ok: bool = False
+) -> Type:
     found: list[Diagnostic] = []
-    ty = resolve_type(expr, found, tuple_ok=tuple_ok, named=ctx.named)
+    ty = resolve_type(expr, found, tuple_ok=tuple_ok, named=ctx.named, nested_ok=nested_ok)
     for diag in found:
         ctx.error(diag.message, diag.span, diag.hint)
     return ty

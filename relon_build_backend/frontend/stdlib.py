@@ -42,7 +42,10 @@ LIST_TERMINALS: Final = ("reduce", "sum", "len", "any", "all")
 
 #: The other list methods (``len`` of a plain list value is one of them too): the list
 #: table's rows but indexing (``xs[i]``), and the string table's ``join``.
-LIST_METHODS: Final = (*(op.method for op in ListOp if op is not ListOp.INDEX), "join")
+LIST_METHODS: Final = (
+    *(op.method for op in ListOp if op not in (ListOp.INDEX, ListOp.SLICE)),
+    "join",
+)
 
 #: ``list.f(xs, ...)`` means ``xs.f(...)``.
 LIST_FUNCTIONS: Final = LIST_STAGES + LIST_TERMINALS + LIST_METHODS[1:]

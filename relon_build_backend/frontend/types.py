@@ -30,6 +30,7 @@ __all__ = [
     "Type",
     "has_surface",
     "is_flat_record",
+    "is_nested_list",
     "is_record_list",
     "is_value",
     "resolve_type",
@@ -153,6 +154,15 @@ def is_flat_record(ty: Type) -> bool:
     )
 
 
+def is_nested_list(ty: Type) -> bool:
+    """``List<List<T>>`` of Int, Float, Bool or String (a ``#main`` parameter only)."""
+    return (
+        isinstance(ty, ListType)
+        and isinstance(ty.element, ListType)
+        and ty.element.element in _ELEMENTS
+    )
+
+
 def is_record_list(ty: Type) -> bool:
     """``List<Schema>`` of a flat record."""
     return isinstance(ty, ListType) and is_flat_record(ty.element)
@@ -174,6 +184,9 @@ def shape_of(ty: Type) -> str | tuple[object, ...]:
         if ty.fields is None:
             return ("tuple", str(ty), fields)
         return ("record", ty.name or "Dict", fields)
+    if is_nested_list(ty):
+        assert isinstance(ty, ListType)
+        return ("lists", str(ty.element))
     if isinstance(ty, ListType) and has_surface(ty):
         return ("list", shape_of(ty.element))
     return str(ty)
@@ -183,7 +196,7 @@ def has_surface(ty: Type) -> bool:
     """True when ``ty`` crosses the entry other than as itself (a record, an enum, or
     a list of records or tuples)."""
     if isinstance(ty, ListType):
-        return isinstance(ty.element, TupleOf) or has_surface(ty.element)
+        return isinstance(ty.element, TupleOf | ListType) or has_surface(ty.element)
     return isinstance(ty, EnumType) or (isinstance(ty, TupleOf) and ty.fields is not None)
 
 
@@ -193,6 +206,7 @@ def resolve_type(
     *,
     tuple_ok: bool = False,
     named: Named | None = None,
+    nested_ok: bool = False,
 ) -> Type:
     """The type an annotation denotes; appends a diagnostic and returns :data:`ERROR`
     when it is unknown or not supported by the AOT compiler. A tuple of values is
@@ -201,6 +215,8 @@ def resolve_type(
     if isinstance(ty, ErrorType) or is_value(ty):
         return ty
     if (isinstance(ty, TupleOf) and ty.is_record and is_leaf_row(ty)) or is_record_list(ty):
+        return ty
+    if nested_ok and is_nested_list(ty):
         return ty
     if isinstance(ty, ListType) and isinstance(ty.element, TupleOf) and ty.element.is_record:
         diagnostics.append(
@@ -225,8 +241,8 @@ def resolve_type(
         Diagnostic(
             f"{ty} values are not supported by the AOT compiler",
             expr.span,
-            "a List parameter holds Int, Float, Bool, String or enum values, or records or "
-            "tuples of those (no nested lists yet)",
+            "a List holds Int, Float, Bool, String or enum values, records or tuples of "
+            "those, or (a #main parameter) lists of Int, Float, Bool or String",
         )
     )
     return ERROR

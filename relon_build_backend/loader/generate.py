@@ -357,6 +357,8 @@ class _SurfaceTypes:
             return _PARAM_TYPES[shape]
         if shape[0] == "enum":
             return self._enum(shape)
+        if shape[0] == "lists":
+            return f"Sequence[{_PARAM_TYPES[shape[1]]}]"
         if shape[0] == "list" and shape[1][0] != "record":  # rows only
             return f"Sequence[{self._param(shape[1])}]"
         if shape[0] == "list":

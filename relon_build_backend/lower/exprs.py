@@ -106,6 +106,8 @@ class FunctionLowering(FunctionScope):
                 return ir.ListLiteral(self.exprs(node.elements), ir_type(node.type), node.span)
             case t.ListCall() if node.name == "len" and is_row(node.args[0].type):
                 return tuples.lower_record_list_len(self, node)
+            case t.ListCall() if node.name == "index" and is_row(node.args[0].type):
+                return tuples.lower_list_of_lists_index(self, node)  # (records are rows)
             case t.ListCall():
                 list_op = ir.ListOp.spelled(f"list.{node.name}")
                 return ir.ListCall(list_op, self.exprs(node.args), ir_type(node.type), node.span)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..exhaustive import unreachable
 from ..frontend import typed as t
 from ..frontend.source import Span
-from ..frontend.types import FLOAT, INT, Type
+from ..frontend.types import FLOAT, INT, ListType, Type
 from ..ir import nodes as ir
 from . import tuples
 from .scope import FunctionScope, ir_type, is_row
@@ -33,16 +33,17 @@ def lower_pipeline(fl: FunctionScope, node: t.Pipeline) -> ir.Expr:
     elif is_row(node.source.list.type):
         bindings, columns = _columns(fl, node.source.list)
         span = node.source.span
-        length = ir.ListCall(ir.ListOp.spelled("list.len"), (columns[0],), ir.IrType.INT, span)
+        length = tuples.row_count(columns, node.source.list.type, span)
         source = ir.RangeSource(ir.Const(0, ir.IrType.INT, span), length, span)
     else:
         source = ir.ListSource(fl.expr(node.source.list), node.source.span)
     stages: list[ir.Stage] = []
     for stage in node.stages:
         (var,), body = _apply(fl, stage.fn, (stage.element,), ("x",), columns)
-        var_type = _var_type(stage.element)
+        var_type = _var_type(stage.element, columns)
         if isinstance(stage, t.MapOf):
             stages.append(ir.MapStage(var, var_type, body, stage.span))
+            columns = ()  # what a map passes on is a value (never a record or a list)
         else:
             stages.append(ir.FilterStage(var, var_type, body, stage.span))
     loop = ir.Loop(source, tuple(stages), _terminal(fl, node.terminal, columns), node.span)
@@ -65,9 +66,10 @@ def _columns(
     return list(bindings), tuple(bound)
 
 
-def _var_type(element: Type) -> ir.IrType:
-    """A stage variable's type: a record element travels as its index."""
-    return ir.IrType.INT if is_row(element) else ir_type(element)
+def _var_type(element: Type, columns: tuple[ir.Expr, ...]) -> ir.IrType:
+    """A stage variable's type: an element of a list held as columns (a record, a list
+    of a List<List<T>>) travels as its index."""
+    return ir.IrType.INT if columns else ir_type(element)
 
 
 def _terminal(  # noqa: RET503 - the match is exhaustive
@@ -83,7 +85,7 @@ def _terminal(  # noqa: RET503 - the match is exhaustive
         case t.AnyOf() | t.AllOf():
             (var,), condition = _apply(fl, term.fn, (term.element,), ("x",), columns)
             kind = ir.AnyTerminal if isinstance(term, t.AnyOf) else ir.AllTerminal
-            return kind(var, _var_type(term.element), condition, term.span)
+            return kind(var, _var_type(term.element, columns), condition, term.span)
         case t.Reduce():
             init = fl.expr(term.init)
             values = (term.type, term.element)
@@ -91,7 +93,7 @@ def _terminal(  # noqa: RET503 - the match is exhaustive
             if term.widen_update:
                 update = ir.IntToFloat(update, update.span)
             ty = ir_type(term.type)
-            element = _var_type(term.element)
+            element = _var_type(term.element, columns)
             return ir.ReduceTerminal(acc, var, element, init, update, ty, term.span)
         case _:
             unreachable(term)
@@ -104,15 +106,17 @@ def _apply(
     bases: tuple[str, ...],
     columns: tuple[ir.Expr, ...] = (),
 ) -> tuple[tuple[str, ...], ir.Expr]:
-    """Variables receiving ``values`` and the expression computing ``fn`` of them; a
-    record value arrives as its index into ``columns``."""
+    """Variables receiving ``values`` and the expression computing ``fn`` of them. With
+    ``columns`` the last value, the element, arrives as its index into them (a record,
+    or a list of a List<List<T>>); the others (an accumulator) are values."""
     if isinstance(fn, t.Inline):
         return _apply_inline(fl, fn, values, columns)
     names = tuple(fl.fresh(base) for base in bases)
     args: list[ir.Expr] = []
-    for name, value, param in zip(names, values, fn.params, strict=True):
-        if is_row(value):
-            args += tuples.record_at(columns, ir.Local(name, ir.IrType.INT, fn.span))
+    for i, (name, value, param) in enumerate(zip(names, values, fn.params, strict=True)):
+        if columns and i == len(values) - 1:
+            index = ir.Local(name, ir.IrType.INT, fn.span)
+            args += tuples.element_at(fl, columns, index, ListType(value))
         else:
             args.append(_widened(ir.Local(name, ir_type(value), fn.span), value, param))
     call_args = fl.call_args(fn.function, tuple(args), fn.span)
@@ -124,9 +128,9 @@ def _apply_inline(
 ) -> tuple[tuple[str, ...], ir.Expr]:
     names: list[str] = []
     widen: list[tuple[str, str, Span]] = []  # (param name, Int variable, span)
-    records: list[tuple[t.Binder, str]] = []  # (record param, index variable)
-    for param, value in zip(fn.params, values, strict=True):
-        if is_row(value):
+    records: list[tuple[t.Binder, str]] = []  # (element param, index variable)
+    for i, (param, value) in enumerate(zip(fn.params, values, strict=True)):
+        if columns and i == len(values) - 1:
             index = fl.fresh(f"{param.name}_at")
             names.append(index)
             records.append((param, index))
@@ -141,7 +145,9 @@ def _apply_inline(
     leaves: list[tuple[str, ir.Expr]] = []
     for param, index in records:
         at = ir.Local(index, ir.IrType.INT, param.span)
-        leaves += zip(fl.bind_tuple(param), tuples.record_at(columns, at), strict=True)
+        names_of = fl.bind_tuple(param) if is_row(param.type) else (fl.bind(param),)
+        elements = tuples.element_at(fl, columns, at, ListType(param.type))
+        leaves += zip(names_of, elements, strict=True)
     body = fl.expr(fn.body)
     for name, raw, span in reversed(widen):
         widened = ir.IntToFloat(ir.Local(raw, ir.IrType.INT, span), span)

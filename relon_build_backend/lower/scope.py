@@ -41,15 +41,19 @@ def leaves(ty: Type) -> tuple[Type, ...]:
     (a tuple is a row of values, docs/abi.md); a value type is its own one leaf."""
     if isinstance(ty, ListType) and isinstance(ty.element, TupleOf):
         return tuple(ListType(leaf) for leaf in leaves(ty.element))  # one column per leaf
+    if isinstance(ty, ListType) and isinstance(ty.element, ListType):
+        return (ListType(INT), ty.element)  # List<List<T>>: its offsets, then its elements
     if not isinstance(ty, TupleOf):
         return (ty,)
     return tuple(leaf for element in ty.elements for leaf in leaves(element))
 
 
 def is_row(ty: Type) -> bool:
-    """True for what the lowering keeps as several locals: a tuple, a record, or a list
-    of records (its columns)."""
-    return isinstance(ty, TupleOf) or (isinstance(ty, ListType) and isinstance(ty.element, TupleOf))
+    """True for what the lowering keeps as several locals: a tuple, a record, a list of
+    records (its columns) or a list of lists (offsets and elements)."""
+    return isinstance(ty, TupleOf) or (
+        isinstance(ty, ListType) and isinstance(ty.element, TupleOf | ListType)
+    )
 
 
 class FunctionScope:

@@ -19,17 +19,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..frontend import typed as t
-from ..frontend.types import TupleOf
+from ..frontend.source import Span
+from ..frontend.types import ListType, TupleOf, Type
 from ..ir import nodes as ir
 from .scope import FunctionScope, ir_type, is_row, leaves
 
 __all__ = [
+    "element_at",
     "lower_entry_tuple",
     "lower_field",
+    "lower_list_of_lists_index",
     "lower_record_list_len",
     "lower_tuple_let",
     "lower_validate",
     "record_at",
+    "row_count",
     "split_args",
     "wrap",
 ]
@@ -84,10 +88,49 @@ def wrap(bindings: Sequence[tuple[str, ir.Expr]], body: ir.Expr) -> ir.Expr:
 
 
 def lower_record_list_len(fl: FunctionScope, node: t.ListCall) -> ir.Expr:
-    """``len(records)``: the length of its first column (all columns are one length)."""
+    """``len(records)``: the length of its first column (all columns are one length);
+    of a list of lists, its offsets less one."""
     bindings, columns = _split(fl, node.args[0], None)
-    length = ir.ListCall(ir.ListOp.spelled("list.len"), (columns[0],), ir.IrType.INT, node.span)
-    return _wrap(bindings, length)
+    return _wrap(bindings, row_count(columns, node.args[0].type, node.span))
+
+
+def row_count(columns: Sequence[ir.Expr], ty: Type, span: Span) -> ir.Expr:
+    """The number of elements of a list of records or lists held as ``columns``."""
+    length = ir.ListCall(ir.ListOp.spelled("list.len"), (columns[0],), ir.IrType.INT, span)
+    if not _of_lists(ty):
+        return length
+    one = ir.Const(1, ir.IrType.INT, span)
+    return ir.Binary(ir.BinOp.INT_SUB, length, one, ir.IrType.INT, span)
+
+
+def _of_lists(ty: Type) -> bool:
+    return isinstance(ty, ListType) and isinstance(ty.element, ListType)
+
+
+def element_at(
+    fl: FunctionScope, columns: Sequence[ir.Expr], index: ir.Expr, ty: Type
+) -> tuple[ir.Expr, ...]:
+    """The leaves of element ``index`` (a Local or Const) of the list of type ``ty``
+    held as ``columns``: a record's leaves, or a list of lists' one list."""
+    if _of_lists(ty):
+        return (list_at(fl, columns, index),)
+    return record_at(columns, index)
+
+
+def list_at(fl: FunctionScope, columns: Sequence[ir.Expr], index: ir.Expr) -> ir.Expr:
+    """Element ``index`` (a Local or Const) of a List<List<T>> held as ``(offsets,
+    elements)``: ``elements`` from ``offsets[index]`` to ``offsets[index + 1]``, no copy.
+    ``offsets[index]`` is read first, so an index out of range fails before ``+ 1``."""
+    offsets, elements = columns
+    span, op, int_ = index.span, ir.ListOp.spelled("list.index"), ir.IrType.INT
+    start = ir.Local(fl.fresh("start"), int_, span)
+    end = ir.Local(fl.fresh("end"), int_, span)
+    next_index = ir.Binary(ir.BinOp.INT_ADD, index, ir.Const(1, int_, span), int_, span)
+    count = ir.Binary(ir.BinOp.INT_SUB, end, start, int_, span)
+    ty = _value_type(elements)
+    sliced = ir.ListCall(ir.ListOp.spelled("list.slice"), (elements, start, count), ty, span)
+    body = ir.Let(end.name, ir.ListCall(op, (offsets, next_index), int_, span), sliced, span)
+    return ir.Let(start.name, ir.ListCall(op, (offsets, index), int_, span), body, span)
 
 
 def record_at(columns: Sequence[ir.Expr], index: ir.Expr) -> tuple[ir.Expr, ...]:
@@ -101,13 +144,26 @@ def record_at(columns: Sequence[ir.Expr], index: ir.Expr) -> tuple[ir.Expr, ...]
 
 def _split_record_at(fl: FunctionScope, node: t.ListCall, guard: ir.Expr | None) -> _Split:
     """``records[i]``: the columns, then the index, bound once; then one element per leaf."""
+    bindings, columns, index = _columns_and_index(fl, node, guard)
+    return bindings, record_at(columns, index)
+
+
+def _columns_and_index(
+    fl: FunctionScope, node: t.ListCall, guard: ir.Expr | None
+) -> tuple[_Bindings, tuple[ir.Expr, ...], ir.Expr]:
     bindings, columns = _split(fl, node.args[0], guard)
     index = fl.expr(node.args[1])
     if not isinstance(index, ir.Local | ir.Const):
         name = fl.fresh("at")
         bindings.append((name, _guarded(guard, index)))
         index = ir.Local(name, ir.IrType.INT, index.span)
-    return bindings, record_at(columns, index)
+    return bindings, columns, index
+
+
+def lower_list_of_lists_index(fl: FunctionScope, node: t.ListCall) -> ir.Expr:
+    """``xss[i]`` of a List<List<T>>: its list (a slice of the elements)."""
+    bindings, columns, index = _columns_and_index(fl, node, None)
+    return _wrap(bindings, list_at(fl, columns, index))
 
 
 def _split_record_end(fl: FunctionScope, node: t.ListCall, guard: ir.Expr | None) -> _Split:

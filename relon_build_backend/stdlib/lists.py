@@ -49,6 +49,10 @@ class ListOp(enum.Enum):
     # first occurrences, in order; language equality
     UNIQUE = ("unique", ("List<T>",), "List<T>", "relon_rt_unique")
     CONCAT = ("concat", ("List<T>", "List<T>"), "List<T>", None)
+    # slice(xs, start, count): the ``count`` elements from ``start``, no copy;
+    # IndexOutOfBounds unless 0 <= start and 0 <= count <= len - start. Not a Relon
+    # method: the lowering reads an element of a List<List<T>> parameter with it.
+    SLICE = ("slice", ("List<T>", "Int", "Int"), "List<T>", None)
 
     @classmethod
     def spelled(cls, spelling: str) -> ListOp:

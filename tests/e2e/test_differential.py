@@ -351,6 +351,8 @@ DOCUMENT_FEATURES = {
     "comprehension over records": r"for it in items",
     "list of tuples": r"pairs\.reduce",
     "comprehension over tuples": r"for p in pairs",
+    "list of lists": r"grid\.map",
+    "list of lists indexed": r"grid\[1\]",
     "String ordering": r'[sd"] < ',
     "#expect": r"#expect",
 }

@@ -1,8 +1,8 @@
 """Seeded random document programs: schemas in, documents out, enums and ``match``.
 
 Each program declares an enum, a schema (one field per value type, a nested schema,
-``#expect`` checks) and sometimes a ``List<Item>`` of records and a ``List<(Int, E)>`` of
-tuples; its body is a document
+``#expect`` checks) and sometimes a ``List<Item>`` of records, a ``List<(Int, E)>`` of
+tuples and a ``List<List<Int>>``; its body is a document
 whose fields read the parameters, each other (``&sibling``, bare names, ``&root``) and
 nested documents, with ``match`` on enums and literals, comprehensions and chains over
 the records. Inputs are dicts with edge values, and now and then a value that does not
@@ -54,7 +54,7 @@ class DocumentGenerator:
                 '#schema Item {\n    #expect "q must be >= 0"\n    Int q: (q) => q >= 0,'
                 "\n    E k: *\n}"
             )
-            params += ", List<Item> items, List<(Int, E)> pairs"
+            params += ", List<Item> items, List<(Int, E)> pairs, List<List<Int>> grid"
         lines.append(f"#main({params}) -> Dict")
         fields = _Fields(rng, variants, with_items)
         lines.append(fields.document(self.count))
@@ -80,12 +80,14 @@ class _Fields:
         "items.reduce(0, (acc, it) => it.k == s.e ? acc + it.q : acc)",
         "pairs.reduce(0, (acc, p) => p.1 == s.e ? acc + p.0 : acc)",
         "[p.0 + s.a for p in pairs if p.1 != s.e].sum()",
+        "grid.map((r) => r.reduce(s.a, (acc, x) => acc + x)).sum()",
+        "[len(r) for r in grid if len(r) > 0].sum() + (len(grid) > 1 ? grid[1].sum() : 0)",
     )
 
     def document(self, index: int) -> str:
         rng = self.rng
         feature = self._FEATURES[index % len(self._FEATURES)]
-        if ("items" in feature or "pairs" in feature) and not self.items:
+        if any(name in feature for name in ("items", "pairs", "grid")) and not self.items:
             feature = "(s.d <= s.d)"
         entries: list[str] = [f"g: {feature.format(String=self.expr('String', 1))}"]
         for i in range(rng.randint(2, 6)):
@@ -259,6 +261,12 @@ def generate_document_inputs(
             ]
             if rng.random() < 0.05:
                 pairs.append((1,))  # a tuple of the wrong length
-            args += (items, pairs)
+            grid: list[object] = [
+                [rng.choice(_EDGE_INTS) for _ in range(rng.randint(0, 3))]
+                for _ in range(rng.randint(0, 3))
+            ]
+            if rng.random() < 0.05:
+                grid.append(7)  # a row that is no list
+            args += (items, pairs, grid)
         runs.append(args)
     return runs
