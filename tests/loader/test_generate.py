@@ -188,6 +188,7 @@ def test_quote_module_shape(generated: Path) -> None:
     assert "from genpkg import _relon_runtime as _rt\n" in text
     assert "    def main(qty: int, price: float, gold: bool) -> float:\n" in text
     assert "        def main(self, qty: int, price: float, gold: bool) -> float: ..." in text
+    assert "            max_memory: int | None = None,\n        ) -> None: ..." in text
     assert (
         "    def batch(\n        qty: Sequence[int] | Buffer | int,\n"
         "        price: Sequence[float] | Buffer | float,\n"
