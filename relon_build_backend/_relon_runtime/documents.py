@@ -59,9 +59,13 @@ def leaf_kinds(shape: Shape) -> list[str]:
         return ["Int"]
     if shape[0] == "lists":  # List<List<T>>: offsets, then every element (docs/abi.md)
         return ["List<Int>", shape[1]]
-    if shape[0] == "list":
-        return [f"List<{kind}>" for kind in leaf_kinds(shape[1])]
+    if shape[0] == "list":  # a column per leaf; a list leaf's: offsets and elements
+        return [k for kind in leaf_kinds(shape[1]) for k in _column_kinds(kind)]
     return [kind for _, field in shape[2] for kind in leaf_kinds(field)]
+
+
+def _column_kinds(kind: str) -> list[str]:
+    return ["List<Int>", kind] if kind.startswith("List<") else [f"List<{kind}>"]
 
 
 def leaf_names(shape: Shape, path: str) -> list[str]:
@@ -71,7 +75,13 @@ def leaf_names(shape: Shape, path: str) -> list[str]:
     if shape[0] == "lists":
         return [f"{path} (offsets)", f"{path}[][]"]
     if shape[0] == "list":
-        return leaf_names(shape[1], f"{path}[]")
+        names = leaf_names(shape[1], f"{path}[]")
+        kinds = leaf_kinds(shape[1])
+        return [
+            n
+            for name, kind in zip(names, kinds, strict=True)
+            for n in ([f"{name} (offsets)", f"{name}[]"] if kind.startswith("List<") else [name])
+        ]
     return [name for field, sub in shape[2] for name in leaf_names(sub, f"{path}.{field}")]
 
 
@@ -106,7 +116,7 @@ def read_value(
             return _records(shape[1], value, path, top=top)
         if columns_ok:
             return columns
-        return [_row_of(shape[1], values) for values in zip(*columns, strict=True)]
+        return nest(shape, columns)
     return _record(shape, value, path, top=top, columns_ok=columns_ok)
 
 
@@ -160,8 +170,9 @@ def _element(kind: str, value: Any, path: str) -> object:
     return convert_scalar(path, kind, value)
 
 
-def _row_of(record: Shape, values: tuple[object, ...]) -> tuple[object, ...]:
-    return tuple(nest(record, values))  # type: ignore[arg-type]
+def _offsets_and_elements(lists: Sequence[Any]) -> list[list[object]]:
+    """A column of lists (a list leaf of a list of records) as the entry takes it."""
+    return [[0, *accumulate(map(len, lists))], list(chain.from_iterable(lists))]
 
 
 def _columns(record: tuple[Any, ...], value: Any, path: str, *, passed_on: bool) -> Columns | None:
@@ -191,6 +202,10 @@ def _columns(record: tuple[Any, ...], value: Any, path: str, *, passed_on: bool)
         if length is not None and count != length:
             raise ValidationError(f"{where} has {count} values, the columns before it {length}")
         length = count
+        if isinstance(kind, str) and kind.startswith("List<"):  # a list per record
+            lists = [_leaf(kind, v, f"{where}[{i}]", top=False) for i, v in enumerate(column)]
+            out += _offsets_and_elements(lists)
+            continue
         if not isinstance(kind, str):
             column = [read_value(kind, v, f"{where}[{i}]") for i, v in enumerate(column)]
         elif not passed_on and kind != "String":
@@ -292,12 +307,16 @@ def flatten(shape: Shape, row: object) -> list[object]:
         return list(row)
     if shape[0] == "list":
         assert isinstance(row, list)
-        width = len(leaf_kinds(shape[1]))
-        columns: list[list[object]] = [[] for _ in range(width)]
+        kinds = leaf_kinds(shape[1])
+        columns: list[list[object]] = [[] for _ in kinds]
         for item in row:
             for column, leaf in zip(columns, flatten(shape[1], item), strict=True):
                 column.append(leaf)
-        return list(columns)
+        return [
+            part
+            for column, kind in zip(columns, kinds, strict=True)
+            for part in (_offsets_and_elements(column) if kind.startswith("List<") else [column])
+        ]
     assert isinstance(row, tuple)
     return [leaf for (_, f), item in zip(shape[2], row, strict=True) for leaf in flatten(f, item)]
 
@@ -312,14 +331,20 @@ def nest(shape: Shape, leaves: Sequence[object]) -> object:
             position += 1
             return leaves[position - 1]
         if part[0] == "lists":
-            offsets: Any = leaves[position]
-            elements: Any = leaves[position + 1]
+            pair: Any = leaves[position : position + 2]
             position += 2
-            return [list(elements[a:b]) for a, b in pairwise(offsets)]
+            return [list(pair[1][a:b]) for a, b in pairwise(pair[0])]
         if part[0] == "list":
-            width = len(leaf_kinds(part[1]))
-            columns = leaves[position : position + width]
-            position += width
+            columns: list[Any] = []
+            for kind in leaf_kinds(part[1]):
+                if kind.startswith("List<"):  # a list leaf's column: offsets and elements
+                    offsets: Any = leaves[position]
+                    elements: Any = leaves[position + 1]
+                    columns.append([list(elements[a:b]) for a, b in pairwise(offsets)])
+                    position += 2
+                else:
+                    columns.append(leaves[position])
+                    position += 1
             return [nest(part[1], list(leaf)) for leaf in zip(*columns, strict=True)]
         return tuple(take(f) for _, f in part[2])
 

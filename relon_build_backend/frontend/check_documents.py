@@ -198,7 +198,7 @@ def _list_validation(
     span = records.span
     index = Binder("i", INT, span)
     element = Binder("record", ty.element, span)
-    # an element is a flat record (no lists inside): only checks
+    # an element is a flat record (no list of records inside): only checks
     checks = [
         c for c in _record_checks(ctx, schemas, Var(element, span), "") if isinstance(c, _Check)
     ]

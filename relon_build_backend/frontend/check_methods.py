@@ -89,6 +89,14 @@ def _list_method(
             "read its lists with map/filter/reduce/any/all, a comprehension, `len` or `xs[i]`",
         )
         return poison(node.span)
+    if isinstance(ty.element, TupleOf) and method in ("first", "last") and _holds_lists(ty.element):
+        ctx.error(
+            f"'{method}' of a {ty} (its records hold lists) is not supported by the AOT"
+            " compiler yet",
+            node.span,
+            "index it instead: `xs[0]`, `xs[len(xs) - 1]`",
+        )
+        return poison(node.span)
     if isinstance(ty.element, TupleOf) and method not in ("len", "first", "last"):
         ctx.error(
             f"'{method}' of a {ty} is not supported by the AOT compiler",
@@ -158,3 +166,10 @@ def _unknown(ctx: CheckContext, node: ast.Call | ast.MethodCall, method: str, ty
 
 def _join_hint(ty: ListType) -> str:
     return f'render the elements first: `xs.map((x) => "" + x).join(sep)` ({ty})'
+
+
+def _holds_lists(record: TupleOf) -> bool:
+    return any(
+        isinstance(e, ListType) or (isinstance(e, TupleOf) and _holds_lists(e))
+        for e in record.elements
+    )

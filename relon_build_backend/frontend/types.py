@@ -145,12 +145,15 @@ def is_leaf_row(ty: Type) -> bool:
 
 
 def is_flat_record(ty: Type) -> bool:
-    """A record or tuple whose leaves are all scalars, Strings or enums (no list inside):
-    what a list may hold, one column (a list) per leaf."""
+    """A record or tuple whose leaves are scalars, Strings, enums or lists of Int, Float,
+    Bool or String: what a list may hold, one column per leaf (a list leaf's column is a
+    list of lists: its offsets and elements)."""
     if not isinstance(ty, TupleOf):
         return False
     return all(
-        is_flat_record(e) or (is_value(e) and not isinstance(e, ListType)) for e in ty.elements
+        is_flat_record(e)
+        or (is_value(e) and not (isinstance(e, ListType) and isinstance(e.element, EnumType)))
+        for e in ty.elements
     )
 
 
@@ -223,8 +226,8 @@ def resolve_type(
             Diagnostic(
                 f"{ty} values are not supported by the AOT compiler yet",
                 expr.span,
-                "a list may hold records whose fields are Int, Float, Bool, String, enums "
-                "or such records (no lists inside)",
+                "a list may hold records whose fields are Int, Float, Bool, String, enums, "
+                "lists of Int, Float, Bool or String, or such records",
             )
         )
         return ERROR

@@ -40,7 +40,8 @@ def leaves(ty: Type) -> tuple[Type, ...]:
     """The value types of a tuple or record, nested records flattened in field order
     (a tuple is a row of values, docs/abi.md); a value type is its own one leaf."""
     if isinstance(ty, ListType) and isinstance(ty.element, TupleOf):
-        return tuple(ListType(leaf) for leaf in leaves(ty.element))  # one column per leaf
+        # one column per leaf; a list leaf's column is a list of lists: two
+        return tuple(part for leaf in leaves(ty.element) for part in leaves(ListType(leaf)))
     if isinstance(ty, ListType) and isinstance(ty.element, ListType):
         return (ListType(INT), ty.element)  # List<List<T>>: its offsets, then its elements
     if not isinstance(ty, TupleOf):

@@ -114,7 +114,8 @@ def element_at(
     held as ``columns``: a record's leaves, or a list of lists' one list."""
     if _of_lists(ty):
         return (list_at(fl, columns, index),)
-    return record_at(columns, index)
+    assert isinstance(ty, ListType), ty
+    return record_at(fl, columns, index, ty.element)
 
 
 def list_at(fl: FunctionScope, columns: Sequence[ir.Expr], index: ir.Expr) -> ir.Expr:
@@ -133,19 +134,32 @@ def list_at(fl: FunctionScope, columns: Sequence[ir.Expr], index: ir.Expr) -> ir
     return ir.Let(start.name, ir.ListCall(op, (offsets, index), int_, span), body, span)
 
 
-def record_at(columns: Sequence[ir.Expr], index: ir.Expr) -> tuple[ir.Expr, ...]:
-    """The leaves of the record at ``index`` (a Local or Const) of a list of records."""
+def record_at(
+    fl: FunctionScope, columns: Sequence[ir.Expr], index: ir.Expr, record: Type
+) -> tuple[ir.Expr, ...]:
+    """The leaves of the record at ``index`` (a Local or Const) of a list of ``record``:
+    a scalar leaf from its column, a list leaf from its two (offsets and elements)."""
     op = ir.ListOp.spelled("list.index")
-    return tuple(
-        ir.ListCall(op, (column, index), _value_type(column).element, index.span)
-        for column in columns
-    )
+    out: list[ir.Expr] = []
+    position = 0
+    for leaf in leaves(record):
+        if isinstance(leaf, ListType):
+            out.append(list_at(fl, columns[position : position + 2], index))
+            position += 2
+            continue
+        column = columns[position]
+        out.append(ir.ListCall(op, (column, index), _value_type(column).element, index.span))
+        position += 1
+    assert position == len(columns), (record, columns)
+    return tuple(out)
 
 
 def _split_record_at(fl: FunctionScope, node: t.ListCall, guard: ir.Expr | None) -> _Split:
     """``records[i]``: the columns, then the index, bound once; then one element per leaf."""
     bindings, columns, index = _columns_and_index(fl, node, guard)
-    return bindings, record_at(columns, index)
+    records = node.args[0].type
+    assert isinstance(records, ListType), records
+    return bindings, record_at(fl, columns, index, records.element)
 
 
 def _columns_and_index(

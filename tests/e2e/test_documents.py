@@ -162,6 +162,23 @@ KINDS = """\
 }
 """
 
+TAGGED = """\
+#schema Item {
+    String sku: *,
+    #expect "needs a tag"
+    List<String> tags: (t) => len(t) > 0,
+    List<Int> qty: *
+}
+#main(List<Item> items, Int i) -> Dict
+{
+    units: items.map((it) => it.qty.sum()).sum(),
+    labels: [it.sku + ":" + it.tags.join("+") for it in items],
+    first_tag: items[i].tags[0],
+    split: items.filter((it) => len(it.qty) > 1).len(),
+    all: items
+}
+"""
+
 RULES = {
     "workflow": WORKFLOW,
     "pricing": PRICING,
@@ -176,6 +193,7 @@ RULES = {
     "fib": "#main(Int n) -> Int\nf(n) where { f: (n) => n < 2 ? n : f(n - 1) + f(n - 2) }",
     "pairs": PAIRS,
     "kinds": KINDS,
+    "tagged": TAGGED,
     "ends": "#schema I { Int q: *, String s: * }\n#main(List<I> xs, List<(Int, Bool)> ps) -> Dict\n"
     "{ a: xs.first().q, b: xs.last().s, c: ps.last().1, d: ps.first().0 }",
 }
@@ -669,3 +687,32 @@ def test_first_and_last_of_records_and_tuples(rules: RulePackage, backend: str) 
     assert run(rules, "ends", ([], [(1, True)]), backend) == "EmptyList"
     assert run(rules, "ends", (items, []), backend) == "EmptyList"
     assert oracle("ends", ([], [(1, True)])) == "EmptyList"
+
+
+TAGGED_ITEMS = [
+    {"sku": "A", "tags": ["x", "y"], "qty": [1, 2]},
+    {"sku": "B", "tags": ["z"], "qty": [5]},
+]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_records_of_a_list_may_hold_lists(rules: RulePackage, backend: str) -> None:
+    expected = {
+        "units": 8,
+        "labels": ["A:x+y", "B:z"],
+        "first_tag": "z",
+        "split": 1,
+        "all": TAGGED_ITEMS,
+    }
+    assert run(rules, "tagged", (TAGGED_ITEMS, 1), backend) == expected
+    assert oracle("tagged", (TAGGED_ITEMS, 1)) == expected
+    columns = {k: [item[k] for item in TAGGED_ITEMS] for k in ("sku", "tags", "qty")}
+    assert run(rules, "tagged", (columns, 1), backend) == expected
+    untagged = [{"sku": "C", "tags": [], "qty": []}]
+    module = rules["tagged"]
+    with pytest.raises(module.ValidationError, match=re.escape("items[0].tags: needs a tag")):
+        module.Sandbox(backend=backend).main(untagged, 0)
+    assert oracle("tagged", (untagged, 0)) == "ValidationError"
+    assert run(rules, "tagged", (TAGGED_ITEMS, 2), backend) == "IndexOutOfBounds"
+    with pytest.raises(module.ValidationError, match=re.escape("items[1].qty[0] must be int")):
+        module.main([TAGGED_ITEMS[0], {"sku": "D", "tags": ["t"], "qty": ["1"]}], 0)

@@ -318,9 +318,9 @@ def test_lists_of_tuples_are_accepted(source: str) -> None:
     check(source)
 
 
-def test_a_list_of_tuples_holding_lists_is_refused() -> None:
-    assert "List<(Int, List<Int>)> values are not supported" in errors(
-        "#main(List<(Int, List<Int>)> ps) -> Int\nlen(ps)"
+def test_a_list_of_tuples_holding_lists_of_tuples_is_refused() -> None:
+    assert "List<(Int, List<(Int, Int)>)> values are not supported" in errors(
+        "#main(List<(Int, List<(Int, Int)>)> ps) -> Int\nlen(ps)"
     )
 
 
@@ -358,3 +358,8 @@ def test_result_mismatch_points_at_the_body_not_its_where_bindings() -> None:
         "    ^~~~~~~\n"
         "  hint: declare `-> Float` in #main if that is what the rule returns"
     )
+
+
+def test_first_of_records_holding_lists_is_refused() -> None:
+    source = "#schema I { List<Int> xs: * }\n#main(List<I> items) -> Int\nitems.first().xs.sum()"
+    assert "'first' of a List<I> (its records hold lists) is not supported" in errors(source)

@@ -128,8 +128,8 @@ def test_enum_and_match_mistakes(text: str, at: str, message: str) -> None:
             "the #expect check of 'a' must be Bool",
         ),
         (
-            "#schema S { List<Int> a: * }\n#main(List<S> xs) -> Int\n1",
-            "2:7",
+            "#schema T { Int x: * }\n#schema S { List<T> a: * }\n#main(List<S> xs) -> Int\n1",
+            "3:7",
             "List<S> values are not supported",
         ),
         ("#schema S { Intt a: * }\n#main() -> Int\n1", "1:13", "unknown type 'Intt'"),
