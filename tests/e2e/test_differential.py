@@ -352,6 +352,7 @@ DOCUMENT_FEATURES = {
     "list of tuples": r"pairs\.reduce",
     "comprehension over tuples": r"for p in pairs",
     "list of lists": r"grid\.map",
+    "records holding lists": r"it\.w\.reduce",
     "list of lists indexed": r"grid\[1\]",
     "String ordering": r'[sd"] < ',
     "#expect": r"#expect",

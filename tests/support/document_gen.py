@@ -52,7 +52,7 @@ class DocumentGenerator:
         if with_items:
             lines.append(
                 '#schema Item {\n    #expect "q must be >= 0"\n    Int q: (q) => q >= 0,'
-                "\n    E k: *\n}"
+                "\n    E k: *,\n    List<Int> w: *\n}"
             )
             params += ", List<Item> items, List<(Int, E)> pairs, List<List<Int>> grid"
         lines.append(f"#main({params}) -> Dict")
@@ -81,6 +81,7 @@ class _Fields:
         "pairs.reduce(0, (acc, p) => p.1 == s.e ? acc + p.0 : acc)",
         "[p.0 + s.a for p in pairs if p.1 != s.e].sum()",
         "grid.map((r) => r.reduce(s.a, (acc, x) => acc + x)).sum()",
+        "items.map((it) => it.w.reduce(it.q, (acc, x) => acc + x)).sum()",
         "[len(r) for r in grid if len(r) > 0].sum() + (len(grid) > 1 ? grid[1].sum() : 0)",
     )
 
@@ -252,6 +253,7 @@ def generate_document_inputs(
                 {
                     "q": -1 if rng.random() < 0.03 else rng.choice((0, 1, 2, 5, 2**62)),
                     "k": rng.choice(program.variants),
+                    "w": [rng.choice(_EDGE_INTS) for _ in range(rng.randint(0, 2))],
                 }
                 for _ in range(rng.randint(0, 4))
             ]
