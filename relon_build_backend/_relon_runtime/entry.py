@@ -100,33 +100,53 @@ def _scalar_source(count: int, result: str, *, native: bool, budget: bool, value
     fixed = ["__value", "__status", "__bind", "__convert", "__fail", "__slots", "__missing"]
     header = ", ".join([*fixed, "__sentinel", "__caps", "__steps", *consts])
     call = ", ".join([*(["__caps", "__steps"] if budget else []), *args])
-    lines = [f"def make({header}):"]
-    if native:  # the status entry: an out pointer, then the status
-        ret = "__out.value != 0" if result == "Bool" else "__out.value"
-        lines += [
-            f"    def __checked({', '.join(args)}):",
-            f"        __out, __ref = __slots.{result}",
-            f"        __s = __status({', '.join([*([call] if call else []), '__ref'])})",
-            "        if __s:",
-            "            __fail(__s)",
-            f"        return {ret}",
-        ]
-    else:  # wasm: the instance's call checks the status itself
-        lines += [f"    def __checked({', '.join(args)}):", f"        return __status({call})"]
     params = ", ".join([*(f"{a}=__missing" for a in args), *(["/"] if count else [])])
-    lines.append(f"    def main({', '.join(p for p in (params, '*__rest', '**__extra') if p)}):")
-    if count:
-        lines += _keyword_lines(args)
-        lines += ["        elif __rest:", f"            __bind(({', '.join(args)},), __rest, {{}})"]
-    else:
-        lines += ["        if __rest or __extra:", "            __bind((), __rest, __extra)"]
-    if count:
-        cond = " and ".join(
-            f"type({a}) is __t{i} and __lo{i} <= {a} <= __hi{i}" for i, a in enumerate(args)
-        )
-        lines.append(f"        if {cond}:")
-    else:
-        lines.append("        if True:  # no argument to check")
+    return "\n".join(
+        [
+            f"def make({header}):",
+            *_checked_lines(args, call, result, native=native),
+            f"    def main({', '.join(p for p in (params, '*__rest', '**__extra') if p)}):",
+            *_binding_lines(args),
+            *_fast_lines(args, call, result, value=value),
+            *_slow_lines(args),
+            "    return main",
+            "",
+        ]
+    )
+
+
+def _checked_lines(args: list[str], call: str, result: str, *, native: bool) -> list[str]:
+    """``__checked(args)``: the call through the status entry, its error raised."""
+    head = f"    def __checked({', '.join(args)}):"
+    if not native:  # wasm: the instance's call checks the status itself
+        return [head, f"        return __status({call})"]
+    ret = "__out.value != 0" if result == "Bool" else "__out.value"
+    return [
+        head,
+        f"        __out, __ref = __slots.{result}",
+        f"        __s = __status({', '.join([*([call] if call else []), '__ref'])})",
+        "        if __s:",
+        "            __fail(__s)",
+        f"        return {ret}",
+    ]
+
+
+def _binding_lines(args: list[str]) -> list[str]:
+    """Keywords and extra positional arguments: bound (or refused) by ``__bind``."""
+    if not args:
+        return ["        if __rest or __extra:", "            __bind((), __rest, __extra)"]
+    given = ", ".join(args)
+    return [
+        *_keyword_lines(args),
+        "        elif __rest:",
+        f"            __bind(({given},), __rest, {{}})",
+    ]
+
+
+def _fast_lines(args: list[str], call: str, result: str, *, value: bool) -> list[str]:
+    """Exact, in-range arguments: the value entry, or the status entry without one."""
+    checks = [f"type({a}) is __t{i} and __lo{i} <= {a} <= __hi{i}" for i, a in enumerate(args)]
+    lines = [f"        if {' and '.join(checks)}:" if args else "        if True:  # no argument"]
     if value:
         done = "__r == 1" if result == "Bool" else "__r"
         lines += [
@@ -134,16 +154,20 @@ def _scalar_source(count: int, result: str, *, native: bool, budget: bool, value
             "            if __r != __sentinel:",
             f"                return {done}",
         ]
-    lines.append(f"            return __checked({', '.join(args)})")
-    if count:
+    return [*lines, f"            return __checked({', '.join(args)})"]
+
+
+def _slow_lines(args: list[str]) -> list[str]:
+    """Anything else: a missing argument refused, the others converted, then the call."""
+    lines = []
+    if args:
         unpack = ", ".join(args) + ","
-        lines += [
+        lines = [
             f"        if {args[-1]} is __missing:",  # positional arguments fill from the left
             f"            __bind(({unpack}), (), {{}})",
             f"        {unpack} = __convert(({unpack}))",
         ]
-    lines += [f"        return __checked({', '.join(args)})", "    return main"]
-    return "\n".join(lines) + "\n"
+    return [*lines, f"        return __checked({', '.join(args)})"]
 
 
 def _keyword_lines(args: list[str]) -> list[str]:
