@@ -34,7 +34,7 @@ from .abi import (
     batch_symbol,
     has_batch,
 )
-from .conversion import PY_TYPES
+from .conversion import ELEMENT_CODES, PY_TYPES, all_exact
 from .entry import bodiless
 from .errors import REBUILD, MainArgTypeMismatch, RelonError, RelonLoadError, status_error
 from .native import native_library
@@ -57,16 +57,12 @@ else:
 
 __all__ = ["BatchRows", "BatchShape", "NativeRows", "batch_entry", "load_batch", "row_error"]
 
-#: array module codes of the column layouts
-_CODES: dict[str, str] = {"Int": "q", "Float": "d", "Bool": "B"}
 # buffer formats that already are the column layout (memoryview.format; itemsize checked too)
 _LAYOUTS = {
     "Int": frozenset(f"{order}{code}" for order in ("", "@", "=", "<") for code in "ql"),
     "Float": frozenset(("d", "@d", "=d", "<d")),
     "Bool": frozenset(("?", "@?", "=?", "<?")),
 }
-# the fast element check: a list whose element types are all in here packs in one C call
-_PACKABLE = {"Int": frozenset((int,)), "Float": frozenset((int, float)), "Bool": frozenset((bool,))}
 _NUMPY_TYPES = {"Int": "int64", "Float": "float64", "Bool": "bool"}
 
 
@@ -319,7 +315,7 @@ def _column(
             # zero copy; the export also stops the owner from resizing it during the call
             borrowed = (ctypes.c_char * view.nbytes).from_buffer(view)
             return _Column(borrowed, len(view), ctypes.addressof(borrowed))
-        return _Column.packed(array.array(_CODES[kind], view.tobytes()))  # one copy
+        return _Column.packed(array.array(ELEMENT_CODES[kind], view.tobytes()))  # one copy
     try:  # another layout: check each value like a list's
         items = view.tolist() if view.format != "O" else _objects(value)
     except (NotImplementedError, ValueError):  # e.g. a struct format
@@ -361,8 +357,8 @@ def _snapshot(name: str, kind: Scalar, value: Sequence[object]) -> list[object]:
 def _pack(kind: Scalar, convert: Callable[[Any], object], items: Sequence[object]) -> _Column:
     import array
 
-    code = _CODES[kind]
-    if set(map(type, items)) <= _PACKABLE[kind]:
+    code = ELEMENT_CODES[kind]
+    if all_exact(kind, items):
         try:
             return _Column.packed(array.array(code, items))
         except OverflowError:  # an Int out of range, or an int too large for a Float
@@ -384,7 +380,7 @@ def _fill(kind: Scalar, column: _Column | _Scalar, n: int) -> _Column:
 
     if isinstance(column, _Scalar):
         value: Any = column.value
-        return _Column.packed(array.array(_CODES[kind], [value]) * n)
+        return _Column.packed(array.array(ELEMENT_CODES[kind], [value]) * n)
     return column
 
 
@@ -396,7 +392,7 @@ def _result_column(kind: Scalar, n: int, numpy: Any) -> tuple[object, int]:
         out = numpy.empty(n, dtype=_NUMPY_TYPES[kind])  # not zeroed, unlike an array.array
         # from_buffer: a third of the cost of asking the array (out.ctypes.data)
         return out, ctypes.addressof(ctypes.c_char.from_buffer(out)) if n else 0
-    packed = array.array(_CODES[kind], [0]) * n
+    packed = array.array(ELEMENT_CODES[kind], [0]) * n
     return packed, packed.buffer_info()[0]
 
 

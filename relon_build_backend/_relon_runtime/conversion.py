@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CTYPES",
+    "ELEMENT_CODES",
     "FAST_BOUNDS",
     "I64_MAX",
     "MISSING",
@@ -37,6 +38,7 @@ __all__ = [
     "Results",
     "Texts",
     "align",
+    "all_exact",
     "convert_scalar",
     "encode_text",
     "has_handle",
@@ -149,7 +151,8 @@ if TYPE_CHECKING:
 else:
     Packed = Texts = tuple
 #: element type code of the packed layout of each List (array module codes)
-_PACKED_CODES = {"List<Int>": "q", "List<Float>": "d", "List<Bool>": "B"}
+#: the array module code of each scalar packed in a buffer (a list's, a batch column's)
+ELEMENT_CODES: dict[str, str] = {"Int": "q", "Float": "d", "Bool": "B"}
 _ELEMENTS: dict[str, Scalar] = {"List<Int>": "Int", "List<Float>": "Float", "List<Bool>": "Bool"}
 _ITEMSIZES = {"List<Int>": 8, "List<Float>": 8, "List<Bool>": 1}
 # buffer formats that already are the ABI layout (memoryview.format, itemsize checked too)
@@ -159,7 +162,22 @@ _LAYOUTS = {
     "List<Bool>": frozenset(("?", "B", "@?", "@B", "=?", "=B", "<?", "<B")),
 }
 # the fast element check: a list whose element types are all in here packs in one C call
-_PACKABLE = {"List<Int>": (int,), "List<Float>": (int, float), "List<Bool>": (bool,)}
+_PACKABLE: dict[str, tuple[type, ...]] = {
+    "Int": (int,),
+    "Float": (int, float),
+    "Bool": (bool,),
+    "String": (str,),
+}
+
+
+def all_exact(element: str, items: Sequence[object]) -> bool:
+    """Whether every item has a type an ``element`` list takes as it is (no bool for
+    an Int, no str subclass for a String): one C-level pass, the fastest exact check
+    we measured (docs/performance.md)."""
+    types = list(map(type, items))
+    return sum(map(types.count, _PACKABLE[element])) == len(types)
+
+
 _ITEMS = {"List<Int>": "int", "List<Float>": "float", "List<Bool>": "bool", "List<String>": "str"}
 
 
@@ -170,7 +188,7 @@ def _converter(name: str, kind: Value) -> Callable[[Any], object]:
         return MethodType(encode_text, name)
     if kind == "List<String>":
         return MethodType(_texts, name)
-    if kind in _PACKED_CODES:
+    if kind in _ELEMENTS:
         return MethodType(_numbers, (name, kind))
     scalar: Scalar = kind  # type: ignore[assignment]
     exact = PY_TYPES[scalar]
@@ -290,13 +308,10 @@ def _pack(name: str, kind: str, items: Sequence[Any]) -> Packed:
     import array
 
     element = _ELEMENTS[kind]
-    # One C-level pass over the element types (the fastest exact check we measured, about
-    # 10 ns an element, docs/performance.md), then one packing pass.
-    types = list(map(type, items))
-    if sum(map(types.count, _PACKABLE[kind])) != len(types):
+    if not all_exact(element, items):
         items = [convert_scalar(f"{name}[{i}]", element, item) for i, item in enumerate(items)]
     try:
-        packed = array.array(_PACKED_CODES[kind], items)
+        packed = array.array(ELEMENT_CODES[element], items)
     except OverflowError:
         what = "is too large for a Float" if element == "Float" else "does not fit in an Int (i64)"
         raise NumericOverflow(f"an int in main() argument {name!r} {what}") from None
@@ -337,7 +352,7 @@ def size_in_memory(kind: str, value: Any) -> int:
     if kind == "List<String>":
         blob, lengths = value
         return align(len(blob)) + 16 * len(lengths)
-    if kind in _PACKED_CODES:
+    if kind in _ELEMENTS:
         return align(value[2])
     return 0
 

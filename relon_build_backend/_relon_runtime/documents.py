@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from itertools import accumulate, chain, pairwise
 
 from .abi import TYPE_CHECKING
-from .conversion import convert_scalar, encode_text
+from .conversion import all_exact, convert_scalar, encode_text
 from .errors import MainArgTypeMismatch, RelonError, ValidationError
 
 if TYPE_CHECKING:  # typing would cost a rule's first call several milliseconds
@@ -141,9 +141,7 @@ def _lists(kind: str, value: object, path: str, *, columns_ok: bool) -> object:
         rows.append(list(row))
     element = kind[5:-1]
     elements = list(chain.from_iterable(rows))
-    types = list(map(type, elements))
-    exact = _EXACT[element]
-    if sum(map(types.count, exact)) != len(types):
+    if not all_exact(element, elements):
         rows = [
             [_element(element, item, f"{path}[{i}][{j}]") for j, item in enumerate(row)]
             for i, row in enumerate(rows)
@@ -152,15 +150,6 @@ def _lists(kind: str, value: object, path: str, *, columns_ok: bool) -> object:
     if not columns_ok:
         return rows
     return Columns([[0, *accumulate(map(len, rows))], elements])
-
-
-#: the element types taken as they are (anything else is checked one by one)
-_EXACT: dict[str, tuple[type, ...]] = {
-    "Int": (int,),
-    "Float": (float, int),
-    "Bool": (bool,),
-    "String": (str,),
-}
 
 
 def _element(kind: str, value: Any, path: str) -> object:
