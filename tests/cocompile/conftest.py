@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.rt_harness import Machine, NativeMachine, Rt, WasmMachine, build_native, build_wasm
 
 from relon_build_backend.cocompile import (
     CompiledRuntime,
@@ -15,8 +16,6 @@ from relon_build_backend.cocompile import (
 )
 from relon_build_backend.frontend.hosts import Capability, HostFunction
 from relon_build_backend.targets import Target, target_for
-
-from .rt_harness import Machine, NativeMachine, Rt, WasmMachine, build_native, build_wasm
 
 DATA = Path(__file__).parent / "data"
 GATES: dict[str, frozenset[Capability]] = {"clock_add": frozenset({"reads_clock"})}

@@ -9,8 +9,7 @@ import random
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-
-from .rt_harness import NativeMachine, Rt, RtStatus, WasmMachine
+from support.rt_harness import NativeMachine, Rt, RtStatus, WasmMachine
 
 pytestmark = [pytest.mark.rustc]
 

@@ -9,9 +9,9 @@ import struct
 
 import pytest
 import wasmtime
+from support.rt_harness import Item, Rt, RtStatus, WasmMachine
 
 from . import rt_models as model
-from .rt_harness import Item, Rt, RtStatus, WasmMachine
 
 pytestmark = [pytest.mark.rustc, pytest.mark.wasm]
 

@@ -12,10 +12,9 @@ import struct
 from collections.abc import Callable, Iterator
 
 import pytest
+from support.rt_harness import NativeMachine, WasmMachine
 
 from relon_build_backend.evaluator.numeric import float_pow
-
-from .rt_harness import NativeMachine, WasmMachine
 
 pytestmark = [pytest.mark.rustc, pytest.mark.wasm]
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import wasmtime
+from support.rt_harness import DECLS, RT_NAMES
 
 from relon_build_backend.cocompile import (
     NATIVE_EXPORTS,
@@ -31,7 +32,6 @@ from relon_build_backend.link import link_native, link_wasm
 from relon_build_backend.targets import Target
 
 from .conftest import DATA
-from .rt_harness import DECLS, RT_NAMES
 
 RULE = (DATA / "rule_rt.ll").read_text()
 RULE_EXPORTS = ["relon_t_text", "relon_t_has"]

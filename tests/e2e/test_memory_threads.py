@@ -7,7 +7,7 @@ import sys
 import threading
 
 import pytest
-from loader.memory import rss_growth  # tests/loader/memory.py (rootdir-relative)
+from support.memory import rss_growth
 
 from .harness import RulePackage, build_rule_package
 

@@ -13,8 +13,7 @@ import threading
 from typing import Any
 
 import pytest
-
-from .conftest import FakePackage
+from support.fake_library import FakePackage
 
 
 @pytest.fixture(params=["native", "wasm", "wasm-public"])

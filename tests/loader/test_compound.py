@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from .compound import MAX_PAGES, RULES, CompoundPackage, make_compound_package
-from .memory import rss_growth
+from support.compound_package import MAX_PAGES, RULES, CompoundPackage, make_compound_package
+from support.memory import rss_growth
 
 pytest.importorskip("wasmtime")
 

@@ -8,13 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import support.compound_package as compound
+from support.fake_library import SOURCES, interface
 
 from relon_build_backend._relon_runtime.abi import HostSpec, RuleSpec
 from relon_build_backend._relon_runtime.integrity import EditableInputs
 from relon_build_backend.loader import RUNTIME_MODULE, render_loader, runtime_files, write_runtime
-
-from . import compound
-from .conftest import SOURCES, interface
 
 PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 

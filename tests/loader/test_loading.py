@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.fake_library import FakePackage, make_package, wat_source
 
 from relon_build_backend._relon_runtime.abi import ABI_VERSION, ERROR_KINDS, Status
 from relon_build_backend.frontend.hosts import CAPABILITIES
 from relon_build_backend.loader import RUNTIME_MODULE, runtime_files
-
-from .conftest import FakePackage, make_package, wat_source
 
 REBUILD = "rebuild the package (pip install . again, or pip install -e . for an editable install)"
 

@@ -29,7 +29,8 @@ from relon_build_backend.cocompile import (
 from relon_build_backend.link import link_native, link_wasm
 from relon_build_backend.targets import Target
 
-DECLS = (Path(__file__).parent / "data" / "rt_decls.ll").read_text()
+#: the runtime declarations generated code uses (a data file of the cocompile tests)
+DECLS = (Path(__file__).parents[1] / "cocompile" / "data" / "rt_decls.ll").read_text()
 # name -> (return type, parameter types), from the declarations codegen will use.
 SIGNATURES: dict[str, tuple[str, tuple[str, ...]]] = {
     m[2]: (m[1], tuple(filter(None, (p.strip() for p in m[3].split(",")))))

@@ -3,7 +3,7 @@
 Usage from another test package whose parent folder is on ``sys.path`` (pytest's
 rootdir-relative imports: ``tests/`` has no ``__init__.py``, so this is ``loader.memory``)::
 
-    from loader.memory import rss_growth
+    from support.memory import rss_growth
 
     assert rss_growth(100_000, lambda i: rule.main("ab", [i])) < 4 * 1024 * 1024
 """
