@@ -115,6 +115,21 @@ def outcome(package: RulePackage, rule: str, args: tuple[Any, ...], backend: str
         return exc.kind
 
 
+def evaluated(rule: str, source: str, args: tuple[Any, ...]) -> Any:
+    """What the reference evaluator gives for ``source`` (no host functions) and
+    ``args``: its value, or its error's ``.kind``."""
+    from relon_build_backend.evaluator import EvaluationError, evaluate
+    from relon_build_backend.frontend.checker import check_module
+    from relon_build_backend.frontend.parser import parse_module
+    from relon_build_backend.frontend.source import SourceFile
+
+    checked = check_module(parse_module(SourceFile(f"{rule}.relon", source)), ())
+    try:
+        return evaluate(checked, args)
+    except EvaluationError as exc:
+        return exc.kind
+
+
 def same(actual: Any, expected: Any) -> bool:
     """Equal values of equal types; floats by bits (NaN equals NaN, zeros keep their
     sign), lists and tuples element by element."""

@@ -14,12 +14,7 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from relon_build_backend.evaluator import EvaluationError, evaluate
-from relon_build_backend.frontend.checker import check_module
-from relon_build_backend.frontend.parser import parse_module
-from relon_build_backend.frontend.source import SourceFile
-
-from .harness import RulePackage, build_rule_package
+from .harness import RulePackage, build_rule_package, evaluated, outcome
 
 pytestmark = [pytest.mark.rustc, pytest.mark.wasm]
 
@@ -206,19 +201,10 @@ def rules(tmp_path_factory: pytest.TempPathFactory) -> RulePackage:
 
 
 def oracle(rule: str, args: tuple[Any, ...]) -> Any:
-    checked = check_module(parse_module(SourceFile(f"{rule}.relon", RULES[rule])), ())
-    try:
-        return evaluate(checked, args)
-    except EvaluationError as exc:
-        return exc.kind
+    return evaluated(rule, RULES[rule], args)
 
 
-def run(rules: RulePackage, rule: str, args: tuple[Any, ...], backend: str) -> Any:
-    module = rules[rule]
-    try:
-        return module.Sandbox(backend=backend).main(*args)
-    except module.RelonError as exc:
-        return exc.kind
+run = outcome  # what the compiled rule gives on a backend: its value or its error's kind
 
 
 def line(qty: int = 3, cents: int = 1250, tier: str = "gold", bps: list[int] | None = None) -> Any:
