@@ -4,14 +4,15 @@ Builds the hand-written fixture package of tests/loader (a C library and a WAT m
 implementing docs/abi.md, no compiler needed) and times, in one run on this machine,
 the scalar rule ``#main(Int qty, Float price, Bool gold) -> Float``:
 
-- a bare ctypes call of ``P_main`` (argtypes set, a prebuilt ``byref`` out slot),
+- a bare ctypes call of ``P_main_value`` (argtypes and restype set: the entry ``main``
+  calls, docs/abi.md "Value entries") and of ``P_main`` (a prebuilt ``byref`` out slot),
 - ``quote.main`` (argument binding and checks, thread-local out slot, status check),
 - ``quote.Sandbox(...).main`` (the same through ``P_call`` with caps and a step budget),
 - ``quote.main(qty=..., price=..., gold=...)`` (the keyword slow path),
 - the wasm backend through wasmtime's unchecked call and through the public
   ``Func.__call__`` path, plus a bare public ``Func.__call__`` of the entry.
 
-and, from the String/List fixture of tests/loader/compound.py, a String rule
+and, from the String/List fixture of tests/support/compound_package.py, a String rule
 (``text.echo``: ``#main(String s, Int status) -> String``) and a List<Int> rule
 (``total``: ``#main(List<Int> xs) -> Int``) against their own bare ctypes calls (bytes
 already encoded, the int64 array already packed, the result read with ``string_at``):
@@ -39,8 +40,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.loader.compound import make_compound_package
-from tests.loader.conftest import make_package
+from tests.support.compound_package import make_compound_package
+from tests.support.fake_library import make_package
 
 NUMBER = 20_000
 ROUNDS = 9
@@ -114,6 +115,8 @@ def scalar_cases(root: Path) -> list[Row]:
     ]
     bare.restype = ctypes.c_int32
     out = ctypes.byref(ctypes.c_double())
+    value = getattr(lib, f"{quote._RULE.spec.prefix}_main_value")
+    value.argtypes, value.restype = bare.argtypes[:-1], ctypes.c_double
     box = quote.Sandbox(caps={"reads_clock"}, max_steps=1_000_000)
     wasm_fast = quote.Sandbox(backend="wasm")
     fast_path = runtime._fast_path
@@ -122,6 +125,7 @@ def scalar_cases(root: Path) -> list[Row]:
     runtime._fast_path = fast_path
     func, store = wasm_fast._wasm._func, wasm_fast._wasm._store
     return [
+        ("bare ctypes P_main_value", lambda: value(3, 9.5, 1), NUMBER),
         ("bare ctypes P_main", lambda: bare(3, 9.5, 1, out), NUMBER),
         ("quote.main (positional)", lambda: quote.main(3, 9.5, True), NUMBER),
         ("quote.main (keywords)", lambda: quote.main(qty=3, price=9.5, gold=True), NUMBER),
