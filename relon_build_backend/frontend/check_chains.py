@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from . import ast
 from .check_methods import check_value_method
 from .check_ops import coerce, poison
-from .check_values import check_expected, check_source, element_ok
+from .check_values import check_expected, check_source, collectable_record, element_ok
 from .context import CheckContext
 from .instances import instantiate, read_annotation
 from .scope import ClosureDef, Scope
@@ -75,7 +75,7 @@ def check_list_method(
         return poison(node.span)
     element = stages[-1][1] if stages else element
     if method in LIST_STAGES:
-        if not element_ok(ctx, element, node, "list elements"):
+        if not (collectable_record(element) or element_ok(ctx, element, node, "list elements")):
             return poison(node.span)
         terminal: Terminal | None = Collect(ListType(element), node.span)
     else:

@@ -33,7 +33,19 @@ from .typed import (
     ToText,
     TupleField,
 )
-from .types import BOOL, FLOAT, INT, STRING, EnumType, ErrorType, ListType, TupleOf, Type, is_value
+from .types import (
+    BOOL,
+    FLOAT,
+    INT,
+    STRING,
+    EnumType,
+    ErrorType,
+    ListType,
+    TupleOf,
+    Type,
+    is_flat_record,
+    is_value,
+)
 
 __all__ = [
     "check_comprehension",
@@ -44,6 +56,7 @@ __all__ = [
     "check_list_literal",
     "check_source",
     "check_tuple_literal",
+    "collectable_record",
     "element_ok",
     "to_text",
 ]
@@ -55,6 +68,18 @@ def check_expected(ctx: CheckContext, node: ast.Expr, scope: Scope, expected: Ty
     """``node`` checked knowing the type its context wants (see
     :meth:`CheckContext.check`)."""
     return ctx.check(node, scope, expected)
+
+
+def collectable_record(ty: Type) -> bool:
+    """A record (or tuple) a filtered chain may collect into a list: scalar, String and
+    enum leaves only (the lowering gathers each column at the kept indices)."""
+    return is_flat_record(ty) and all(not isinstance(leaf, ListType) for leaf in _leaves(ty))
+
+
+def _leaves(ty: Type) -> list[Type]:
+    if isinstance(ty, TupleOf):
+        return [leaf for e in ty.elements for leaf in _leaves(e)]
+    return [ty]
 
 
 def element_ok(ctx: CheckContext, ty: Type, node: ast.Expr, what: str) -> bool:
@@ -148,6 +173,11 @@ def check_comprehension(ctx: CheckContext, node: ast.Comprehension, scope: Scope
         condition = coerce(ctx, condition, BOOL, "the condition of a comprehension")
         bad = isinstance(condition.type, ErrorType)
         stages.append(FilterOf(Inline((binder,), condition, node.span), item, node.span))
+    kept = isinstance(node.element, ast.Name) and node.element.name == node.var
+    if kept and collectable_record(item):  # [r for r in records if ...]: the records kept
+        if bad:
+            return poison(node.span)
+        return Pipeline(source, tuple(stages), Collect(ListType(item), node.span), node.span)
     binder = Binder(node.var, item, node.var_span)
     element = ctx.check(node.element, scope.child({node.var: binder}))
     if bad or isinstance(element.type, ErrorType):

@@ -16,11 +16,12 @@ source order, and nothing of the other branch: the language's order of evaluatio
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from ..frontend import typed as t
 from ..frontend.source import Span
-from ..frontend.types import ListType, TupleOf, Type
+from ..frontend.types import INT, ListType, TupleOf, Type
 from ..ir import nodes as ir
 from .scope import FunctionScope, ir_type, is_row, leaves
 
@@ -162,6 +163,36 @@ def _split_record_at(fl: FunctionScope, node: t.ListCall, guard: ir.Expr | None)
     return bindings, record_at(fl, columns, index, records.element)
 
 
+def _split_collected(fl: FunctionScope, node: t.Pipeline, guard: ir.Expr | None) -> _Split:
+    """A filtered list of records (``xs.filter(...)``, ``[r for r in xs if ...]``): the
+    indices of the records kept, collected by the chain itself (an element of a list of
+    records travels as its index), then each column gathered at those indices."""
+    from .loops import lower_pipeline  # loops lowers chains through this module
+
+    span = node.span
+    indices = t.Collect(ListType(INT), span)
+    kept = fl.fresh("kept")
+    picked = lower_pipeline(fl, dataclasses.replace(node, terminal=indices))
+    assert isinstance(node.source, t.ListOf), node.source
+    bindings, columns = _split(fl, node.source.list, guard)
+    bindings.append((kept, _guarded(guard, picked)))
+    at = ir.Local(kept, ir.IrType.LIST_INT, span)
+    gathered = []
+    for column in columns:
+        name = fl.fresh("j")
+        ty = _value_type(column)
+        value = ir.ListCall(
+            ir.ListOp.spelled("list.index"),
+            (column, ir.Local(name, ir.IrType.INT, span)),
+            ty.element,
+            span,
+        )
+        stage = ir.MapStage(name, ir.IrType.INT, value, span)
+        loop = ir.Loop(ir.ListSource(at, span), (stage,), ir.CollectTerminal(ty, span), span)
+        gathered.append(_guarded(guard, loop))
+    return bindings, tuple(gathered)
+
+
 def _columns_and_index(
     fl: FunctionScope, node: t.ListCall, guard: ir.Expr | None
 ) -> tuple[_Bindings, tuple[ir.Expr, ...], ir.Expr]:
@@ -232,6 +263,8 @@ def _split(fl: FunctionScope, expr: t.Expr, guard: ir.Expr | None) -> _Split:
             return _split_record_at(fl, expr, guard)
         case t.ListCall() if expr.name in ("first", "last"):
             return _split_record_end(fl, expr, guard)
+        case t.Pipeline():
+            return _split_collected(fl, expr, guard)
         case t.Validate():
             name, check = lower_validate(fl, expr)
             rest, elements = _split(fl, expr.body, guard)

@@ -353,6 +353,7 @@ DOCUMENT_FEATURES = {
     "comprehension over tuples": r"for p in pairs",
     "list of lists": r"grid\.map",
     "records holding lists": r"it\.w\.reduce",
+    "collected filter of tuples": r"kept: pairs\.filter",
     "list of lists indexed": r"grid\[1\]",
     "String ordering": r'[sd"] < ',
     "#expect": r"#expect",

@@ -157,6 +157,19 @@ KINDS = """\
 }
 """
 
+PICKED = """\
+#enum Kind { Book, Pen }
+#schema Line { String sku: *, Int qty: *, Kind kind: * }
+#main(List<Line> lines, Int min) -> Dict
+{
+    big: lines.filter((l) => l.qty >= min),
+    books: [l for l in lines if l.kind == Kind.Book],
+    big_units: big.map((l) => l.qty).sum(),
+    pens_in_big: [l.sku for l in big.filter((l) => l.kind == Kind.Pen)],
+    first_big: len(big) > 0 ? big[0].sku : "-"
+}
+"""
+
 TAGGED = """\
 #schema Item {
     String sku: *,
@@ -189,6 +202,7 @@ RULES = {
     "pairs": PAIRS,
     "kinds": KINDS,
     "tagged": TAGGED,
+    "picked": PICKED,
     "ends": "#schema I { Int q: *, String s: * }\n#main(List<I> xs, List<(Int, Bool)> ps) -> Dict\n"
     "{ a: xs.first().q, b: xs.last().s, c: ps.last().1, d: ps.first().0 }",
 }
@@ -702,3 +716,26 @@ def test_records_of_a_list_may_hold_lists(rules: RulePackage, backend: str) -> N
     assert run(rules, "tagged", (TAGGED_ITEMS, 2), backend) == "IndexOutOfBounds"
     with pytest.raises(module.ValidationError, match=re.escape("items[1].qty[0] must be int")):
         module.main([TAGGED_ITEMS[0], {"sku": "D", "tags": ["t"], "qty": ["1"]}], 0)
+
+
+LINES = [
+    {"sku": "B1", "qty": 5, "kind": "Book"},
+    {"sku": "P1", "qty": 1, "kind": "Pen"},
+    {"sku": "P2", "qty": 9, "kind": "Pen"},
+]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_filtered_list_of_records_is_a_value(rules: RulePackage, backend: str) -> None:
+    expected = {
+        "big": [LINES[0], LINES[2]],
+        "books": [LINES[0]],
+        "big_units": 14,
+        "pens_in_big": ["P2"],
+        "first_big": "B1",
+    }
+    assert run(rules, "picked", (LINES, 3), backend) == expected
+    assert oracle("picked", (LINES, 3)) == expected
+    none = {"big": [], "books": [LINES[0]], "big_units": 0, "pens_in_big": [], "first_big": "-"}
+    assert run(rules, "picked", (LINES, 100), backend) == none
+    assert oracle("picked", (LINES, 100)) == none

@@ -101,6 +101,8 @@ class _Fields:
             x, y = self.expr("Int", 1, root=True), self.expr("String", 1, root=True)
             inner = f"x: {x}, y: {y}"
             entries.append(f"nested: {{ {inner} }}")
+        if self.items and rng.random() < 0.5:  # a filtered list of tuples, collected
+            entries.append(f"kept: pairs.filter((p) => p.1 != s.e && p.0 > {self._leaf('Int')})")
         if rng.random() < 0.3:  # a field before what it reads: evaluated after it
             entries.insert(0, f"first: &sibling.{self.known[-1][0]}")
         return "{\n    " + ",\n    ".join(entries) + "\n}"
