@@ -167,12 +167,10 @@ def _split_collected(fl: FunctionScope, node: t.Pipeline, guard: ir.Expr | None)
     """A filtered list of records (``xs.filter(...)``, ``[r for r in xs if ...]``): the
     indices of the records kept, collected by the chain itself (an element of a list of
     records travels as its index), then each column gathered at those indices."""
-    from .loops import lower_pipeline  # loops lowers chains through this module
-
     span = node.span
     indices = t.Collect(ListType(INT), span)
     kept = fl.fresh("kept")
-    picked = lower_pipeline(fl, dataclasses.replace(node, terminal=indices))
+    picked = fl.expr(dataclasses.replace(node, terminal=indices))  # a chain, lowered as one
     assert isinstance(node.source, t.ListOf), node.source
     bindings, columns = _split(fl, node.source.list, guard)
     bindings.append((kept, _guarded(guard, picked)))

@@ -20,6 +20,8 @@ __all__ = ["DocumentGenerator", "DocumentProgram", "generate_document_inputs"]
 _EDGE_INTS = (0, 1, -1, 2, 7, -7, 100, 2**31, 2**62, -(2**62), 2**63 - 1, -(2**63))
 _EDGE_FLOATS = (0.0, -0.0, 1.5, -2.25, 1e300, float("inf"), float("nan"), 0.1)
 _TYPES = ("Int", "Float", "Bool", "String")
+#: the parameters of a program ``with_items``
+_LIST_PARAMS = ("items", "pairs", "grid")
 _TEXTS = ("", "a", "eu", "us", "Zürich", "gold", "x y")
 
 
@@ -40,7 +42,9 @@ class DocumentGenerator:
     def generate(self) -> DocumentProgram:
         rng = self.rng
         variants = tuple(f"V{i}" for i in range(rng.randint(2, 4)))
-        with_items = rng.random() < 0.6
+        feature = _Fields.FEATURES[self.count % len(_Fields.FEATURES)]
+        # the program sure to hold a feature over the lists has them
+        with_items = rng.random() < 0.6 or any(n in feature for n in _LIST_PARAMS)
         lines = [f"#enum E {{ {', '.join(variants)} }}", "#schema T { Int x: * }"]
         check = rng.choice(["*", "*", "(n) => n > -1099511627776", "(n) => n != 13"])
         expect = '#expect "a is out of range"\n    ' if check != "*" else ""
@@ -73,7 +77,7 @@ class _Fields:
 
     #: one form each program is sure to hold (program i: form i mod len), so that a
     #: few dozen programs cover them all
-    _FEATURES = (
+    FEATURES = (
         "(s.d < {String})",
         "[it.q + s.a for it in items if it.q > 1].sum()",
         "(s.d >= {String})",
@@ -87,8 +91,8 @@ class _Fields:
 
     def document(self, index: int) -> str:
         rng = self.rng
-        feature = self._FEATURES[index % len(self._FEATURES)]
-        if any(name in feature for name in ("items", "pairs", "grid")) and not self.items:
+        feature = self.FEATURES[index % len(self.FEATURES)]
+        if any(name in feature for name in _LIST_PARAMS) and not self.items:
             feature = "(s.d <= s.d)"
         entries: list[str] = [f"g: {feature.format(String=self.expr('String', 1))}"]
         for i in range(rng.randint(2, 6)):
