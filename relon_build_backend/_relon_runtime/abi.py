@@ -353,9 +353,4 @@ BATCH_ITEMSIZE: dict[Scalar, int] = {"Int": 8, "Float": 8, "Bool": 1}
 def has_batch(spec: RuleSpec) -> bool:
     """Whether the rule has a batch entry: at least one parameter, every parameter and
     the result an Int, Float or Bool, and no records, documents or enums in ``#main``."""
-    kinds = [kind for _, kind in spec.params]
-    return (
-        spec.surface is None
-        and bool(kinds)
-        and all(kind in BATCH_ITEMSIZE for kind in [*kinds, spec.result])
-    )
+    return spec.surface is None and bool(spec.params) and spec.scalar

@@ -144,14 +144,12 @@ class NativeRows:
 class BatchShape:
     """What every ``batch`` of one rule shares (built once per rule, not per Sandbox)."""
 
-    __slots__ = ("converters", "doc", "index", "kinds", "names", "result", "signature", "spec")
+    __slots__ = ("args", "doc", "result", "signature", "spec")
 
     def __init__(self, shape: RuleShape) -> None:
         spec = self.spec = shape.spec
-        self.names = tuple(name for name, _ in spec.params)
-        self.kinds: tuple[Scalar, ...] = tuple(kind for _, kind in spec.params)  # type: ignore[misc]
-        self.index = {name: i for i, name in enumerate(self.names)}
-        self.converters = shape.args.converters
+        #: main's binder: its names, kinds and converters serve the columns too
+        self.args = shape.args
         self.result: Scalar = spec.result  # type: ignore[assignment]
         #: what inspect.signature() reports (through ``__wrapped__``); None: a name that
         #: is a Python keyword, still callable by ``**kwargs``
@@ -164,13 +162,16 @@ def batch_entry(
 ) -> Callable[..., object]:
     """``batch`` of the rule ``shape`` running its rows with ``rows`` (None: the rule has
     no batch entry, and ``batch`` says why)."""
-    spec, names, kinds, index = shape.spec, shape.names, shape.kinds, shape.index
-    converters, result = shape.converters, shape.result
+    spec, binder, result = shape.spec, shape.args, shape.result
+    names, converters, arity = binder.names, binder.converters, len(binder.names)
+    kinds: tuple[Scalar, ...] = binder.kinds  # type: ignore[assignment]
 
     def batch(*args: object, **kwargs: object) -> object:
         if rows is None:
             raise NotImplementedError(_no_batch(spec))
-        values = _bind(names, index, args, kwargs)
+        values = args
+        if kwargs or len(args) != arity:
+            values = binder.bind(args, kwargs, caller="batch()", items="columns")
         numpy = _numpy_of(values)
         columns: list[tuple[Scalar, _Column | _Scalar]] = []
         length: tuple[str, int] | None = None
@@ -232,34 +233,7 @@ class _Scalar:
         self.value = value
 
 
-def _bind(
-    names: tuple[str, ...],
-    index: dict[str, int],
-    args: tuple[object, ...],
-    kwargs: dict[str, object],
-) -> list[object]:
-    """Positional + keyword columns -> a list in ``#main`` order."""
-    count = len(names)
-    if not kwargs and len(args) == count:
-        return list(args)
-    if len(args) > count:
-        raise MainArgTypeMismatch(f"batch() takes {count} columns but {len(args)} were given")
-    missing = object()
-    values: list[object] = [*args, *[missing] * (count - len(args))]
-    for key, value in kwargs.items():
-        i = index.get(key)
-        if i is None:
-            raise MainArgTypeMismatch(f"batch() got an unexpected keyword argument {key!r}")
-        if values[i] is not missing:
-            raise MainArgTypeMismatch(f"batch() got multiple values for argument {key!r}")
-        values[i] = value
-    absent = [name for name, value in zip(names, values, strict=True) if value is missing]
-    if absent:
-        raise MainArgTypeMismatch(f"batch() missing required arguments: {', '.join(absent)}")
-    return values
-
-
-def _numpy_of(values: list[object]) -> Any:
+def _numpy_of(values: Sequence[object]) -> Any:
     """The numpy module when any value is a NumPy array or converts to one (``__array__``:
     a pandas Series, say), else None; never imported here."""
     numpy = sys.modules.get("numpy")

@@ -75,22 +75,30 @@ class Args:
         self.index = {name: i for i, name in enumerate(self.names)}
         self.converters = tuple(_converter(name, kind) for name, kind in spec.params)
 
-    def bind(self, args: tuple[object, ...], kwargs: dict[str, object]) -> tuple[object, ...]:
-        """Positional + keyword arguments -> a tuple in ``#main`` order."""
+    def bind(
+        self,
+        args: tuple[object, ...],
+        kwargs: dict[str, object],
+        *,
+        caller: str = "main()",
+        items: str = "arguments",
+    ) -> tuple[object, ...]:
+        """Positional + keyword arguments -> a tuple in ``#main`` order; errors name
+        ``caller`` (``batch()`` binds its ``columns`` here too)."""
         count = len(self.names)
         if len(args) > count:
-            raise MainArgTypeMismatch(f"main() takes {count} arguments but {len(args)} were given")
+            raise MainArgTypeMismatch(f"{caller} takes {count} {items} but {len(args)} were given")
         values = [*args, *[MISSING] * (count - len(args))]
         for key, value in kwargs.items():
             i = self.index.get(key)
             if i is None:
-                raise MainArgTypeMismatch(f"main() got an unexpected keyword argument {key!r}")
+                raise MainArgTypeMismatch(f"{caller} got an unexpected keyword argument {key!r}")
             if values[i] is not MISSING:
-                raise MainArgTypeMismatch(f"main() got multiple values for argument {key!r}")
+                raise MainArgTypeMismatch(f"{caller} got multiple values for argument {key!r}")
             values[i] = value
         missing = [n for n, v in zip(self.names, values, strict=True) if v is MISSING]
         if missing:
-            raise MainArgTypeMismatch(f"main() missing required arguments: {', '.join(missing)}")
+            raise MainArgTypeMismatch(f"{caller} missing required arguments: {', '.join(missing)}")
         return tuple(values)
 
     def bind_parts(

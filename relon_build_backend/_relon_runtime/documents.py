@@ -140,16 +140,14 @@ def _lists(kind: str, value: object, path: str, *, columns_ok: bool) -> object:
             )
         rows.append(list(row))
     element = kind[5:-1]
-    elements = list(chain.from_iterable(rows))
+    offsets, elements = _offsets_and_elements(rows)
     if not all_exact(element, elements):
         rows = [
             [_element(element, item, f"{path}[{i}][{j}]") for j, item in enumerate(row)]
             for i, row in enumerate(rows)
         ]
-        elements = list(chain.from_iterable(rows))
-    if not columns_ok:
-        return rows
-    return Columns([[0, *accumulate(map(len, rows))], elements])
+        offsets, elements = _offsets_and_elements(rows)
+    return Columns([offsets, elements]) if columns_ok else rows
 
 
 def _element(kind: str, value: Any, path: str) -> object:

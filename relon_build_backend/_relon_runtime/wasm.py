@@ -219,10 +219,10 @@ class WasmInstance:
         self._check_type(call_symbol(spec.prefix), self._func, self._kinds, ("Bool",))
         self._value: tuple[Any, Any] | None = None
         if self._shape.scalar and not spec.gated_hosts:  # see _scalar_entries in __init__
-            name, result = call_value_symbol(spec.prefix), self._kinds and spec.result
-            func = get(name)
-            self._check_type(name, func, self._kinds[:-1], (result,))  # type: ignore[arg-type]
-            fast = _fast_path(wt, store, func, self._kinds[:-1], result)  # type: ignore[arg-type]
+            name, result = call_value_symbol(spec.prefix), cast("str", spec.result)
+            func, params = get(name), self._kinds[:-1]  # P_call's, less the out slot
+            self._check_type(name, func, params, (result,))
+            fast = _fast_path(wt, store, func, params, result)
             self._value = (func, fast)
         if not 0 <= scratch <= self._memory.data_len(store) - 8:
             raise RelonLoadError(f"{SCRATCH_SYMBOL}() is outside memory; {REBUILD}")

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from .._relon_runtime.abi import batch_symbol
 from ..ir.nodes import IrModule, IrType
-from .unit import CodegenUnit, is_heap
+from .unit import CodegenUnit, is_scalar_rule
 
 if TYPE_CHECKING:
     from llvmlite import ir
@@ -39,13 +39,7 @@ __all__ = ["batchable", "define_batch"]
 def batchable(ir_module: IrModule) -> bool:
     """Whether the rule gets ``P_batch``: one or more parameters, all scalars, and a
     scalar result (a superset of ``abi.has_batch``, which also leaves out records)."""
-    entry = ir_module.entry
-    params = [p.type for p in entry.params]
-    return (
-        bool(params)
-        and isinstance(entry.result, IrType)
-        and not any(is_heap(t) for t in [*params, entry.result])
-    )
+    return bool(ir_module.entry.params) and is_scalar_rule(ir_module)
 
 
 def define_batch(unit: CodegenUnit, ir_module: IrModule, call: ir.Function) -> None:

@@ -53,6 +53,7 @@ from .unit import (
     abi_types,
     context_type,
     is_heap,
+    is_scalar_rule,
     llvm_type,
     return_type,
 )
@@ -349,13 +350,6 @@ def _define_entries(unit: CodegenUnit, ir_module: IrModule, source_hash: int) ->
         _define_value_entries(unit, ir_module, call)
     hash_fn = ir.Function(unit.module, ir.FunctionType(i64, []), name=hash_symbol(unit.prefix))
     ir.IRBuilder(hash_fn.append_basic_block("entry")).ret(i64(source_hash))
-
-
-def is_scalar_rule(ir_module: IrModule) -> bool:
-    """Whether every parameter and the result are scalars (the rule has value entries)."""
-    entry = ir_module.entry
-    types = [*(p.type for p in entry.params), entry.result]
-    return all(isinstance(t, IrType) and not is_heap(t) for t in types)
 
 
 _SENTINEL_KINDS = {IrType.INT: "Int", IrType.FLOAT: "Float", IrType.BOOL: "Bool"}

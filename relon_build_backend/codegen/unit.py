@@ -42,7 +42,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..ir.nodes import HostImport, IrType, TupleType
+from ..ir.nodes import HostImport, IrModule, IrType, TupleType
 
 if TYPE_CHECKING:
     from llvmlite import ir
@@ -64,6 +64,7 @@ __all__ = [
     "context_type",
     "intrinsic",
     "is_heap",
+    "is_scalar_rule",
     "llvm_type",
     "result_type",
     "return_type",
@@ -83,6 +84,14 @@ TEXT_BUFFER_SIZE = 400
 def is_heap(ty: IrType) -> bool:
     """String and List values: ``{ptr, i64 len}`` pairs living in an arena or an input."""
     return ty is IrType.STRING or ty.is_list
+
+
+def is_scalar_rule(ir_module: IrModule) -> bool:
+    """Whether every parameter and the result are scalars: the rule has value entries
+    (and, with a parameter, a batch entry)."""
+    entry = ir_module.entry
+    types = [*(p.type for p in entry.params), entry.result]
+    return all(isinstance(t, IrType) and not is_heap(t) for t in types)
 
 
 def llvm_type(ty: IrType) -> ir.Type:
