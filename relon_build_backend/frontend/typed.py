@@ -16,37 +16,10 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias, final
 
+from ..stdlib import StringOp
 from .hosts import HostFunction
 from .source import Span
-from .typed_chains import (
-    AllOf,
-    AnyOf,
-    Collect,
-    Count,
-    FilterOf,
-    Inline,
-    ListOf,
-    MapOf,
-    Named,
-    Pipeline,
-    RangeOf,
-    Reduce,
-    Source,
-    StageFn,
-    Sum,
-    Terminal,
-)
-from .typed_values import (
-    Concat,
-    ListCall,
-    ListLiteral,
-    ListName,
-    MakeTuple,
-    StrCall,
-    ToText,
-    TupleField,
-)
-from .types import BOOL, ERROR, FLOAT, EnumType, ListType, Scalar, Type
+from .types import BOOL, ERROR, FLOAT, INT, STRING, EnumType, ListType, Scalar, TupleOf, Type
 
 __all__ = [
     "AllOf",
@@ -316,6 +289,253 @@ class CallMath:
     @property
     def type(self) -> Type:
         return self.operand_type
+
+
+# Strings, lists and tuples.
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class ToText:
+    """The text of an Int, Float or Bool operand (``String + x``, f-strings)."""
+
+    operand: Expr
+    span: Span
+
+    @property
+    def type(self) -> Type:
+        return STRING
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class Concat:
+    """String ``parts`` joined left to right (each part is a String already)."""
+
+    parts: tuple[Expr, ...]
+    span: Span
+
+    @property
+    def type(self) -> Type:
+        return STRING
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class StrCall:
+    """A string operation (a row of ``stdlib/strings.py``); the subject is ``args[0]``
+    (for ``join``: the List<String>)."""
+
+    op: StringOp
+    args: tuple[Expr, ...]
+    type: Type
+    span: Span
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class ListLiteral:
+    """``[e1, e2]``; every element has the element type of ``type`` already."""
+
+    elements: tuple[Expr, ...]
+    type: ListType
+    span: Span
+
+
+ListName: TypeAlias = Literal[
+    "len", "index", "first", "last", "min", "max", "contains", "reverse", "sort", "unique",
+    "concat",
+]  # fmt: skip
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class ListCall:
+    """A list function (``ListOp`` in ir/nodes.py) on the list ``args[0]``; the other
+    arguments have their final types (a ``contains`` needle is the element type)."""
+
+    name: ListName
+    args: tuple[Expr, ...]
+    type: Type
+    span: Span
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class MakeTuple:
+    """``(a, b)``: elements of value types; or a record (``record`` is its type, whose
+    elements may be records too)."""
+
+    elements: tuple[Expr, ...]
+    span: Span
+    record: TupleOf | None = None
+
+    @property
+    def type(self) -> Type:
+        if self.record is not None:
+            return self.record
+        return TupleOf(tuple(e.type for e in self.elements))
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class TupleField:
+    """``target.position`` of a tuple-typed ``target``."""
+
+    target: Expr
+    position: int
+    type: Type
+    span: Span
+
+
+# Fused chains: a Pipeline is a source (a range or a list value), map/filter stages and
+# one terminal; the lowering makes it one fused loop.
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class Inline:
+    """An inline closure used as a stage function: its parameters bind the stage's
+    values (the accumulator first for reduce). A parameter may be Float where the value
+    is Int: the lowering widens."""
+
+    params: tuple[Binder, ...]
+    body: Expr
+    span: Span
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A where-bound closure used as a stage function: call ``function`` per element."""
+
+    function: str
+    params: tuple[Type, ...]
+    result: Type
+    span: Span
+
+
+StageFn: TypeAlias = Inline | Named
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class MapOf:
+    fn: StageFn
+    element: Type  # the element type going in
+    span: Span
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class FilterOf:
+    fn: StageFn
+    element: Type
+    span: Span
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class Reduce:
+    """``acc := init``; per element ``acc := fn(acc, x)`` (result widened to Float if
+    ``widen_update``)."""
+
+    init: Expr
+    fn: StageFn
+    element: Type
+    type: Type
+    widen_update: bool
+    span: Span
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class Sum:
+    type: Type
+    span: Span
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class Count:
+    span: Span
+
+    @property
+    def type(self) -> Type:
+        return INT
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    fn: StageFn
+    element: Type
+    span: Span
+
+    @property
+    def type(self) -> Type:
+        return BOOL
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class AllOf:
+    fn: StageFn
+    element: Type
+    span: Span
+
+    @property
+    def type(self) -> Type:
+        return BOOL
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class Collect:
+    """The elements reaching the end of the chain, as a list of ``type``."""
+
+    type: ListType
+    span: Span
+
+
+Terminal: TypeAlias = Reduce | Sum | Count | AnyOf | AllOf | Collect
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class RangeOf:
+    """``range(start, end)`` (``range(n)`` has ``start`` 0)."""
+
+    start: Expr
+    end: Expr
+    span: Span
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class ListOf:
+    """The elements of the list value ``list``."""
+
+    list: Expr
+    span: Span
+
+
+Source: TypeAlias = RangeOf | ListOf
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    """``source`` then ``stages`` then ``terminal``: one fused loop."""
+
+    source: Source
+    stages: tuple[MapOf | FilterOf, ...]
+    terminal: Terminal
+    span: Span
+
+    @property
+    def type(self) -> Type:
+        return self.terminal.type
 
 
 Expr: TypeAlias = (
