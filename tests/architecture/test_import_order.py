@@ -44,6 +44,7 @@ FLOORS: dict[str, int] = {
     "__main__": 10,
 }
 
+
 def _module_name(path: Path) -> str:
     parts = path.relative_to(PACKAGE).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" and len(parts) > 1 else parts)
