@@ -173,10 +173,10 @@ def _entry_params(
     kinds = [value_name(p.type) for p in ir.entry.params]
     if surface is None:
         return tuple((p.name, k) for p, k in zip(ir.entry.params, kinds, strict=True))
-    from ._relon_runtime.documents import leaf_names
+    from ._relon_runtime.shapes import shape
 
     shapes: Sequence[tuple[str, Any]] = surface[0]  # type: ignore[assignment]
-    names = [n for name, shape in shapes for n in leaf_names(shape, name)]
+    names = [n for name, data in shapes for n in shape(data).names(name)]
     return tuple(zip(names, kinds, strict=True))
 
 

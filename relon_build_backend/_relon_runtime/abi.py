@@ -306,7 +306,7 @@ class RuleSpec(_Record):
     source_hash: int  # what P_hash() returns
     doc: str  # the leading comment of the .relon file
     gated_hosts: tuple[HostSpec, ...]  # sorted by name
-    #: records, documents or enums in #main: ``documents.Surface``, ``(params, result)``
+    #: records, documents or enums in #main: ``shapes.Surface``, ``(params, result)``
     #: shapes over the flat ``params``/``result`` above (None: they are the surface)
     surface: tuple[object, object] | None
 

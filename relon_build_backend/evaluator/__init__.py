@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
 
-from .._relon_runtime import documents
+from .._relon_runtime import shapes
 from .._relon_runtime.errors import RelonError
 from ..ir.nodes import MAX_CALL_DEPTH
 from .interpreter import Machine
@@ -63,7 +63,7 @@ def evaluate(
             result = _on_big_stack(lambda: machine.eval(checked.body, env))
     if checked.surface is None:
         return result
-    return documents.to_python(checked.surface[1], result)  # type: ignore[arg-type,return-value]
+    return shapes.shape(checked.surface[1]).to_python(result)  # type: ignore[arg-type,return-value]
 
 
 def _surface_args(checked: CheckedModule, args: Sequence[object]) -> tuple[Value, ...]:
@@ -71,13 +71,13 @@ def _surface_args(checked: CheckedModule, args: Sequence[object]) -> tuple[Value
     as the loader reads them (the same errors), leaves checked like any argument."""
     if checked.surface is None:
         return convert_args(checked.main_params, args)
-    shapes: Sequence[tuple[str, documents.Shape]] = checked.surface[0]  # type: ignore[assignment]
-    if len(args) != len(shapes):
+    params: Sequence[tuple[str, shapes.ShapeData]] = checked.surface[0]  # type: ignore[assignment]
+    if len(args) != len(params):
         return convert_args(checked.main_params, args)  # the count error
     values: list[Value] = []
-    for (name, shape), arg in zip(shapes, args, strict=True):
+    for (name, shape), arg in zip(params, args, strict=True):
         try:
-            row = documents.read_value(shape, arg, name, top=True)
+            row = shapes.shape(shape).read(arg, name, top=True)
         except RelonError as error:
             raise EvaluationError(error.kind, str(error)) from None  # type: ignore[arg-type]
         if isinstance(shape, str):

@@ -81,7 +81,7 @@ class CheckedModule:
     body: Expr
     #: where-bound closure instances, in the order their checking started
     functions: tuple[FunctionInstance, ...]
-    #: ``(params, result)`` shapes (``_relon_runtime.documents.Surface``) when #main
+    #: ``(params, result)`` shapes (``_relon_runtime.shapes.Surface``) when #main
     #: takes or returns records, documents or enums; None otherwise
     surface: tuple[object, object] | None = None
 

@@ -176,9 +176,9 @@ Named = dict[str, "TupleOf | EnumType"]
 
 
 def shape_of(ty: Type) -> str | tuple[object, ...]:
-    """``ty`` as a run-time ``documents.Shape``: a value type's name, ``("enum", name,
-    variants)``, ``("record", name, ((field, shape), ...))``, ``("list", shape)`` or
-    ``("tuple", name, (("0", shape), ...))``."""
+    """``ty`` as a run-time ``shapes.ShapeData``: a value type's name, ``("enum", name,
+    variants)``, ``("record", name, ((field, shape), ...))``, ``("list", shape)``,
+    ``("lists", "List<T>")`` or ``("tuple", name, (("0", shape), ...))``."""
     if isinstance(ty, EnumType):
         return ("enum", ty.name, ty.variants)
     if isinstance(ty, TupleOf):

@@ -26,12 +26,22 @@ import keyword
 import re
 import textwrap
 from collections.abc import Iterator
-from typing import Any, cast
+from typing import cast
 
 from .._relon_runtime import errors as run_time_errors
 from .._relon_runtime.abi import HostSpec, RuleSpec, Value, has_batch
-from .._relon_runtime.documents import spelled
 from .._relon_runtime.integrity import EditableInputs
+from .._relon_runtime.shapes import (
+    Enum,
+    Leaf,
+    Lists,
+    Record,
+    Rows,
+    Shape,
+    ShapeData,
+    Tuple,
+    shape,
+)
 
 __all__ = ["GENERATED_MARKER", "RUNTIME_MODULE", "render_loader"]
 
@@ -346,59 +356,63 @@ class _SurfaceTypes:
     variant names for enums."""
 
     def __init__(self, surface: tuple[object, object]) -> None:
-        params, result = cast("tuple[tuple[tuple[str, Any], ...], Any]", surface)
+        data, result_data = cast("tuple[tuple[tuple[str, ShapeData], ...], ShapeData]", surface)
+        params = [(name, shape(d)) for name, d in data]
+        result = shape(result_data)
         self.classes: list[str] = []
         self._done: set[str] = set()
-        self.params = [(name, self._param(shape)) for name, shape in params]
+        self.params = [(name, self._param(param)) for name, param in params]
         self.result = self._result(result, "MainResult")
-        self.signature = ", ".join(f"{spelled(shape)} {name}" for name, shape in params)
-        self.relon_result = spelled(result)
+        self.signature = ", ".join(f"{param.spelled()} {name}" for name, param in params)
+        self.relon_result = result.spelled()
 
-    def _param(self, shape: Any) -> str:
-        if isinstance(shape, str):
-            return _PARAM_TYPES[shape]
-        if shape[0] == "enum":
-            return self._enum(shape)
-        if shape[0] == "lists":
-            return f"Sequence[{_PARAM_TYPES[shape[1]]}]"
-        if shape[0] == "list" and shape[1][0] != "record":  # rows only
-            return f"Sequence[{self._param(shape[1])}]"
-        if shape[0] == "list":
-            return f"Sequence[{self._param(shape[1])}] | Mapping[str, Any] | Buffer"
-        if shape[0] == "tuple":
-            return f"tuple[{', '.join(self._param(sub) for _, sub in shape[2])}]"
-        self._record(shape, shape[1])
-        return f"{shape[1]}In"
+    def _param(self, part: Shape) -> str:
+        if isinstance(part, Leaf):
+            return _PARAM_TYPES[part.kind]
+        if isinstance(part, Enum):
+            return self._enum(part)
+        if isinstance(part, Lists):
+            return f"Sequence[{_PARAM_TYPES[part.kind]}]"
+        if isinstance(part, Rows) and not isinstance(part.element, Record):  # rows only
+            return f"Sequence[{self._param(part.element)}]"
+        if isinstance(part, Rows):
+            return f"Sequence[{self._param(part.element)}] | Mapping[str, Any] | Buffer"
+        if isinstance(part, Tuple):
+            return f"tuple[{', '.join(self._param(sub) for _, sub in part.fields)}]"
+        assert isinstance(part, Record), part
+        self._record(part, part.name)
+        return f"{part.name}In"
 
-    def _result(self, shape: Any, name: str) -> str:
-        if isinstance(shape, str):
-            return _RESULT_TYPES[shape]
-        if shape[0] == "enum":
-            return self._enum(shape)
-        if shape[0] == "list":
-            return f"list[{self._result(shape[1], name)}]"
-        if shape[0] == "tuple":
-            return f"tuple[{', '.join(self._result(sub, name) for _, sub in shape[2])}]"
-        class_name = name if shape[1] == "Dict" else shape[1]
-        self._record(shape, class_name)
+    def _result(self, part: Shape, name: str) -> str:
+        if isinstance(part, Leaf):
+            return _RESULT_TYPES[part.kind]
+        if isinstance(part, Enum):
+            return self._enum(part)
+        if isinstance(part, Rows):
+            return f"list[{self._result(part.element, name)}]"
+        if isinstance(part, Tuple):
+            return f"tuple[{', '.join(self._result(sub, name) for _, sub in part.fields)}]"
+        assert isinstance(part, Record), part  # a list of lists is never a result
+        class_name = name if part.name == "Dict" else part.name
+        self._record(part, class_name)
         return class_name
 
-    def _enum(self, shape: Any) -> str:
-        name = str(shape[1])
-        if name not in self._done:
-            self._done.add(name)
-            self.classes += ["", f"    {name} = {_literal(shape)}"]
-        return name
+    def _enum(self, enum: Enum) -> str:
+        if enum.name not in self._done:
+            self._done.add(enum.name)
+            variants = ", ".join(f'"{v}"' for v in enum.variants)
+            self.classes += ["", f"    {enum.name} = Literal[{variants}]"]
+        return enum.name
 
-    def _record(self, shape: Any, name: str) -> None:
+    def _record(self, record: Record, name: str) -> None:
         if name in self._done:
             return
         self._done.add(name)
-        fields = [(f, self._result(sub, f"{name}_{f}")) for f, sub in shape[2]]
+        fields = [(f, self._result(sub, f"{name}_{f}")) for f, sub in record.fields]
         lines = [f"    class {name}(TypedDict):"]
         lines += [f"        {f}: {annotation}" for f, annotation in fields]
-        if shape[1] != "Dict":  # a schema: also read from attributes
-            params = [(f, self._param(sub)) for f, sub in shape[2]]
+        if record.name != "Dict":  # a schema: also read from attributes
+            params = [(f, self._param(sub)) for f, sub in record.fields]
             lines += ["", f"    class {name}Fields(Protocol):"]
             for f, annotation in params:
                 lines += ["        @property", f"        def {f}(self) -> {annotation}: ..."]
@@ -415,10 +429,6 @@ def _opening(types: _SurfaceTypes | None) -> list[str]:
     return (
         ["", *types.classes[1:], ""] if first.startswith("    class") else [*types.classes[1:], ""]
     )
-
-
-def _literal(shape: Any) -> str:
-    return "Literal[" + ", ".join(f'"{v}"' for v in shape[2]) + "]"
 
 
 def _result_type(result: Value | tuple[Value, ...]) -> str:

@@ -205,6 +205,8 @@ RULES = {
     "picked": PICKED,
     "ends": "#schema I { Int q: *, String s: * }\n#main(List<I> xs, List<(Int, Bool)> ps) -> Dict\n"
     "{ a: xs.first().q, b: xs.last().s, c: ps.last().1, d: ps.first().0 }",
+    "paired": "#enum Lane { Slow, Fast }\n#schema P { Int q: *, Lane lane: * }\n"
+    "#main(P p) -> (Int, Lane)\n(p.q * 2, p.lane == Lane.Slow ? Lane.Fast : Lane.Slow)",
 }
 BACKENDS = ["native", "wasm"]
 
@@ -596,10 +598,26 @@ def test_the_fast_and_the_general_path_agree(rules: RulePackage, backend: str, a
 
 
 def test_a_list_of_records_parameter_is_spelled_as_written() -> None:
-    from relon_build_backend._relon_runtime.documents import spelled
+    from relon_build_backend._relon_runtime.shapes import shape
 
     item = ("record", "Item", (("q", "Int"),))
-    assert [spelled(s) for s in ("Int", item, ("list", item))] == ["Int", "Item", "List<Item>"]
+    spelled = [shape(s).spelled() for s in ("Int", item, ("list", item))]
+    assert spelled == ["Int", "Item", "List<Item>"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(
+    "given",
+    [{"q": 21, "lane": "Slow"}, SimpleNamespace(q=21, lane="Slow")],
+    ids=["dict", "object"],
+)
+def test_a_tuple_result_of_a_rule_over_a_record(
+    rules: RulePackage, backend: str, given: object
+) -> None:
+    # an exact dict takes the specialized entry, an object the general one: both
+    # give the tuple, with the enum by name
+    assert run(rules, "paired", (given,), backend) == (42, "Fast")
+    assert oracle("paired", (given,)) == (42, "Fast")
 
 
 PARCELS = [("S", 200), ["L", 5000], ("M", 1200), ("L", 900)]
