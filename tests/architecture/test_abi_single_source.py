@@ -11,11 +11,21 @@ import re
 from pathlib import Path
 
 import relon_build_backend
-from relon_build_backend._relon_runtime.abi import ERROR_KINDS, OK, Status
+from relon_build_backend._relon_runtime.abi import (
+    ERROR_KINDS,
+    OK,
+    WASM_LIBRARY_SYMBOLS,
+    Status,
+    call_symbol,
+    hash_symbol,
+    host_symbol,
+    main_symbol,
+)
 from relon_build_backend.ir.nodes import ErrorKind
 
 PACKAGE = Path(relon_build_backend.__file__).parent
 DOCS = PACKAGE.parent / "docs"
+FAKE_LIBRARY = PACKAGE.parent / "tests" / "support" / "fake_library.py"
 
 #: the Rust runtime's status constants -> the ABI status each stands for
 _RUST_NAMES = {
@@ -50,3 +60,14 @@ def test_the_abi_document_lists_every_status() -> None:
     text = (DOCS / "abi.md").read_text(encoding="utf-8")
     rows = dict(re.findall(r"^\| (\d+) \| `(\w+)`", text, re.MULTILINE))
     assert {int(k): v for k, v in rows.items()} == {int(s): kind for s, kind in ERROR_KINDS.items()}
+
+
+def test_the_fake_library_formats_its_abi_facts_from_the_abi() -> None:
+    """The loader tests' fake library writes its C and WAT by hand: the ABI's symbol
+    names and statuses in those templates come from the abi module, never as literals."""
+    text = FAKE_LIBRARY.read_text(encoding="utf-8")
+    rule_entries = [symbol("}") for symbol in (main_symbol, call_symbol, hash_symbol)]
+    names = [*WASM_LIBRARY_SYMBOLS, *rule_entries, host_symbol("}", "")]
+    assert [name for name in names if name in text] == []
+    # a status returned in C (``return 7;``) or in WAT (``(i32.const 7))``)
+    assert re.findall(r"return -?\d+;|\(i32\.const -?\d+\)\)", text) == []

@@ -26,8 +26,24 @@ from typing import Any
 import pytest
 
 from relon_build_backend._relon_runtime.abi import (
+    ABI_VERSION,
+    ABI_VERSION_SYMBOL,
+    CAPABILITIES,
+    MEMORY_LIMIT_SYMBOL,
+    NOTE_CAPACITY,
+    NOTE_SYMBOL,
+    OK,
+    SCRATCH_SYMBOL,
+    VALUE_SENTINELS,
     HostSpec,
     RuleSpec,
+    Status,
+    call_symbol,
+    call_value_symbol,
+    hash_symbol,
+    host_symbol,
+    main_symbol,
+    main_value_symbol,
     rule_symbol_prefix,
     source_hash,
 )
@@ -41,6 +57,22 @@ SOURCES = {
     "rules.answer": "#main() -> Int\n42\n",
 }
 CLOCK_HOST = HostSpec("clock_add", ("Int",), "Int", ("reads_clock",))
+
+#: what quote returns for ``qty`` -1..-7: every status from 1 (NumericOverflow) to 7
+#: (HostPanic), status ``-qty``
+QTY_STATUSES = range(Status.NUMERIC_OVERFLOW, Status.HOST_PANIC + 1)
+#: what quote returns for ``qty`` -8: a status the ABI does not have
+UNKNOWN_STATUS = 99
+assert UNKNOWN_STATUS not in Status.codes().values()
+_CLOCK_MASK = sum(1 << CAPABILITIES.index(cap) for cap in CLOCK_HOST.capabilities)
+
+_C_TYPES = {"Int": "int64_t", "Float": "double", "Bool": "int32_t"}
+_WAT_TYPES = {"Int": "i64", "Float": "f64", "Bool": "i32"}
+#: the WAT module's memory layout (its own choice, not the ABI's): the 8-byte result
+#: slot, and the note (``i64 len``, then NOTE_CAPACITY bytes of text)
+_WAT_SCRATCH = 64
+_WAT_NOTE = 1024
+_WAT_NOTE_TEXT = _WAT_NOTE + 8
 
 
 def interface(package: str, rule: str, *, text: str | None = None) -> RuleSpec:
@@ -64,124 +96,180 @@ def interface(package: str, rule: str, *, text: str | None = None) -> RuleSpec:
     )
 
 
-def _hash_literal(value: int) -> str:
+def _result(spec: RuleSpec) -> str:
+    assert isinstance(spec.result, str), "the fixture's rules return scalars"
+    return spec.result
+
+
+def _c_int64(value: int) -> str:
     return f"(int64_t)0x{value & 0xFFFFFFFFFFFFFFFF:016x}ULL"
 
 
-def c_source(package: str, *, abi: int = 1) -> str:
-    p = {rule: rule_symbol_prefix(f"{package}.{rule}") for rule in SOURCES}
-    hashes = {rule: _hash_literal(source_hash(text)) for rule, text in SOURCES.items()}
-    q, c, f, a = p["rules.quote"], p["rules.clock"], p["flag"], p["rules.answer"]
+def _c_sentinel(kind: str) -> str:
+    value = VALUE_SENTINELS[kind]
+    if kind == "Float":
+        return value.hex()
+    return _c_int64(int(value)) if kind == "Int" else str(value)
+
+
+def _wat_sentinel(kind: str) -> str:
+    value = VALUE_SENTINELS[kind]
+    return value.hex() if kind == "Float" else str(value)
+
+
+def c_source(package: str, *, abi: int = ABI_VERSION) -> str:
+    specs = [interface(package, rule) for rule in SOURCES]
+    q, c, f, a = (spec.prefix for spec in specs)
+    calls = [_c_quote(q), _c_clock(c), _c_flag(f), _c_answer(a)]
+    rules = "".join(call + _c_main(spec) for call, spec in zip(calls, specs, strict=True))
+    return _c_library(abi) + rules + "".join(map(_c_values, specs)) + "\n"
+
+
+def _c_library(abi: int) -> str:
     return f"""
 #include <stdint.h>
 #include <string.h>
-int32_t relon_abi_version(void) {{ return {abi}; }}
-static _Thread_local struct {{ int64_t len; char text[1024]; }} note;
-void *relon_note_buffer(void) {{ return &note; }}
-void relon_set_memory_limit(int64_t bytes) {{ (void)bytes; }}
+int32_t {ABI_VERSION_SYMBOL}(void) {{ return {abi}; }}
+static _Thread_local struct {{ int64_t len; char text[{NOTE_CAPACITY}]; }} note;
+void *{NOTE_SYMBOL}(void) {{ return &note; }}
+void {MEMORY_LIMIT_SYMBOL}(int64_t bytes) {{ (void)bytes; }}
 static void leave_note(const char *text) {{
     note.len = (int64_t)strlen(text);
     memcpy(note.text, text, (size_t)note.len);
 }}
-
-int32_t {q}_call(int64_t caps, int64_t steps, int64_t qty, double price, int32_t gold,
-                 double *out) {{
-    if (qty >= -7 && qty <= -1) return (int32_t)-qty;
-    if (qty == -8) return 99;
-    if (qty == -9) return 7;
-    for (int64_t i = 0; i < qty; i++) {{
-        if (steps == 0) return 6;
-        if (steps > 0) steps--;
-    }}
-    *out = (double)qty * price * (gold ? 2.0 : 1.0);
-    return 0;
-}}
-int32_t {q}_main(int64_t qty, double price, int32_t gold, double *out) {{
-    return {q}_call(0, -1, qty, price, gold, out);
-}}
-int64_t {q}_hash(void) {{ return {hashes["rules.quote"]}; }}
-
-int32_t {c}_host_clock_add(int64_t x, int64_t *out) {{
-    if (x == 13) {{
-        leave_note("panicked at shim/host_shim.rs:3:5:\\nclock broke");
-        return 7;
-    }}
-    if (x == 14) return 7;  /* a panic that left no note */
-    *out = x + 1000;
-    return 0;
-}}
-int32_t {c}_call(int64_t caps, int64_t steps, int64_t x, int64_t *out) {{
-    (void)steps;
-    if (!(caps & (1 << 3))) {{
-        leave_note("clock_add");
-        return 5;
-    }}
-    return {c}_host_clock_add(x, out);
-}}
-int32_t {c}_main(int64_t x, int64_t *out) {{ return {c}_call(0, -1, x, out); }}
-int64_t {c}_hash(void) {{ return {hashes["rules.clock"]}; }}
-
-int32_t {f}_call(int64_t caps, int64_t steps, int32_t a, int64_t b, int32_t *out) {{
-    (void)caps; (void)steps;
-    *out = (a != 0) != (b > 0);
-    return 0;
-}}
-int32_t {f}_main(int32_t a, int64_t b, int32_t *out) {{ return {f}_call(0, -1, a, b, out); }}
-int64_t {f}_hash(void) {{ return {hashes["flag"]}; }}
-
-int32_t {a}_call(int64_t caps, int64_t steps, int64_t *out) {{
-    (void)caps; (void)steps;
-    *out = 42;
-    return 0;
-}}
-int32_t {a}_main(int64_t *out) {{ return {a}_call(0, -1, out); }}
-int64_t {a}_hash(void) {{ return {hashes["rules.answer"]}; }}
-{_c_values(q, "double", "-0x1p1023", [("int64_t", "qty"), ("double", "price"), ("int32_t", "g")])}
-{_c_values(c, "int64_t", "INT64_MIN", [("int64_t", "x")])}
-{_c_values(f, "int32_t", "2", [("int32_t", "a"), ("int64_t", "b")])}
-{_c_values(a, "int64_t", "INT64_MIN", [])}
 """
 
 
-def _c_values(prefix: str, result: str, sentinel: str, params: list[tuple[str, str]]) -> str:
-    """``P_call_value``/``P_main_value`` over ``P_call`` (docs/abi.md "Value entries")."""
-    decl = "".join(f", {t} {n}" for t, n in params)
-    args = "".join(f", {n}" for _, n in params)
+def _c_quote(prefix: str) -> str:
     return f"""
-{result} {prefix}_call_value(int64_t caps, int64_t steps{decl}) {{
-    {result} out;
-    return {prefix}_call(caps, steps{args}, &out) ? {sentinel} : out;
+int32_t {call_symbol(prefix)}(int64_t caps, int64_t steps, int64_t qty, double price,
+                 int32_t gold, double *out) {{
+    if (qty >= -{QTY_STATUSES[-1]} && qty <= -{QTY_STATUSES[0]}) return (int32_t)-qty;
+    if (qty == -8) return {UNKNOWN_STATUS};
+    if (qty == -9) return {Status.HOST_PANIC};
+    for (int64_t i = 0; i < qty; i++) {{
+        if (steps == 0) return {Status.STEP_LIMIT_EXCEEDED};
+        if (steps > 0) steps--;
+    }}
+    *out = (double)qty * price * (gold ? 2.0 : 1.0);
+    return {OK};
 }}
-{result} {prefix}_main_value({decl[2:] or "void"}) {{
-    return {prefix}_call_value(0, -1{args});
+"""
+
+
+def _c_clock(prefix: str) -> str:
+    host = host_symbol(prefix, CLOCK_HOST.name)
+    return f"""
+int32_t {host}(int64_t x, int64_t *out) {{
+    if (x == 13) {{
+        leave_note("panicked at shim/host_shim.rs:3:5:\\nclock broke");
+        return {Status.HOST_PANIC};
+    }}
+    if (x == 14) return {Status.HOST_PANIC};  /* a panic that left no note */
+    *out = x + 1000;
+    return {OK};
+}}
+int32_t {call_symbol(prefix)}(int64_t caps, int64_t steps, int64_t x, int64_t *out) {{
+    (void)steps;
+    if (!(caps & {_CLOCK_MASK})) {{
+        leave_note("{CLOCK_HOST.name}");
+        return {Status.CAPABILITY_DENIED};
+    }}
+    return {host}(x, out);
+}}
+"""
+
+
+def _c_flag(prefix: str) -> str:
+    return f"""
+int32_t {call_symbol(prefix)}(int64_t caps, int64_t steps, int32_t a, int64_t b, int32_t *out) {{
+    (void)caps; (void)steps;
+    *out = (a != 0) != (b > 0);
+    return {OK};
+}}
+"""
+
+
+def _c_answer(prefix: str) -> str:
+    return f"""
+int32_t {call_symbol(prefix)}(int64_t caps, int64_t steps, int64_t *out) {{
+    (void)caps; (void)steps;
+    *out = 42;
+    return {OK};
+}}
+"""
+
+
+def _c_main(spec: RuleSpec) -> str:
+    """``P_main`` over ``P_call`` (caps 0, unlimited steps), and ``P_hash``."""
+    p = spec.prefix
+    decl = "".join(f"{_C_TYPES[kind]} {name}, " for name, kind in spec.params)
+    args = "".join(f"{name}, " for name, _ in spec.params)
+    return f"""int32_t {main_symbol(p)}({decl}{_C_TYPES[_result(spec)]} *out) {{
+    return {call_symbol(p)}(0, -1, {args}out);
+}}
+int64_t {hash_symbol(p)}(void) {{ return {_c_int64(spec.source_hash)}; }}
+"""
+
+
+def _c_values(spec: RuleSpec) -> str:
+    """``P_call_value``/``P_main_value`` over ``P_call`` (docs/abi.md "Value entries")."""
+    p, kind = spec.prefix, _result(spec)
+    result = _C_TYPES[kind]
+    decl = "".join(f", {_C_TYPES[k]} {n}" for n, k in spec.params)
+    args = "".join(f", {n}" for n, _ in spec.params)
+    return f"""
+{result} {call_value_symbol(p)}(int64_t caps, int64_t steps{decl}) {{
+    {result} out;
+    return {call_symbol(p)}(caps, steps{args}, &out) != {OK} ? {_c_sentinel(kind)} : out;
+}}
+{result} {main_value_symbol(p)}({decl[2:] or "void"}) {{
+    return {call_value_symbol(p)}(0, -1{args});
 }}"""
 
 
 def wat_source(package: str, *, salt: str = "") -> str:
     """The fixture's wasm module; a ``salt`` makes its hashes those of other sources."""
-    p = {rule: rule_symbol_prefix(f"{package}.{rule}") for rule in SOURCES}
-    h = {rule: source_hash(text + salt) for rule, text in SOURCES.items()}
-    q, c, f, a = p["rules.quote"], p["rules.clock"], p["flag"], p["rules.answer"]
+    specs = [interface(package, rule, text=text + salt) for rule, text in SOURCES.items()]
+    q, c, f, a = (spec.prefix for spec in specs)
+    calls = [_wat_quote(q), _wat_clock(c), _wat_flag(f), _wat_answer(a)]
+    rules = "".join(call + _wat_hash(spec) for call, spec in zip(calls, specs, strict=True))
+    values = "\n".join(_wat_value(spec) for spec in specs if spec.prefix != c)
+    return f"{_wat_library()}{rules}{values}\n)\n"
+
+
+def _wat_library() -> str:
     return f"""(module
-  (import "env" "clock_add" (func $clock_add (param i64) (result i64)))
+  (import "env" "{CLOCK_HOST.name}" (func $clock_add (param i64) (result i64)))
   (import "env" "unused_host" (func $unused (param f64 i32) (result i32)))
   (memory (export "memory") 1)
-  (func (export "relon_abi_version") (result i32) (i32.const 1))
-  (func (export "relon_scratch") (result i32) (i32.const 64))
-  (func (export "relon_note_buffer") (result i32) (i32.const 1024))
-  (func (export "relon_set_memory_limit") (param i64))
-  (data (i32.const 1032) "clock_add")
-  (func $_{q}_call (export "{q}_call") (param $caps i64) (param $steps i64) (param $qty i64)
+  (func (export "{ABI_VERSION_SYMBOL}") (result i32) (i32.const {ABI_VERSION}))
+  (func (export "{SCRATCH_SYMBOL}") (result i32) (i32.const {_WAT_SCRATCH}))
+  (func (export "{NOTE_SYMBOL}") (result i32) (i32.const {_WAT_NOTE}))
+  (func (export "{MEMORY_LIMIT_SYMBOL}") (param i64))
+  (data (i32.const {_WAT_NOTE_TEXT}) "{CLOCK_HOST.name}")
+"""
+
+
+def _wat_call_head(prefix: str) -> str:
+    """The head of ``P_call``, named ``$_P_call`` for the value entry's call."""
+    call = call_symbol(prefix)
+    return f'  (func $_{call} (export "{call}") (param $caps i64) (param $steps i64)'
+
+
+def _wat_quote(prefix: str) -> str:
+    return f"""{_wat_call_head(prefix)} (param $qty i64)
         (param $price f64) (param $gold i32) (param $out i32) (result i32)
     (local $i i64) (local $r f64)
-    (if (i32.and (i64.ge_s (local.get $qty) (i64.const -7))
-                 (i64.le_s (local.get $qty) (i64.const -1)))
+    (if (i32.and (i64.ge_s (local.get $qty) (i64.const -{QTY_STATUSES[-1]}))
+                 (i64.le_s (local.get $qty) (i64.const -{QTY_STATUSES[0]})))
       (then (return (i32.wrap_i64 (i64.sub (i64.const 0) (local.get $qty))))))
-    (if (i64.eq (local.get $qty) (i64.const -8)) (then (return (i32.const 99))))
+    (if (i64.eq (local.get $qty) (i64.const -8)) (then (return (i32.const {UNKNOWN_STATUS}))))
     (if (i64.eq (local.get $qty) (i64.const -9)) (then unreachable))
     (block $done (loop $next
       (br_if $done (i64.ge_s (local.get $i) (local.get $qty)))
-      (if (i64.eqz (local.get $steps)) (then (return (i32.const 6))))
+      (if (i64.eqz (local.get $steps))
+        (then (return (i32.const {Status.STEP_LIMIT_EXCEEDED}))))
       (if (i64.gt_s (local.get $steps) (i64.const 0))
         (then (local.set $steps (i64.sub (local.get $steps) (i64.const 1)))))
       (local.set $i (i64.add (local.get $i) (i64.const 1)))
@@ -189,43 +277,57 @@ def wat_source(package: str, *, salt: str = "") -> str:
     (local.set $r (f64.mul (f64.convert_i64_s (local.get $qty)) (local.get $price)))
     (if (local.get $gold) (then (local.set $r (f64.mul (local.get $r) (f64.const 2)))))
     (f64.store (local.get $out) (local.get $r))
-    (i32.const 0))
-  (func (export "{q}_hash") (result i64) (i64.const {h["rules.quote"]}))
-  (func $_{c}_call (export "{c}_call") (param $caps i64) (param $steps i64) (param $x i64)
-        (param $out i32) (result i32)
-    (if (i32.and (i64.ne (local.get $x) (i64.const 77))
-                 (i64.eqz (i64.and (local.get $caps) (i64.const 8))))
-      (then (i64.store (i32.const 1024) (i64.const 9)) (return (i32.const 5))))
-    (i64.store (local.get $out) (call $clock_add (local.get $x)))
-    (i32.const 0))
-  (func (export "{c}_hash") (result i64) (i64.const {h["rules.clock"]}))
-  (func $_{f}_call (export "{f}_call") (param $caps i64) (param $steps i64) (param $a i32)
-        (param $b i64) (param $out i32) (result i32)
-    (i32.store (local.get $out) (i32.ne (local.get $a) (i64.gt_s (local.get $b) (i64.const 0))))
-    (i32.const 0))
-  (func (export "{f}_hash") (result i64) (i64.const {h["flag"]}))
-  (func $_{a}_call (export "{a}_call") (param $caps i64) (param $steps i64) (param $out i32)
-        (result i32)
-    (i64.store (local.get $out) (i64.const 42))
-    (i32.const 0))
-  (func (export "{a}_hash") (result i64) (i64.const {h["rules.answer"]}))
-{_wat_value(q, "f64", "-0x1p1023", [("qty", "i64"), ("price", "f64"), ("gold", "i32")])}
-{_wat_value(f, "i32", "2", [("a", "i32"), ("b", "i64")])}
-{_wat_value(a, "i64", "-9223372036854775808", [])}
-)
+    (i32.const {OK}))
 """
 
 
-def _wat_value(prefix: str, result: str, sentinel: str, params: list[tuple[str, str]]) -> str:
-    """``P_call_value`` over ``P_call``, its result through the scratch slot (offset 64)."""
-    decl = " ".join(f"(param ${n} {t})" for n, t in params)
-    args = " ".join(f"(local.get ${n})" for n, _ in params)
-    return f"""  (func (export "{prefix}_call_value") (param $caps i64) (param $steps i64) {decl}
+def _wat_clock(prefix: str) -> str:
+    return f"""{_wat_call_head(prefix)} (param $x i64)
+        (param $out i32) (result i32)
+    (if (i32.and (i64.ne (local.get $x) (i64.const 77))
+                 (i64.eqz (i64.and (local.get $caps) (i64.const {_CLOCK_MASK}))))
+      (then (i64.store (i32.const {_WAT_NOTE}) (i64.const {len(CLOCK_HOST.name.encode())}))
+            (return (i32.const {Status.CAPABILITY_DENIED}))))
+    (i64.store (local.get $out) (call $clock_add (local.get $x)))
+    (i32.const {OK}))
+"""
+
+
+def _wat_flag(prefix: str) -> str:
+    return f"""{_wat_call_head(prefix)} (param $a i32)
+        (param $b i64) (param $out i32) (result i32)
+    (i32.store (local.get $out) (i32.ne (local.get $a) (i64.gt_s (local.get $b) (i64.const 0))))
+    (i32.const {OK}))
+"""
+
+
+def _wat_answer(prefix: str) -> str:
+    return f"""{_wat_call_head(prefix)} (param $out i32)
+        (result i32)
+    (i64.store (local.get $out) (i64.const 42))
+    (i32.const {OK}))
+"""
+
+
+def _wat_hash(spec: RuleSpec) -> str:
+    hash_export = hash_symbol(spec.prefix)
+    return f'  (func (export "{hash_export}") (result i64) (i64.const {spec.source_hash}))\n'
+
+
+def _wat_value(spec: RuleSpec) -> str:
+    """``P_call_value`` over ``P_call``, its result through the scratch slot."""
+    kind = _result(spec)
+    result = _WAT_TYPES[kind]
+    decl = " ".join(f"(param ${n} {_WAT_TYPES[k]})" for n, k in spec.params)
+    args = " ".join(f"(local.get ${n})" for n, _ in spec.params)
+    value = call_value_symbol(spec.prefix)
+    return f"""  (func (export "{value}") (param $caps i64) (param $steps i64) {decl}
         (result {result})
     (if (result {result})
-      (call $_{prefix}_call (local.get $caps) (local.get $steps) {args} (i32.const 64))
-      (then ({result}.const {sentinel}))
-      (else ({result}.load (i32.const 64)))))"""
+      (call $_{call_symbol(spec.prefix)} (local.get $caps) (local.get $steps) {args}
+            (i32.const {_WAT_SCRATCH}))
+      (then ({result}.const {_wat_sentinel(kind)}))
+      (else ({result}.load (i32.const {_WAT_SCRATCH})))))"""
 
 
 @dataclass(frozen=True)
@@ -274,7 +376,7 @@ class FakePackage:
 _COUNTER = iter(range(1_000_000))
 
 
-def make_package(root: Path, *, abi: int = 1) -> FakePackage:
+def make_package(root: Path, *, abi: int = ABI_VERSION) -> FakePackage:
     """Compile the fixture library (cc) and wasm (wat2wasm) into a fresh package."""
     name = f"relonfake{next(_COUNTER)}"
     pkg = FakePackage(root, name)
