@@ -5,9 +5,9 @@ library and one ``.wasm``, as in a real package):
 
 - ``text.echo``  ``#main(String s, Int status) -> String``: ``s`` itself (a result that
   points into the argument), handle 0; a non-zero ``status`` is returned as the status
-  (-1: a trap in wasm, status 7 natively).
+  (-1: a trap in wasm, HostPanic natively).
 - ``text.upper`` ``#main(String s) -> String``: ASCII upper case in new memory (native: a
-  ``malloc``ed block released by ``relon_release``; wasm: the bump heap); with a step
+  ``malloc``ed block released by ``abi.RELEASE_SYMBOL``; wasm: the bump heap); with a step
   budget smaller than ``len(s)`` it fails with StepLimitExceeded before allocating.
 - ``lists``  ``#main(List<Int> xs, List<Float> ys, List<Bool> bs) -> (List<Int>,
   List<Float>, List<Bool>, Int)``: ``xs`` doubled (NumericOverflow when a value does
@@ -33,8 +33,23 @@ from pathlib import Path
 from typing import Any
 
 from relon_build_backend._relon_runtime.abi import (
+    ABI_VERSION,
+    ABI_VERSION_SYMBOL,
+    HEAP_ALLOC_SYMBOL,
+    HEAP_MARK_SYMBOL,
+    HEAP_RESET_SYMBOL,
+    MEMORY_LIMIT_SYMBOL,
+    NOTE_CAPACITY,
+    NOTE_SYMBOL,
+    OK,
+    RELEASE_SYMBOL,
+    SCRATCH_SYMBOL,
     RuleSpec,
+    Status,
     Value,
+    call_symbol,
+    hash_symbol,
+    main_symbol,
     rule_symbol_prefix,
     source_hash,
 )
@@ -54,6 +69,19 @@ RULES: dict[str, Sig] = {
 }
 #: wasm linear memory limit of the fixture, in 64 KiB pages (16 MiB)
 MAX_PAGES = 256
+#: what a rule returns when it cannot get its result's memory: StepLimitExceeded, the
+#: fixture's own choice (the real runtimes say ValueTooLarge)
+_NO_MEMORY = Status.STEP_LIMIT_EXCEEDED
+
+#: the WAT module's memory layout (its own choice, not the ABI's): the 8-byte result
+#: slot, the note (``i64 len``, then NOTE_CAPACITY bytes of text), and the bump heap
+#: above them
+_WAT_SCRATCH = 64
+_WAT_NOTE = 1024
+_WAT_HEAP = 4096
+assert _WAT_NOTE + 8 + NOTE_CAPACITY <= _WAT_HEAP
+#: what ``$alloc`` returns when the heap cannot grow
+_WAT_NULL = 0
 
 
 def text_of(rule: str) -> str:
@@ -76,68 +104,87 @@ def interface(package: str, rule: str) -> RuleSpec:
     )
 
 
-def _prefixes(package: str) -> dict[str, str]:
-    return {rule: rule_symbol_prefix(f"{package}.{rule}") for rule in RULES}
+def _prefixes(package: str) -> list[str]:
+    """The rules' symbol prefixes, in RULES order."""
+    return [rule_symbol_prefix(f"{package}.{rule}") for rule in RULES]
 
 
-def _hash_c(rule: str) -> str:
-    return f"(int64_t)0x{source_hash(text_of(rule)) & 0xFFFFFFFFFFFFFFFF:016x}ULL"
+def _c_int64(value: int) -> str:
+    return f"(int64_t)0x{value & 0xFFFFFFFFFFFFFFFF:016x}ULL"
 
 
-C_RUNTIME = r"""
+def c_source(package: str) -> str:
+    e, u, li, w, pa, t = _prefixes(package)
+    calls = [_c_echo(e), _c_upper(u), _c_lists(li), _c_words(w), _c_total(t), _c_pair(pa)]
+    return _c_runtime() + "\n" + "".join(calls) + _c_mains(package) + _c_hashes(package)
+
+
+def _c_runtime() -> str:
+    """The library-wide exports, and ``block``: a ``malloc``ed result block, counted."""
+    return f"""
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-typedef struct { const uint8_t *ptr; int64_t len; } RelonStr;
+typedef struct {{ const uint8_t *ptr; int64_t len; }} RelonStr;
 static int64_t live;
-int64_t fake_live_handles(void) { return __atomic_load_n(&live, __ATOMIC_SEQ_CST); }
-static void *block(int64_t size, int64_t *handle) {
+int64_t fake_live_handles(void) {{ return __atomic_load_n(&live, __ATOMIC_SEQ_CST); }}
+static void *block(int64_t size, int64_t *handle) {{
     void *p = malloc(size > 0 ? (size_t)size : 1);
     if (!p) return NULL;
     __atomic_add_fetch(&live, 1, __ATOMIC_SEQ_CST);
     *handle = (int64_t)(intptr_t)p;
     return p;
-}
-void relon_release(int64_t handle) {
+}}
+void {RELEASE_SYMBOL}(int64_t handle) {{
     free((void *)(intptr_t)handle);
     __atomic_sub_fetch(&live, 1, __ATOMIC_SEQ_CST);
-}
-int32_t relon_abi_version(void) { return 1; }
-static _Thread_local struct { int64_t len; char text[1024]; } note;
-void *relon_note_buffer(void) { return &note; }
-void relon_set_memory_limit(int64_t bytes) { (void)bytes; }
+}}
+int32_t {ABI_VERSION_SYMBOL}(void) {{ return {ABI_VERSION}; }}
+static _Thread_local struct {{ int64_t len; char text[{NOTE_CAPACITY}]; }} note;
+void *{NOTE_SYMBOL}(void) {{ return &note; }}
+void {MEMORY_LIMIT_SYMBOL}(int64_t bytes) {{ (void)bytes; }}
 """
 
 
-def c_source(package: str) -> str:
-    p = _prefixes(package)
-    e, u, li, w, pa, t = (p[r] for r in RULES)
-    rules = f"""
-int32_t {e}_call(int64_t caps, int64_t steps, const uint8_t *s, int64_t n, int64_t status,
+def _c_call_head(prefix: str) -> str:
+    """The head of ``P_call`` up to its own parameters."""
+    return f"int32_t {call_symbol(prefix)}(int64_t caps, int64_t steps, "
+
+
+def _c_echo(prefix: str) -> str:
+    return f"""{_c_call_head(prefix)}const uint8_t *s, int64_t n, int64_t status,
                  int64_t *out) {{
     (void)caps; (void)steps;
-    if (status == -1) return 7;
+    if (status == -1) return {Status.HOST_PANIC};
     if (status) return (int32_t)status;
     out[0] = (int64_t)(intptr_t)s; out[1] = n; out[2] = 0;
-    return 0;
+    return {OK};
 }}
-int32_t {u}_call(int64_t caps, int64_t steps, const uint8_t *s, int64_t n, int64_t *out) {{
+"""
+
+
+def _c_upper(prefix: str) -> str:
+    return f"""{_c_call_head(prefix)}const uint8_t *s, int64_t n, int64_t *out) {{
     (void)caps;
-    if (steps >= 0 && steps < n) return 6;
+    if (steps >= 0 && steps < n) return {Status.STEP_LIMIT_EXCEEDED};
     uint8_t *r = block(n, &out[2]);
-    if (!r) return 6;
+    if (!r) return {_NO_MEMORY};
     for (int64_t i = 0; i < n; i++) r[i] = (s[i] >= 'a' && s[i] <= 'z') ? s[i] - 32 : s[i];
     out[0] = (int64_t)(intptr_t)r; out[1] = n;
-    return 0;
+    return {OK};
 }}
-int32_t {li}_call(int64_t caps, int64_t steps, const int64_t *xs, int64_t nx, const double *ys,
+"""
+
+
+def _c_lists(prefix: str) -> str:
+    return f"""{_c_call_head(prefix)}const int64_t *xs, int64_t nx, const double *ys,
                   int64_t ny, const uint8_t *bs, int64_t nb, int64_t *out) {{
     (void)caps; (void)steps;
     for (int64_t i = 0; i < nx; i++)
-        if (xs[i] > INT64_MAX / 2 || xs[i] < INT64_MIN / 2) return 1;
+        if (xs[i] > INT64_MAX / 2 || xs[i] < INT64_MIN / 2) return {Status.NUMERIC_OVERFLOW};
     int64_t handle = 0;
     uint8_t *mem = block(8 * nx + nb, &handle);
-    if (!mem) return 6;
+    if (!mem) return {_NO_MEMORY};
     int64_t *dx = (int64_t *)mem;
     uint8_t *db = mem + 8 * nx;
     int64_t sum = 0;
@@ -148,9 +195,13 @@ int32_t {li}_call(int64_t caps, int64_t steps, const int64_t *xs, int64_t nx, co
     out[4] = (int64_t)(intptr_t)db; out[5] = nb;
     out[6] = sum + 1000 * nx + 1000000 * ny;
     out[8] = handle;
-    return 0;
+    return {OK};
 }}
-int32_t {w}_call(int64_t caps, int64_t steps, const RelonStr *ws, int64_t nw,
+"""
+
+
+def _c_words(prefix: str) -> str:
+    return f"""{_c_call_head(prefix)}const RelonStr *ws, int64_t nw,
                  const uint8_t *sep, int64_t ns, int64_t *out) {{
     (void)caps; (void)steps;
     int64_t total = 0;
@@ -158,7 +209,7 @@ int32_t {w}_call(int64_t caps, int64_t steps, const RelonStr *ws, int64_t nw,
     int64_t joined = nw ? total + ns * (nw - 1) : 0;
     int64_t handle = 0;
     uint8_t *mem = block(16 * nw + joined, &handle);
-    if (!mem) return 6;
+    if (!mem) return {_NO_MEMORY};
     RelonStr *rev = (RelonStr *)mem;
     uint8_t *j = mem + 16 * nw, *at = j;
     for (int64_t i = 0; i < nw; i++) {{
@@ -170,53 +221,105 @@ int32_t {w}_call(int64_t caps, int64_t steps, const RelonStr *ws, int64_t nw,
     out[2] = (int64_t)(intptr_t)j; out[3] = joined;
     out[4] = total;
     out[6] = handle;
-    return 0;
+    return {OK};
 }}
-int32_t {t}_call(int64_t caps, int64_t steps, const int64_t *xs, int64_t n, int64_t *out) {{
+"""
+
+
+def _c_total(prefix: str) -> str:
+    return f"""{_c_call_head(prefix)}const int64_t *xs, int64_t n, int64_t *out) {{
     (void)caps; (void)steps;
     uint64_t sum = 0;
     for (int64_t i = 0; i < n; i++) sum += (uint64_t)xs[i];
     out[0] = (int64_t)sum;
-    return 0;
+    return {OK};
 }}
-int32_t {pa}_call(int64_t caps, int64_t steps, int64_t a, double x, int64_t *out) {{
+"""
+
+
+def _c_pair(prefix: str) -> str:
+    return f"""{_c_call_head(prefix)}int64_t a, double x, int64_t *out) {{
     (void)caps; (void)steps;
     out[0] = a + 1;
     double twice = x * 2; memcpy(&out[2], &twice, 8);
     int32_t positive = a > 0; memcpy(&out[4], &positive, 4);
-    return 0;
+    return {OK};
 }}
 """
-    mains = f"""
-int32_t {e}_main(const uint8_t *s, int64_t n, int64_t st, int64_t *o) {{
-    return {e}_call(0, -1, s, n, st, o); }}
-int32_t {u}_main(const uint8_t *s, int64_t n, int64_t *o) {{ return {u}_call(0, -1, s, n, o); }}
-int32_t {li}_main(const int64_t *xs, int64_t nx, const double *ys, int64_t ny,
-                  const uint8_t *bs, int64_t nb, int64_t *o) {{
-    return {li}_call(0, -1, xs, nx, ys, ny, bs, nb, o); }}
-int32_t {w}_main(const RelonStr *ws, int64_t nw, const uint8_t *sep, int64_t ns, int64_t *o) {{
-    return {w}_call(0, -1, ws, nw, sep, ns, o); }}
-int32_t {pa}_main(int64_t a, double x, int64_t *o) {{ return {pa}_call(0, -1, a, x, o); }}
-int32_t {t}_main(const int64_t *xs, int64_t n, int64_t *o) {{ return {t}_call(0, -1, xs, n, o); }}
-"""
-    hashes = "".join(f"int64_t {p[r]}_hash(void) {{ return {_hash_c(r)}; }}\n" for r in RULES)
-    return C_RUNTIME + rules + mains + hashes
 
 
-WAT_RUNTIME = f"""
+def _c_main(prefix: str, params: str, args: str, *, wrap: bool = False) -> str:
+    """``P_main`` over ``P_call`` (caps 0, unlimited steps); ``wrap``: its body on a line
+    of its own."""
+    head = f"int32_t {main_symbol(prefix)}({params}) {{"
+    body = f"return {call_symbol(prefix)}(0, -1, {args}); }}"
+    return f"{head}\n    {body}\n" if wrap else f"{head} {body}\n"
+
+
+def _c_mains(package: str) -> str:
+    e, u, li, w, pa, t = _prefixes(package)
+    lists = "const int64_t *xs, int64_t nx, const double *ys, int64_t ny,\n" + " " * 18
+    return "\n" + "".join(
+        [
+            _c_main(
+                e, "const uint8_t *s, int64_t n, int64_t st, int64_t *o", "s, n, st, o", wrap=True
+            ),
+            _c_main(u, "const uint8_t *s, int64_t n, int64_t *o", "s, n, o"),
+            _c_main(
+                li,
+                lists + "const uint8_t *bs, int64_t nb, int64_t *o",
+                "xs, nx, ys, ny, bs, nb, o",
+                wrap=True,
+            ),
+            _c_main(
+                w,
+                "const RelonStr *ws, int64_t nw, const uint8_t *sep, int64_t ns, int64_t *o",
+                "ws, nw, sep, ns, o",
+                wrap=True,
+            ),
+            _c_main(pa, "int64_t a, double x, int64_t *o", "a, x, o"),
+            _c_main(t, "const int64_t *xs, int64_t n, int64_t *o", "xs, n, o"),
+        ]
+    )
+
+
+def _c_hashes(package: str) -> str:
+    specs = [interface(package, rule) for rule in RULES]
+    return "".join(
+        f"int64_t {hash_symbol(s.prefix)}(void) {{ return {_c_int64(s.source_hash)}; }}\n"
+        for s in specs
+    )
+
+
+def wat_source(package: str) -> str:
+    e, u, li, w, pa, t = _prefixes(package)
+    calls = [_wat_echo(e), _wat_upper(u), _wat_lists(li), _wat_words(w)]
+    calls += [_wat_pair(pa), _wat_total(t)]
+    body = _wat_runtime() + _wat_alloc() + "\n" + "".join(calls) + _wat_hashes(package)
+    return f"(module {body})\n"
+
+
+def _wat_runtime() -> str:
+    return f"""
   (memory (export "memory") 2 {MAX_PAGES})
-  (global $top (mut i32) (i32.const 4096))
-  (func (export "relon_note_buffer") (result i32) (i32.const 1024))
-  (func (export "relon_set_memory_limit") (param i64))
-  (func (export "relon_abi_version") (result i32) (i32.const 1))
-  (func (export "relon_scratch") (result i32) (i32.const 64))
-  (func (export "relon_heap_mark") (result i64) (i64.extend_i32_u (global.get $top)))
-  (func (export "relon_heap_reset") (param i64) (global.set $top (i32.wrap_i64 (local.get 0))))
-  (func (export "relon_alloc") (param i64) (result i32) (call $alloc (local.get 0)))
-  (func $alloc (param $size i64) (result i32)
+  (global $top (mut i32) (i32.const {_WAT_HEAP}))
+  (func (export "{NOTE_SYMBOL}") (result i32) (i32.const {_WAT_NOTE}))
+  (func (export "{MEMORY_LIMIT_SYMBOL}") (param i64))
+  (func (export "{ABI_VERSION_SYMBOL}") (result i32) (i32.const {ABI_VERSION}))
+  (func (export "{SCRATCH_SYMBOL}") (result i32) (i32.const {_WAT_SCRATCH}))
+  (func (export "{HEAP_MARK_SYMBOL}") (result i64) (i64.extend_i32_u (global.get $top)))
+  (func (export "{HEAP_RESET_SYMBOL}") (param i64) (global.set $top (i32.wrap_i64 (local.get 0))))
+  (func (export "{HEAP_ALLOC_SYMBOL}") (param i64) (result i32) (call $alloc (local.get 0)))
+"""
+
+
+def _wat_alloc() -> str:
+    """``$alloc``: 8-aligned bytes from the bump heap, grown on demand (``_WAT_NULL``:
+    none left)."""
+    return f"""  (func $alloc (param $size i64) (result i32)
     (local $p i32) (local $end i64) (local $need i64)
-    (if (i64.lt_s (local.get $size) (i64.const 0)) (then (return (i32.const 0))))
-    (if (i64.gt_s (local.get $size) (i64.const 0x7fffffff)) (then (return (i32.const 0))))
+    (if (i64.lt_s (local.get $size) (i64.const 0)) (then (return (i32.const {_WAT_NULL}))))
+    (if (i64.gt_s (local.get $size) (i64.const 0x7fffffff)) (then (return (i32.const {_WAT_NULL}))))
     (local.set $p (global.get $top))
     (local.set $end (i64.add (i64.extend_i32_u (local.get $p))
       (i64.and (i64.add (local.get $size) (i64.const 7)) (i64.const -8))))
@@ -225,21 +328,19 @@ WAT_RUNTIME = f"""
     (if (i64.gt_s (local.get $need) (i64.const 0))
       (then (if (i32.eq (i32.const -1) (memory.grow (i32.wrap_i64
               (i64.div_u (i64.add (local.get $need) (i64.const 65535)) (i64.const 65536)))))
-        (then (return (i32.const 0))))))
+        (then (return (i32.const {_WAT_NULL}))))))
     (global.set $top (i32.wrap_i64 (local.get $end)))
     (local.get $p))
 """
 
 
-def wat_source(package: str) -> str:
-    p = _prefixes(package)
-    e, u, li, w, pa, t = (p[r] for r in RULES)
-    hashes = "".join(
-        f'  (func (export "{p[r]}_hash") (result i64) (i64.const {source_hash(text_of(r))}))\n'
-        for r in RULES
-    )
-    return f"""(module {WAT_RUNTIME}
-  (func (export "{e}_call") (param $caps i64) (param $steps i64) (param $s i32) (param $n i64)
+def _wat_call_head(prefix: str) -> str:
+    """The head of ``P_call`` up to its own parameters."""
+    return f'  (func (export "{call_symbol(prefix)}") (param $caps i64) (param $steps i64)'
+
+
+def _wat_echo(prefix: str) -> str:
+    return f"""{_wat_call_head(prefix)} (param $s i32) (param $n i64)
         (param $status i64) (param $out i32) (result i32)
     (if (i64.eq (local.get $status) (i64.const -1)) (then unreachable))
     (if (i64.ne (local.get $status) (i64.const 0))
@@ -247,15 +348,19 @@ def wat_source(package: str) -> str:
     (i64.store (local.get $out) (i64.extend_i32_u (local.get $s)))
     (i64.store offset=8 (local.get $out) (local.get $n))
     (i64.store offset=16 (local.get $out) (i64.const 0))
-    (i32.const 0))
-  (func (export "{u}_call") (param $caps i64) (param $steps i64) (param $s i32) (param $n i64)
+    (i32.const {OK}))
+"""
+
+
+def _wat_upper(prefix: str) -> str:
+    return f"""{_wat_call_head(prefix)} (param $s i32) (param $n i64)
         (param $out i32) (result i32)
     (local $p i32) (local $i i32) (local $c i32)
     (if (i32.and (i64.ge_s (local.get $steps) (i64.const 0))
                  (i64.lt_s (local.get $steps) (local.get $n)))
-      (then (return (i32.const 6))))
+      (then (return (i32.const {Status.STEP_LIMIT_EXCEEDED}))))
     (local.set $p (call $alloc (local.get $n)))
-    (if (i32.eqz (local.get $p)) (then (return (i32.const 6))))
+    (if (i32.eqz (local.get $p)) (then (return (i32.const {_NO_MEMORY}))))
     (block $done (loop $next
       (br_if $done (i64.ge_u (i64.extend_i32_u (local.get $i)) (local.get $n)))
       (local.set $c (i32.load8_u (i32.add (local.get $s) (local.get $i))))
@@ -268,8 +373,12 @@ def wat_source(package: str) -> str:
     (i64.store (local.get $out) (i64.extend_i32_u (local.get $p)))
     (i64.store offset=8 (local.get $out) (local.get $n))
     (i64.store offset=16 (local.get $out) (i64.const 1))
-    (i32.const 0))
-  (func (export "{li}_call") (param $caps i64) (param $steps i64) (param $xs i32) (param $nx i64)
+    (i32.const {OK}))
+"""
+
+
+def _wat_lists(prefix: str) -> str:
+    return f"""{_wat_call_head(prefix)} (param $xs i32) (param $nx i64)
         (param $ys i32) (param $ny i64) (param $bs i32) (param $nb i64) (param $out i32)
         (result i32)
     (local $p i32) (local $q i32) (local $i i32) (local $x i64) (local $b i32) (local $sum i64)
@@ -278,12 +387,13 @@ def wat_source(package: str) -> str:
       (local.set $x (i64.load (i32.add (local.get $xs) (i32.shl (local.get $i) (i32.const 3)))))
       (if (i32.or (i64.gt_s (local.get $x) (i64.const 0x3fffffffffffffff))
                   (i64.lt_s (local.get $x) (i64.const -0x4000000000000000)))
-        (then (return (i32.const 1))))
+        (then (return (i32.const {Status.NUMERIC_OVERFLOW}))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $next)))
     (local.set $p (call $alloc (i64.mul (local.get $nx) (i64.const 8))))
     (local.set $q (call $alloc (local.get $nb)))
-    (if (i32.or (i32.eqz (local.get $p)) (i32.eqz (local.get $q))) (then (return (i32.const 6))))
+    (if (i32.or (i32.eqz (local.get $p)) (i32.eqz (local.get $q)))
+      (then (return (i32.const {_NO_MEMORY}))))
     (local.set $i (i32.const 0))
     (block $done (loop $next
       (br_if $done (i64.ge_u (i64.extend_i32_u (local.get $i)) (local.get $nx)))
@@ -310,8 +420,12 @@ def wat_source(package: str) -> str:
       (i64.add (i64.mul (local.get $nx) (i64.const 1000))
                (i64.mul (local.get $ny) (i64.const 1000000)))))
     (i64.store offset=64 (local.get $out) (i64.const 0))
-    (i32.const 0))
-  (func (export "{w}_call") (param $caps i64) (param $steps i64) (param $ws i32) (param $nw i64)
+    (i32.const {OK}))
+"""
+
+
+def _wat_words(prefix: str) -> str:
+    return f"""{_wat_call_head(prefix)} (param $ws i32) (param $nw i64)
         (param $sep i32) (param $ns i64) (param $out i32) (result i32)
     (local $i i32) (local $n i32) (local $total i64) (local $joined i64) (local $rev i32)
     (local $j i32) (local $at i32) (local $item i32) (local $len i32)
@@ -326,7 +440,8 @@ def wat_source(package: str) -> str:
       (i64.mul (local.get $ns) (i64.sub (local.get $nw) (i64.const 1)))))))
     (local.set $rev (call $alloc (i64.mul (local.get $nw) (i64.const 16))))
     (local.set $j (call $alloc (local.get $joined)))
-    (if (i32.or (i32.eqz (local.get $rev)) (i32.eqz (local.get $j))) (then (return (i32.const 6))))
+    (if (i32.or (i32.eqz (local.get $rev)) (i32.eqz (local.get $j)))
+      (then (return (i32.const {_NO_MEMORY}))))
     (local.set $at (local.get $j))
     (local.set $i (i32.const 0))
     (block $done (loop $next
@@ -350,14 +465,22 @@ def wat_source(package: str) -> str:
     (i64.store offset=24 (local.get $out) (local.get $joined))
     (i64.store offset=32 (local.get $out) (local.get $total))
     (i64.store offset=48 (local.get $out) (i64.const 0))
-    (i32.const 0))
-  (func (export "{pa}_call") (param $caps i64) (param $steps i64) (param $a i64) (param $x f64)
+    (i32.const {OK}))
+"""
+
+
+def _wat_pair(prefix: str) -> str:
+    return f"""{_wat_call_head(prefix)} (param $a i64) (param $x f64)
         (param $out i32) (result i32)
     (i64.store (local.get $out) (i64.add (local.get $a) (i64.const 1)))
     (f64.store offset=16 (local.get $out) (f64.mul (local.get $x) (f64.const 2)))
     (i32.store offset=32 (local.get $out) (i64.gt_s (local.get $a) (i64.const 0)))
-    (i32.const 0))
-  (func (export "{t}_call") (param $caps i64) (param $steps i64) (param $xs i32) (param $n i64)
+    (i32.const {OK}))
+"""
+
+
+def _wat_total(prefix: str) -> str:
+    return f"""{_wat_call_head(prefix)} (param $xs i32) (param $n i64)
         (param $out i32) (result i32)
     (local $i i64) (local $sum i64)
     (block $done (loop $next
@@ -367,9 +490,16 @@ def wat_source(package: str) -> str:
       (local.set $i (i64.add (local.get $i) (i64.const 1)))
       (br $next)))
     (i64.store (local.get $out) (local.get $sum))
-    (i32.const 0))
-{hashes})
+    (i32.const {OK}))
 """
+
+
+def _wat_hashes(package: str) -> str:
+    specs = [interface(package, rule) for rule in RULES]
+    return "".join(
+        f'  (func (export "{hash_symbol(s.prefix)}") (result i64) (i64.const {s.source_hash}))\n'
+        for s in specs
+    )
 
 
 @dataclass(frozen=True)
