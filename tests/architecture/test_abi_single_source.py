@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 import relon_build_backend
 from relon_build_backend._relon_runtime.abi import (
     ERROR_KINDS,
@@ -25,7 +27,9 @@ from relon_build_backend.ir.nodes import ErrorKind
 
 PACKAGE = Path(relon_build_backend.__file__).parent
 DOCS = PACKAGE.parent / "docs"
-FAKE_LIBRARY = PACKAGE.parent / "tests" / "support" / "fake_library.py"
+SUPPORT = PACKAGE.parent / "tests" / "support"
+#: the hand-written fake built packages of the loader tests
+FAKE_PACKAGES = [SUPPORT / "fake_library.py", SUPPORT / "compound_package.py"]
 
 #: the Rust runtime's status constants -> the ABI status each stands for
 _RUST_NAMES = {
@@ -33,6 +37,18 @@ _RUST_NAMES = {
     "EMPTY_LIST": Status.EMPTY_LIST,
     "OUT_OF_MEMORY": Status.VALUE_TOO_LARGE,
 }
+
+#: a status (or the ABI version) as a literal: returned in C (``return 7;``); in WAT
+#: returned early (``(return (i32.const 7))``), left as a function's value on a line of
+#: its own (``    (i32.const 0))``) or as the whole body of a one-line function
+#: (``(result i32) (i32.const 1))``). An ``(i32.const 1)`` in arithmetic is no status.
+_STATUS_LITERAL = re.compile(
+    r"return -?\d+;"
+    r"|\(return \(i32\.const -?\d+\)\)"
+    r"|^ *\(i32\.const -?\d+\)\)$"
+    r"|\(result i32\) \(i32\.const -?\d+\)\)",
+    re.MULTILINE,
+)
 
 
 def test_the_ir_error_kinds_are_the_abi_statuses() -> None:
@@ -62,12 +78,12 @@ def test_the_abi_document_lists_every_status() -> None:
     assert {int(k): v for k, v in rows.items()} == {int(s): kind for s, kind in ERROR_KINDS.items()}
 
 
-def test_the_fake_library_formats_its_abi_facts_from_the_abi() -> None:
-    """The loader tests' fake library writes its C and WAT by hand: the ABI's symbol
+@pytest.mark.parametrize("fixture", FAKE_PACKAGES, ids=lambda path: path.stem)
+def test_the_fake_packages_format_their_abi_facts_from_the_abi(fixture: Path) -> None:
+    """The loader tests' fake packages write their C and WAT by hand: the ABI's symbol
     names and statuses in those templates come from the abi module, never as literals."""
-    text = FAKE_LIBRARY.read_text(encoding="utf-8")
+    text = fixture.read_text(encoding="utf-8")
     rule_entries = [symbol("}") for symbol in (main_symbol, call_symbol, hash_symbol)]
     names = [*WASM_LIBRARY_SYMBOLS, *rule_entries, host_symbol("}", "")]
     assert [name for name in names if name in text] == []
-    # a status returned in C (``return 7;``) or in WAT (``(i32.const 7))``)
-    assert re.findall(r"return -?\d+;|\(i32\.const -?\d+\)\)", text) == []
+    assert _STATUS_LITERAL.findall(text) == []
