@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 __all__ = [
     "ABI_VERSION",
     "ABI_VERSION_SYMBOL",
-    "BATCH_ITEMSIZE",
     "CAPABILITIES",
     "DEFAULT_MAX_MEMORY",
     "ERROR_KINDS",
@@ -33,6 +32,7 @@ __all__ = [
     "NOTE_FUNCTION",
     "NOTE_SYMBOL",
     "OK",
+    "PACKED_SIZE",
     "RELEASE_SYMBOL",
     "REQUIRES_PYTHON",
     "RESOURCE_STATUSES",
@@ -345,9 +345,10 @@ class RuleSpec(_Record):
 _SCALARS = frozenset(("Int", "Float", "Bool"))
 
 
-#: bytes of one element of a batch column (docs/abi.md "Batch entry"): Bool is 1 byte,
-#: so a NumPy ``bool_`` array is a column as it is
-BATCH_ITEMSIZE: dict[Scalar, int] = {"Int": 8, "Float": 8, "Bool": 1}
+#: bytes of a scalar packed in a buffer: a List<Int/Float/Bool> element (docs/abi.md
+#: "Strings, lists and tuples") and a batch column's element ("Batch entry"). Bool is
+#: 1 byte, so a NumPy ``bool_`` array crosses as it is.
+PACKED_SIZE: dict[Scalar, int] = {"Int": 8, "Float": 8, "Bool": 1}
 
 
 def has_batch(spec: RuleSpec) -> bool:

@@ -26,15 +26,22 @@ import ctypes
 import sys
 
 from .abi import (
-    BATCH_ITEMSIZE,
     DEFAULT_MAX_MEMORY,
+    PACKED_SIZE,
     TYPE_CHECKING,
     RuleSpec,
     Scalar,
     batch_symbol,
     has_batch,
 )
-from .conversion import ELEMENT_CODES, PY_TYPES, all_exact
+from .conversion import (
+    ELEMENT_CODES,
+    PACKED_FORMATS,
+    PY_TYPES,
+    all_exact,
+    buffer_items,
+    one_dimensional,
+)
 from .entry import bodiless
 from .errors import REBUILD, MainArgTypeMismatch, RelonError, RelonLoadError, status_error
 from .native import native_library
@@ -58,11 +65,6 @@ else:
 __all__ = ["BatchRows", "BatchShape", "NativeRows", "batch_entry", "load_batch", "row_error"]
 
 # buffer formats that already are the column layout (memoryview.format; itemsize checked too)
-_LAYOUTS = {
-    "Int": frozenset(f"{order}{code}" for order in ("", "@", "=", "<") for code in "ql"),
-    "Float": frozenset(("d", "@d", "=d", "<d")),
-    "Bool": frozenset(("?", "@?", "=?", "<?")),
-}
 _NUMPY_TYPES = {"Int": "int64", "Float": "float64", "Bool": "bool"}
 
 
@@ -279,25 +281,17 @@ def _column(
         raise _not_a_column(name, kind, value) from None
     if view.ndim == 0:  # a NumPy scalar
         return _Scalar(convert(view.tolist()))
-    if view.ndim != 1:
-        raise MainArgTypeMismatch(
-            f"batch() argument {name!r} must be one-dimensional, not a {view.ndim}-dimensional"
-            " buffer"
-        )
-    if view.format in _LAYOUTS[kind] and view.itemsize == BATCH_ITEMSIZE[kind]:
+    where = f"batch() argument {name!r}"
+    one_dimensional(view, where)
+    if view.format in PACKED_FORMATS[kind] and view.itemsize == PACKED_SIZE[kind]:
         if view.c_contiguous and not view.readonly:
             # zero copy; the export also stops the owner from resizing it during the call
             borrowed = (ctypes.c_char * view.nbytes).from_buffer(view)
             return _Column(borrowed, len(view), ctypes.addressof(borrowed))
         return _Column.packed(array.array(ELEMENT_CODES[kind], view.tobytes()))  # one copy
-    try:  # another layout: check each value like a list's
-        items = view.tolist() if view.format != "O" else _objects(value)
-    except (NotImplementedError, ValueError):  # e.g. a struct format
-        raise MainArgTypeMismatch(
-            f"batch() argument {name!r} is a buffer of format {view.format!r}, not a column"
-            f" of {PY_TYPES[kind].__name__} (Relon {kind})"
-        ) from None
-    return _pack(kind, convert, items)
+    read = view.tolist if view.format != "O" else lambda: _objects(value)
+    expected = f"not a column of {PY_TYPES[kind].__name__} (Relon {kind})"
+    return _pack(kind, convert, buffer_items(view, read, where, expected))
 
 
 def _objects(value: object) -> list[object]:

@@ -15,7 +15,7 @@ import math
 from itertools import accumulate
 from types import MethodType
 
-from .abi import TYPE_CHECKING, RuleSpec, Scalar, Value
+from .abi import PACKED_SIZE, TYPE_CHECKING, RuleSpec, Scalar, Value
 from .errors import REBUILD, HostPanic, MainArgTypeMismatch, NumericOverflow
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ __all__ = [
     "FAST_BOUNDS",
     "I64_MAX",
     "MISSING",
+    "PACKED_FORMATS",
     "PY_TYPES",
     "WASM32_POINTER",
     "Args",
@@ -39,9 +40,11 @@ __all__ = [
     "Texts",
     "align",
     "all_exact",
+    "buffer_items",
     "convert_scalar",
     "encode_text",
     "has_handle",
+    "one_dimensional",
     "relon_strs",
     "results_of",
     "size_in_memory",
@@ -158,16 +161,27 @@ if TYPE_CHECKING:
     Texts = tuple[bytes, list[int]]
 else:
     Packed = Texts = tuple
-#: element type code of the packed layout of each List (array module codes)
 #: the array module code of each scalar packed in a buffer (a list's, a batch column's)
 ELEMENT_CODES: dict[str, str] = {"Int": "q", "Float": "d", "Bool": "B"}
 _ELEMENTS: dict[str, Scalar] = {"List<Int>": "Int", "List<Float>": "Float", "List<Bool>": "Bool"}
-_ITEMSIZES = {"List<Int>": 8, "List<Float>": 8, "List<Bool>": 1}
-# buffer formats that already are the ABI layout (memoryview.format, itemsize checked too)
-_LAYOUTS = {
-    "List<Int>": frozenset(f"{order}{code}" for order in ("", "@", "=", "<") for code in "ql"),
-    "List<Float>": frozenset(("d", "@d", "=d", "<d")),
-    "List<Bool>": frozenset(("?", "B", "@?", "@B", "=?", "=B", "<?", "<B")),
+
+
+def _formats(codes: str) -> frozenset[str]:
+    return frozenset(f"{order}{code}" for order in ("", "@", "=", "<") for code in codes)
+
+
+#: buffer formats (``memoryview.format``; the itemsize is checked too) that already are
+#: a scalar's packed layout, so a buffer of them crosses without a conversion
+PACKED_FORMATS: dict[Scalar, frozenset[str]] = {
+    "Int": _formats("ql"),
+    "Float": _formats("d"),
+    "Bool": _formats("?"),
+}
+# a List<Bool> also takes bytes, checked to be 0 or 1 (a Bool argument never takes an int)
+_LIST_FORMATS = {
+    "List<Int>": PACKED_FORMATS["Int"],
+    "List<Float>": PACKED_FORMATS["Float"],
+    "List<Bool>": PACKED_FORMATS["Bool"] | _formats("B"),
 }
 # the fast element check: a list whose element types are all in here packs in one C call
 _PACKABLE: dict[str, tuple[type, ...]] = {
@@ -276,21 +290,34 @@ def _numbers(what: tuple[str, str], value: Any) -> Packed:
         return _pack(name, kind, _items(name, kind, value))
     except Exception as exc:  # a __buffer__ of the caller's that failed
         raise _unreadable(name, kind, value, exc) from exc
+    where = f"main() argument {name!r}"
+    one_dimensional(view, where, f" (Relon {kind})")
+    if view.format in _LIST_FORMATS[kind] and view.itemsize == PACKED_SIZE[_ELEMENTS[kind]]:
+        return _shared(name, kind, view)
+    expected = f"not a sequence of {_ITEMS[kind]} (Relon {kind})"
+    return _pack(name, kind, buffer_items(view, view.tolist, where, expected))
+
+
+def one_dimensional(view: memoryview, where: str, note: str = "") -> None:
+    """Refuse a buffer of more than one dimension (``where`` names the argument)."""
     if view.ndim != 1:
         raise MainArgTypeMismatch(
-            f"main() argument {name!r} must be one-dimensional (Relon {kind}),"
-            f" not a {view.ndim}-dimensional buffer"
+            f"{where} must be one-dimensional{note}, not a {view.ndim}-dimensional buffer"
         )
-    if view.format in _LAYOUTS[kind] and view.itemsize == _ITEMSIZES[kind]:
-        return _shared(name, kind, view)
-    try:  # another layout: check each value like a list's
-        items = view.tolist()
+
+
+def buffer_items(
+    view: memoryview, read: Callable[[], Sequence[object]], where: str, expected: str
+) -> Sequence[object]:
+    """The values of a buffer not in the packed layout, to be checked one by one like a
+    list's (``read`` them: ``view.tolist``), or MainArgTypeMismatch when its format has
+    no such values (a struct)."""
+    try:
+        return read()
     except (NotImplementedError, ValueError):  # e.g. a struct format
         raise MainArgTypeMismatch(
-            f"main() argument {name!r} is a buffer of format {view.format!r},"
-            f" not a sequence of {_ITEMS[kind]} (Relon {kind})"
+            f"{where} is a buffer of format {view.format!r}, {expected}"
         ) from None
-    return _pack(name, kind, items)
 
 
 def _shared(name: str, kind: str, view: memoryview) -> Packed:

@@ -25,13 +25,13 @@ from typing import Any, NoReturn, cast
 
 from .abi import (
     ABI_VERSION_SYMBOL,
-    BATCH_ITEMSIZE,
     HEAP_ALLOC_SYMBOL,
     HEAP_MARK_SYMBOL,
     HEAP_RESET_SYMBOL,
     MEMORY_LIMIT_SYMBOL,
     NOTE_CAPACITY,
     NOTE_SYMBOL,
+    PACKED_SIZE,
     SCRATCH_SYMBOL,
     HostSpec,
     Scalar,
@@ -337,8 +337,8 @@ class WasmInstance:
         results copied out (docs/abi.md "Batch entry")."""
         start, count = chunk.start, len(chunk)
         spec = self._shape.spec
-        sizes = [BATCH_ITEMSIZE[cast("Scalar", kind)] for _, kind in spec.params]
-        out_size = BATCH_ITEMSIZE[cast("Scalar", spec.result)]
+        sizes = [PACKED_SIZE[cast("Scalar", kind)] for _, kind in spec.params]
+        out_size = PACKED_SIZE[cast("Scalar", spec.result)]
         (mark_fn, mark_fast), (alloc_fn, alloc_fast), (reset_fn, reset_fast) = self._heap
         assert self._batch is not None, "checked by batch_rows"
         mark = self._invoke(mark_fn, mark_fast, ())

@@ -116,20 +116,26 @@ class CoCompiledModule:
         if self._finalized:
             raise AssertionError("the module is finalized; it cannot change any more")
 
+    def _link_in(self, module: llvm.ModuleRef, kind: tuple[str, str], source: str) -> None:
+        """Link ``module`` (Rust's IR, destroyed by linking) into the rule, after
+        checking its functions' types against the rule's declarations (``kind``: what
+        a function is called and where it comes from, for that check's messages)."""
+        self._retarget(module)
+        self._check_host_types(module, *kind)
+        try:
+            self._module.link_in(module)
+        except RuntimeError as exc:
+            raise ShimError(
+                f"cannot link {source} into the rule: {exc}; rename the shim function "
+                "(names starting with relon_ are reserved)"
+            ) from None
+
     def link_shim(self, shim: CompiledShim) -> None:
         """Link the shim's module in (its functions become this module's)."""
         self._raise_if_finalized()
         assert shim.triple == self._target.triple, "shim compiled for another target"
         host = parse_shim_module(shim)
-        self._retarget(host)
-        self._check_host_types(host, "host function", "the shim")
-        try:
-            self._module.link_in(host)  # destroys `host`
-        except RuntimeError as exc:
-            raise ShimError(
-                f"cannot link {shim.source} into the rule: {exc}; rename the shim function "
-                "(names starting with relon_ are reserved)"
-            ) from None
+        self._link_in(host, ("host function", "the shim"), str(shim.source))
 
     def link_runtime(self, runtime: CompiledRuntime) -> None:
         """Link the runtime crate in (after any shim): the rule's ``relon_rt_*``
@@ -138,16 +144,8 @@ class CoCompiledModule:
         assert runtime.triple == self._target.triple, "runtime compiled for another target"
         assert not self._runtime_functions, "the runtime is linked already"
         crate = parse_rust_ir(runtime.ir, runtime.ir_format, runtime.rustc, runtime.source)
-        self._retarget(crate)
-        self._check_host_types(crate, "runtime function", "the runtime crate")
         before = self._defined()
-        try:
-            self._module.link_in(crate)  # destroys `crate`
-        except RuntimeError as exc:
-            raise ShimError(
-                f"cannot link the Relon runtime into the rule: {exc}; rename the shim "
-                "function (names starting with relon_ are reserved)"
-            ) from None
+        self._link_in(crate, ("runtime function", "the runtime crate"), "the Relon runtime")
         # Stripped of internal names, the crate's helpers are all named "": that name
         # is in the set too, so none of them is force-inlined either.
         self._runtime_functions = self._defined() - before
