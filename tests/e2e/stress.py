@@ -26,7 +26,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # as a script: tests/ on path
 
-from e2e.harness import RulePackage, build_rule_package, write_package
+from support.rule_package import RulePackage, build_rule_package, write_package
+
 from relon_build_backend.object_cache import _decode
 
 SHIM = """

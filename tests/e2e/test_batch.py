@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-
-from .harness import RulePackage, build_rule_package, same
+from support.rule_package import RulePackage, build_rule_package, same
 
 pytestmark = [pytest.mark.rustc, pytest.mark.wasm]
 

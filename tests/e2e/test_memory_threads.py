@@ -8,8 +8,7 @@ import threading
 
 import pytest
 from support.memory import rss_growth
-
-from .harness import RulePackage, build_rule_package
+from support.rule_package import RulePackage, build_rule_package
 
 pytestmark = [pytest.mark.rustc, pytest.mark.wasm]
 
