@@ -257,17 +257,24 @@ def _loops() -> list[n.IrModule]:
     ]
 
 
+def _negating_host_ll(name: str) -> str:
+    """A host ``Bool -> Bool`` (``zeroext i1``, the Bool ABI) returning its negation."""
+    return f"""
+define zeroext i1 @{name}(i1 zeroext %b) {{
+  %r = xor i1 %b, true
+  ret i1 %r
+}}
+"""
+
+
 HOST_LL = (
     r"""
 define i64 @host_add(i64 %x) {
   %r = add i64 %x, 42
   ret i64 %r
 }
-define zeroext i1 @host_not(i1 zeroext %b) {
-  %r = xor i1 %b, true
-  ret i1 %r
-}
 """
+    + _negating_host_ll("host_not")
     + panicking_host_ll("host_boom")
     + r"""
 define i64 @clock_ms(i64 %x) {
@@ -275,11 +282,8 @@ define i64 @clock_ms(i64 %x) {
   %r = add i64 %m, 1
   ret i64 %r
 }
-define zeroext i1 @env_flag(i1 zeroext %b) {
-  %r = xor i1 %b, true
-  ret i1 %r
-}
 """
+    + _negating_host_ll("env_flag")
     + panicking_host_ll("net_boom")
 )
 
