@@ -58,7 +58,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.rules_speed import KERNELS as RANGE_KERNELS
 from relon_build_backend.targets import target_for
 from relon_build_backend.toolchain import find_rustc, run_tool
-from tests.e2e.harness import build_rule_package, same
+from tests.support.rule_package import build_rule_package, same
 
 N = 100_000
 

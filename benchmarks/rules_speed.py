@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.e2e.harness import build_rule_package
+from tests.support.rule_package import build_rule_package
 
 N = 100_000
 

@@ -8,10 +8,9 @@ import random
 import struct
 
 import pytest
+import support.runtime_models as model
 import wasmtime
 from support.rt_harness import Item, Rt, RtStatus, WasmMachine
-
-from . import rt_models as model
 
 pytestmark = [pytest.mark.rustc, pytest.mark.wasm]
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from relon_build_backend.ir import nodes as n
+from support.ir_rules import BOOL, FLOAT, INT, SPAN, binary, const, loc, panicking_host_ll, rule
 
-from .harness import BOOL, FLOAT, INT, SPAN, binary, const, loc, rule
+from relon_build_backend.ir import nodes as n
 
 B, S, L = n.BinOp, n.StringOp, n.ListOp
 STRING = n.IrType.STRING
@@ -171,17 +171,7 @@ def _loops() -> list[n.IrModule]:
 
 
 #: a pure host function panicking on 7 (``relon_trap``: a longjmp natively, a trap on wasm)
-HEAP_HOST_LL = r"""
-define i64 @host_boom(i64 %x) {
-  %c = icmp eq i64 %x, 7
-  br i1 %c, label %bad, label %ok
-bad:
-  call void @relon_trap()
-  unreachable
-ok:
-  ret i64 %x
-}
-"""
+HEAP_HOST_LL = panicking_host_ll("host_boom")
 
 
 def _tuples_and_calls() -> list[n.IrModule]:

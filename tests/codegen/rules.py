@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import wasmtime
+from support.ir_rules import BOOL, FLOAT, INT, SPAN, binary, const, loc, panicking_host_ll, rule
 
 from relon_build_backend.ir import nodes as n
-
-from .harness import BOOL, FLOAT, INT, SPAN, binary, const, loc, rule
 
 B, M = n.BinOp, n.MathOp
 BIG = 2**62
@@ -258,43 +257,35 @@ def _loops() -> list[n.IrModule]:
     ]
 
 
-HOST_LL = r"""
+def _negating_host_ll(name: str) -> str:
+    """A host ``Bool -> Bool`` (``zeroext i1``, the Bool ABI) returning its negation."""
+    return f"""
+define zeroext i1 @{name}(i1 zeroext %b) {{
+  %r = xor i1 %b, true
+  ret i1 %r
+}}
+"""
+
+
+HOST_LL = (
+    r"""
 define i64 @host_add(i64 %x) {
   %r = add i64 %x, 42
   ret i64 %r
 }
-define zeroext i1 @host_not(i1 zeroext %b) {
-  %r = xor i1 %b, true
-  ret i1 %r
-}
-define i64 @host_boom(i64 %x) {
-  %c = icmp eq i64 %x, 7
-  br i1 %c, label %bad, label %ok
-bad:
-  call void @relon_trap()
-  unreachable
-ok:
-  ret i64 %x
-}
+"""
+    + _negating_host_ll("host_not")
+    + panicking_host_ll("host_boom")
+    + r"""
 define i64 @clock_ms(i64 %x) {
   %m = mul i64 %x, 1000
   %r = add i64 %m, 1
   ret i64 %r
 }
-define zeroext i1 @env_flag(i1 zeroext %b) {
-  %r = xor i1 %b, true
-  ret i1 %r
-}
-define i64 @net_boom(i64 %x) {
-  %c = icmp eq i64 %x, 7
-  br i1 %c, label %bad, label %ok
-bad:
-  call void @relon_trap()
-  unreachable
-ok:
-  ret i64 %x
-}
 """
+    + _negating_host_ll("env_flag")
+    + panicking_host_ll("net_boom")
+)
 
 
 def _net_boom(x: int) -> int:

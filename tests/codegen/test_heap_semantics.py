@@ -3,28 +3,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import llvmlite.binding as llvm
 import pytest
-
-from relon_build_backend.codegen import generate_llvm_ir
-from relon_build_backend.ir import nodes as n
-from relon_build_backend.targets import TargetName, target_for
-
-from .harness import prefix
-from .heap_harness import (
+from support.ir_rules import (
     FLOAT,
+    HeapTargets,
     HeapValue,
-    NativeHeapRules,
     Result,
-    WasmHeapRules,
-    build_native_heap,
-    build_wasm_heap,
+    heap_targets,
     normalize,
+    prefix,
+    rule_ir,
 )
+
+from relon_build_backend.ir import nodes as n
+from relon_build_backend.targets import TargetName
+
 from .heap_rules import HEAP_HOST_LL, HEAP_RULES, LIST
 from .rules import RULES
 from .test_module_shape import FAST_MATH
@@ -35,28 +31,17 @@ NAN, INF = float("nan"), float("inf")
 IOOB, EMPTY, DIV0, STEPS, PANIC, DEPTH, TOO_LARGE = 3, 4, 2, 6, 7, 8, 9
 
 
-@dataclass
-class Targets:
-    native: NativeHeapRules
-    wasm: WasmHeapRules
-
-
 @pytest.fixture(scope="module")
-def targets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Targets]:
+def targets(tmp_path_factory: pytest.TempPathFactory) -> HeapTargets:
     tmp: Path = tmp_path_factory.mktemp("heap")
-    modules = list(HEAP_RULES.values())
-    native = NativeHeapRules(build_native_heap(modules, HEAP_HOST_LL, tmp))
-    yield Targets(native, WasmHeapRules.load(build_wasm_heap(modules, HEAP_HOST_LL, tmp)))
+    return heap_targets(list(HEAP_RULES.values()), HEAP_HOST_LL, tmp)
 
 
-def run(targets: Targets, name: str, *args: HeapValue, steps: int = -1) -> Result:
-    module = HEAP_RULES[name]
-    native = targets.native.call(module, args, steps=steps)
+def run(targets: HeapTargets, name: str, *args: HeapValue, steps: int = -1) -> Result:
     mark = targets.wasm.heap_mark()
-    wasm = targets.wasm.call(module, args, steps=steps)
+    result = targets.call(HEAP_RULES[name], args, steps=steps)
     assert targets.wasm.heap_mark() == mark  # the heap is flat over calls
-    assert native == wasm, f"{name}{args}: native {native} != wasm {wasm}"
-    return native
+    return result
 
 
 def ok(value: HeapValue) -> Result:
@@ -130,7 +115,7 @@ def err(status: int) -> Result:
     ],
 )
 def test_strings(
-    targets: Targets, name: str, args: tuple[HeapValue, ...], expected: Result
+    targets: HeapTargets, name: str, args: tuple[HeapValue, ...], expected: Result
 ) -> None:
     assert run(targets, name, *args) == expected
 
@@ -144,7 +129,7 @@ SAMPLES: dict[str, list[HeapValue]] = {
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))
-def test_list_basics(targets: Targets, name: str) -> None:
+def test_list_basics(targets: HeapTargets, name: str) -> None:
     xs = SAMPLES[name]
     element = {"int": n.IrType.INT, "float": FLOAT, "bool": n.IrType.BOOL, "str": n.IrType.STRING}[
         name
@@ -170,7 +155,7 @@ def test_list_basics(targets: Targets, name: str) -> None:
     assert run(targets, f"l_contains_{name}", [], xs[1]) == ok(False)
 
 
-def test_int_and_string_orderings(targets: Targets) -> None:
+def test_int_and_string_orderings(targets: HeapTargets) -> None:
     ints = SAMPLES["int"]
     assert run(targets, "l_min_int", ints) == ok(-(2**63))
     assert run(targets, "l_max_int", ints) == ok(7)
@@ -193,7 +178,7 @@ def test_int_and_string_orderings(targets: Targets) -> None:
     assert run(targets, "l_contains_bool", [True], False) == ok(False)
 
 
-def test_float_orderings_and_equality(targets: Targets) -> None:
+def test_float_orderings_and_equality(targets: HeapTargets) -> None:
     assert run(targets, "l_min_float", [0.0, -0.0, 1.0]) == ok(floats(-0.0)[0])
     assert run(targets, "l_max_float", [-0.0, 0.0, -1.0]) == ok(floats(0.0)[0])
     assert run(targets, "l_max_float", [1.0, NAN, 2.0]) == ok("nan")
@@ -207,12 +192,12 @@ def test_float_orderings_and_equality(targets: Targets) -> None:
     assert run(targets, "l_contains_float", [1.0], 2.0) == ok(False)
 
 
-def test_list_literals(targets: Targets) -> None:
+def test_list_literals(targets: HeapTargets) -> None:
     assert run(targets, "l_literal_empty") == ok([])
     assert run(targets, "l_literal_mixed", "mid") == ok(["x", "mid", "42"])
 
 
-def test_loops_over_lists(targets: Targets) -> None:
+def test_loops_over_lists(targets: HeapTargets) -> None:
     assert run(targets, "loop_sum", [1, 2, 3]) == ok(6)
     assert run(targets, "loop_sum", [2**62, 2**62]) == err(1)
     assert run(targets, "loop_sum", [1, 2, 3], steps=2) == err(STEPS)
@@ -234,7 +219,7 @@ def test_loops_over_lists(targets: Targets) -> None:
     assert run(targets, "loop_range_text", 2**50) == err(TOO_LARGE)  # absurd capacity
 
 
-def test_tuples_and_calls(targets: Targets) -> None:
+def test_tuples_and_calls(targets: HeapTargets) -> None:
     assert run(targets, "t_mixed", "ab", 7) == ok(("abab", 7, True, normalize(FLOAT, 0.5)))
     assert run(targets, "t_scalars", -2) == ok((-2, normalize(FLOAT, 1.5)))
     assert run(targets, "t_let", "Ab") == ok(("AB", "Ab"))
@@ -247,7 +232,7 @@ def test_tuples_and_calls(targets: Targets) -> None:
     assert run(targets, "h_boom", "ab", 7) == err(PANIC)
 
 
-def test_many_calls_keep_the_native_heap_bounded(targets: Targets) -> None:
+def test_many_calls_keep_the_native_heap_bounded(targets: HeapTargets) -> None:
     # arenas are freed on success (release) and on error (the drain fails after its
     # collect allocated; the host panics after a concat allocated, longjmp-ing past
     # the body): a leaked 4 KiB chunk per call would add 60 MB here
@@ -268,9 +253,7 @@ def test_many_calls_keep_the_native_heap_bounded(targets: Targets) -> None:
 
 def test_scalar_rules_keep_their_entry_and_never_touch_the_arena() -> None:
     module = RULES["add"]
-    text = generate_llvm_ir(
-        module, symbol_prefix=prefix(module), source_hash=0, target=target_for("native")
-    )
+    text = rule_ir(module, "native", 0)
     assert "relon_arena" not in text
     assert "relon_rt_" not in text
     parsed = llvm.parse_assembly(text)
@@ -281,9 +264,7 @@ def test_scalar_rules_keep_their_entry_and_never_touch_the_arena() -> None:
 def test_string_params_cross_as_pointer_length_pairs() -> None:
     module = HEAP_RULES["s_sub"]
     for kind in ("native", "wasm32"):
-        text = generate_llvm_ir(
-            module, symbol_prefix=prefix(module), source_hash=0, target=target_for(kind)
-        )
+        text = rule_ir(module, kind, 0)
         call = llvm.parse_assembly(text).get_function(f"{prefix(module)}_call")
         types = [str(a.type) for a in call.arguments]
         assert types == ["i64", "i64", "ptr", "i64", "i64", "i64", "ptr"], kind
@@ -292,9 +273,7 @@ def test_string_params_cross_as_pointer_length_pairs() -> None:
 @pytest.mark.parametrize("kind", ["native", "wasm32"])
 def test_every_heap_rule_verifies_without_traps_or_fast_math(kind: TargetName) -> None:
     for name, module in HEAP_RULES.items():
-        text = generate_llvm_ir(
-            module, symbol_prefix=prefix(module), source_hash=0, target=target_for(kind)
-        )
+        text = rule_ir(module, kind, 0)
         llvm.parse_assembly(text).verify()
         assert "llvm.trap" not in text, name
         assert not FAST_MATH.findall(text), name

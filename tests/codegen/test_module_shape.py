@@ -8,12 +8,12 @@ from pathlib import Path
 import llvmlite.binding as llvm
 import pytest
 import wasmtime
+from support.ir_rules import build_wasm, optimized_module, prefix, rule_ir
 
 from relon_build_backend.codegen import generate_llvm_ir
 from relon_build_backend.ir import nodes as n
 from relon_build_backend.targets import TargetName, target_for
 
-from .harness import build_wasm, optimized_module, prefix
 from .rules import RULES
 
 KINDS: tuple[TargetName, ...] = ("native", "wasm32")
@@ -22,9 +22,7 @@ FAST_MATH = re.compile(r"\b(fast|nnan|ninf|nsz|arcp|contract|afn|reassoc)\b")
 
 def ir_text(name: str, kind: TargetName) -> str:
     module = RULES[name]
-    return generate_llvm_ir(
-        module, symbol_prefix=prefix(module), source_hash=-5, target=target_for(kind)
-    )
+    return rule_ir(module, kind, -5)
 
 
 def parsed(name: str, kind: TargetName) -> llvm.ModuleRef:
@@ -213,13 +211,7 @@ def test_batch_only_for_scalar_rules() -> None:
     from .heap_rules import HEAP_RULES
 
     for module in HEAP_RULES.values():
-        exported = _exported(
-            llvm.parse_assembly(
-                generate_llvm_ir(
-                    module, symbol_prefix=prefix(module), source_hash=1, target=target_for("native")
-                )
-            )
-        )
+        exported = _exported(llvm.parse_assembly(rule_ir(module, "native", 1)))
         scalar = bool(module.entry.params) and all(
             not p.type.is_list and p.type is not n.IrType.STRING for p in module.entry.params
         )

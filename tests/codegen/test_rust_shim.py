@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 import wasmtime
+from support.ir_rules import (
+    DEBIAN_RUSTC,
+    RUSTUP_RUSTC,
+    WASM_TARGET,
+    NativeRules,
+    Result,
+    Value,
+    WasmRules,
+    build_native,
+    build_wasm,
+    rust_bitcode,
+)
 
-from .harness import NativeRules, Result, Value, WasmRules, build_native, build_wasm
 from .rules import RULES
 
 pytestmark = [pytest.mark.rustc, pytest.mark.wasm]
@@ -23,8 +33,6 @@ fn on_panic(_: &core::panic::PanicInfo) -> ! { unsafe { relon_trap() } }
 #[no_mangle] pub extern "C" fn host_add(x: i64) -> i64 { x.wrapping_add(42) }
 #[no_mangle] pub extern "C" fn host_boom(x: i64) -> i64 { if x == 7 { panic!("boom") } x }
 """
-RUSTUP_RUSTC = Path.home() / ".cargo/bin/rustc"
-DEBIAN_RUSTC = Path("/usr/bin/rustc")
 
 
 def shim_bitcode(rustc: Path, tmp: Path, *target: str) -> bytes:
@@ -32,13 +40,7 @@ def shim_bitcode(rustc: Path, tmp: Path, *target: str) -> bytes:
         pytest.skip(f"{rustc} not installed")
     source = tmp / "host_shim.rs"
     source.write_text(SHIM)
-    flags = ["--crate-type=staticlib", "--emit=llvm-bc,link", "-O", "-C", "codegen-units=1"]
-    flags += ["-C", "panic=abort", "-C", "lto=fat", "--out-dir", str(tmp), *target]
-    proc = subprocess.run(
-        [str(rustc), *flags, str(source)], capture_output=True, text=True, check=False
-    )
-    assert proc.returncode == 0, proc.stderr
-    return (tmp / "host_shim.bc").read_bytes()
+    return rust_bitcode(rustc, source, *target)
 
 
 def test_rust_hosts_native(tmp_path: Path) -> None:
@@ -57,8 +59,7 @@ def test_rust_hosts_native(tmp_path: Path) -> None:
 
 def test_rust_hosts_wasm(tmp_path: Path) -> None:
     modules = [RULES[name] for name in ("pure", "hnot", "boom")]
-    target = ("--target", "wasm32-unknown-unknown")
-    shim = shim_bitcode(DEBIAN_RUSTC, tmp_path, *target)
+    shim = shim_bitcode(DEBIAN_RUSTC, tmp_path, *WASM_TARGET)
     wasm = WasmRules.load(build_wasm(modules, "", tmp_path, shim_bc=shim), {})
     assert not wasmtime.Module.from_file(wasmtime.Engine(), str(tmp_path / "rules.wasm")).imports
 

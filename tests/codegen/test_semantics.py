@@ -3,24 +3,13 @@ give the expected status and value, bit for bit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from support.ir_rules import FLOAT, Result, ScalarTargets, Value, normalize, scalar_targets
 
 from relon_build_backend.ir import nodes as n
 
-from .harness import (
-    FLOAT,
-    NativeRules,
-    Result,
-    Value,
-    WasmRules,
-    build_native,
-    build_wasm,
-    normalize,
-)
 from .rules import BIG, HOST_LL, MAX, RULES, WASM_IMPORTS
 
 pytestmark = pytest.mark.wasm
@@ -31,27 +20,14 @@ INF = float("inf")
 ALL_CAPS = 0b111111
 
 
-@dataclass
-class Targets:
-    native: NativeRules
-    wasm: WasmRules
-
-
 @pytest.fixture(scope="module")
-def targets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Targets]:
+def targets(tmp_path_factory: pytest.TempPathFactory) -> ScalarTargets:
     tmp: Path = tmp_path_factory.mktemp("codegen")
-    modules = list(RULES.values())
-    native = NativeRules(build_native(modules, HOST_LL, tmp))
-    wasm = WasmRules.load(build_wasm(modules, HOST_LL, tmp), WASM_IMPORTS)  # type: ignore[arg-type]
-    yield Targets(native, wasm)
+    return scalar_targets(list(RULES.values()), HOST_LL, tmp, WASM_IMPORTS)
 
 
-def run(targets: Targets, name: str, *args: Value, caps: int = 0, steps: int = -1) -> Result:
-    module = RULES[name]
-    native = targets.native.call(module, args, caps=caps, steps=steps)
-    wasm = targets.wasm.call(module, args, caps=caps, steps=steps)
-    assert native == wasm, f"{name}{args}: native {native} != wasm {wasm}"
-    return native
+def run(targets: ScalarTargets, name: str, *args: Value, caps: int = 0, steps: int = -1) -> Result:
+    return targets.call(RULES[name], args, caps=caps, steps=steps)
 
 
 def ok(value: Value) -> Result:
@@ -107,7 +83,7 @@ def _trunc_div(a: int, b: int) -> int:
 
 
 @pytest.mark.parametrize("op", ["add", "sub", "mul", "div", "rem"])
-def test_int_arith_matches_reference(targets: Targets, op: str) -> None:
+def test_int_arith_matches_reference(targets: ScalarTargets, op: str) -> None:
     for a in INT_SAMPLES:
         for b in INT_SAMPLES:
             if op in ("div", "rem") and b == 0:
@@ -121,7 +97,7 @@ def test_int_arith_matches_reference(targets: Targets, op: str) -> None:
             assert run(targets, op, a, b) == expected, (op, a, b)
 
 
-def test_int_neg_and_abs(targets: Targets) -> None:
+def test_int_neg_and_abs(targets: ScalarTargets) -> None:
     assert run(targets, "neg", MIN) == OVF
     assert run(targets, "neg", MAX) == ok(-MAX)
     assert run(targets, "int_abs", MIN) == OVF
@@ -152,7 +128,7 @@ def test_int_neg_and_abs(targets: Targets) -> None:
         ("fge", 0.0, -0.0, ok(True)),
     ],
 )
-def test_float_ops(targets: Targets, name: str, x: float, y: float, expected: Result) -> None:
+def test_float_ops(targets: ScalarTargets, name: str, x: float, y: float, expected: Result) -> None:
     assert run(targets, name, x, y) == expected
 
 
@@ -196,16 +172,16 @@ def test_float_ops(targets: Targets, name: str, x: float, y: float, expected: Re
         ("int_pow", (10, 18), 10**18),
     ],
 )
-def test_math(targets: Targets, name: str, args: tuple[Value, ...], expected: Value) -> None:
+def test_math(targets: ScalarTargets, name: str, args: tuple[Value, ...], expected: Value) -> None:
     assert run(targets, name, *args) == ok(expected)
 
 
 @pytest.mark.parametrize(("base", "exp"), [(2, 63), (3, 40), (-2, 64), (3, -1), (MAX, 2), (10, 19)])
-def test_int_pow_overflow(targets: Targets, base: int, exp: int) -> None:
+def test_int_pow_overflow(targets: ScalarTargets, base: int, exp: int) -> None:
     assert run(targets, "int_pow", base, exp) == OVF
 
 
-def test_bool_params_and_results(targets: Targets) -> None:
+def test_bool_params_and_results(targets: ScalarTargets) -> None:
     for p in (False, True):
         for q in (False, True):
             assert run(targets, "booleq", p, q) == ok((not p) == q)
@@ -213,7 +189,7 @@ def test_bool_params_and_results(targets: Targets) -> None:
     assert run(targets, "hnot", False) == ok(True)
 
 
-def test_short_circuit_and_if(targets: Targets) -> None:
+def test_short_circuit_and_if(targets: ScalarTargets) -> None:
     assert run(targets, "and", 0) == ok(False)  # 10 / 0 never evaluated
     assert run(targets, "and", 3) == ok(True)
     assert run(targets, "or", 0) == ok(True)
@@ -225,7 +201,7 @@ def test_short_circuit_and_if(targets: Targets) -> None:
     assert run(targets, "let", BIG) == OVF
 
 
-def test_calls_steps_and_depth(targets: Targets) -> None:
+def test_calls_steps_and_depth(targets: ScalarTargets) -> None:
     assert run(targets, "closure", 10) == ok(15)
     assert run(targets, "closure", MAX) == OVF
     assert run(targets, "closure", 1, steps=0) == STEPS
@@ -238,7 +214,7 @@ def test_calls_steps_and_depth(targets: Targets) -> None:
     assert run(targets, "add", 1, 2, steps=0) == ok(3)  # no loop, no call
 
 
-def test_loops(targets: Targets) -> None:
+def test_loops(targets: ScalarTargets) -> None:
     assert run(targets, "sumsq", 10) == ok(285)
     assert run(targets, "sumsq", -5) == ok(0)
     assert run(targets, "sumsq", 10, steps=10) == ok(285)
@@ -261,7 +237,7 @@ def test_loops(targets: Targets) -> None:
     assert run(targets, "fsum", 100) == ok(fsum)
 
 
-def test_fusion_drain_order(targets: Targets) -> None:
+def test_fusion_drain_order(targets: ScalarTargets) -> None:
     # stage 1 overflows at x=0, stage 0 divides by zero at x=3: the unfused chain
     # runs stage 0 over everything first, so DivisionByZero wins
     assert run(targets, "drain", 10) == DIV0
@@ -283,7 +259,7 @@ def test_fusion_drain_order(targets: Targets) -> None:
     assert run(targets, "nested_err", 4) == DIV0
 
 
-def test_any_all_early_exit(targets: Targets) -> None:
+def test_any_all_early_exit(targets: ScalarTargets) -> None:
     assert run(targets, "any_drain", 4) == ok(False)
     assert run(targets, "any_drain", 8) == ok(True)  # decided at x=4, drained to x=7
     assert run(targets, "any_drain", 9) == DIV0  # the drain reaches x=8
@@ -297,7 +273,7 @@ def test_any_all_early_exit(targets: Targets) -> None:
     assert run(targets, "all_drain", 7) == DIV0
 
 
-def test_host_calls(targets: Targets) -> None:
+def test_host_calls(targets: ScalarTargets) -> None:
     assert run(targets, "pure", 1) == ok(44)
     assert run(targets, "pure", 1, steps=0) == STEPS
     assert run(targets, "boom", 3) == ok(3)
@@ -305,7 +281,7 @@ def test_host_calls(targets: Targets) -> None:
     assert run(targets, "boom", 8) == ok(8)  # the guard is reusable after a panic
 
 
-def test_capabilities(targets: Targets) -> None:
+def test_capabilities(targets: ScalarTargets) -> None:
     clock = 1 << 3
     assert run(targets, "gated", 2) == CAP
     assert run(targets, "gated", 2, caps=ALL_CAPS & ~clock) == CAP
@@ -321,7 +297,7 @@ def test_capabilities(targets: Targets) -> None:
     assert run(targets, "mixed", 1, caps=clock) == ok(43 + 1001)
 
 
-def test_main_and_hash_entries(targets: Targets) -> None:
+def test_main_and_hash_entries(targets: ScalarTargets) -> None:
     import ctypes
 
     lib = targets.native.lib
@@ -342,7 +318,7 @@ def test_main_and_hash_entries(targets: Targets) -> None:
     assert wasm_hash(targets.wasm.store) == len("drain_term")
 
 
-def test_native_host_exports(targets: Targets) -> None:
+def test_native_host_exports(targets: ScalarTargets) -> None:
     import ctypes
 
     lib = targets.native.lib
@@ -362,7 +338,7 @@ def test_native_host_exports(targets: Targets) -> None:
     assert not hasattr(lib, "relon_pure_00000000_host_host_add")  # pure: no export
 
 
-def test_native_calls_on_threads_share_no_state(targets: Targets) -> None:
+def test_native_calls_on_threads_share_no_state(targets: ScalarTargets) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     depth, boom = RULES["depth"], RULES["boom"]

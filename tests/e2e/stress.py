@@ -19,14 +19,15 @@ import random
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # as a script: tests/ on path
 
-from e2e.harness import RulePackage, build_rule_package, write_package
+from support.rule_package import RulePackage, build_rule_package, write_package
+from support.threads import on_threads
+
 from relon_build_backend.object_cache import _decode
 
 SHIM = """
@@ -142,11 +143,7 @@ def run_stress(root: Path, *, threads: int, calls: int, builds: int) -> None:
             failures.append(exc)
 
     building = _builds(root, builds)
-    workers = [threading.Thread(target=worker, args=(seed,)) for seed in range(threads)]
-    for thread in workers:
-        thread.start()
-    for thread in workers:
-        thread.join()
+    on_threads(worker, range(threads))
     for process in building:
         _, errors = process.communicate(timeout=900)
         assert process.returncode == 0, errors.decode()

@@ -10,13 +10,12 @@ from __future__ import annotations
 import array
 import math
 import re
-import threading
 from collections.abc import Sequence
 from typing import Any
 
 import pytest
-
-from .harness import RulePackage, build_rule_package, same
+from support.rule_package import RulePackage, build_rule_package, same
+from support.threads import on_threads
 
 pytestmark = [pytest.mark.rustc, pytest.mark.wasm]
 
@@ -363,17 +362,13 @@ def test_threads_batch_concurrently(rules: RulePackage) -> None:
     expected = total.main(2000)
     failures: list[object] = []
 
-    def worker() -> None:
+    def worker(_seed: int) -> None:
         for _ in range(3):
             got = total.batch(column)
             if list(got) != [expected] * len(column):
                 failures.append(got)
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    on_threads(worker, range(4))
     assert failures == []
 
 
@@ -382,17 +377,13 @@ def test_wasm_sandbox_batches_from_threads(rules: RulePackage) -> None:
     expected = [rules["total"].main(n) for n in range(50)]
     failures: list[object] = []
 
-    def worker() -> None:
+    def worker(_seed: int) -> None:
         for _ in range(3):
             got = box.batch(range(50))
             if list(got) != expected:
                 failures.append(got)
 
-    threads = [threading.Thread(target=worker) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    on_threads(worker, range(3))
     assert failures == []
 
 

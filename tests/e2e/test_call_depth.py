@@ -12,10 +12,9 @@ import threading
 from typing import Any
 
 import pytest
+from support.rule_package import RulePackage, build_rule_package, outcome
 
 from relon_build_backend.ir.nodes import MAX_CALL_DEPTH
-
-from .harness import RulePackage, build_rule_package, outcome
 
 pytestmark = [pytest.mark.rustc, pytest.mark.wasm]
 

@@ -27,6 +27,7 @@ import pytest
 from support.document_gen import DocumentGenerator, generate_document_inputs
 from support.hosts import GATES, HOST_SIGNATURES, HOSTS, SHIM
 from support.program_gen import Program, ProgramGenerator, generate_inputs
+from support.rule_package import RulePackage, build_rule_package
 from support.value_gen import VALUE_FEATURES, ValueGenerator, generate_value_inputs
 from support.value_programs import VALUE_PROGRAMS
 
@@ -35,8 +36,6 @@ from relon_build_backend.frontend.checker import CheckedModule, check_module
 from relon_build_backend.frontend.hosts import Capability
 from relon_build_backend.frontend.parser import parse_module
 from relon_build_backend.frontend.source import SourceFile
-
-from .harness import RulePackage, build_rule_package
 
 pytestmark = [pytest.mark.rustc, pytest.mark.wasm]
 

@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from .harness import RulePackage, build_rule_package, write_package
+from support.rule_package import RulePackage, build_rule_package, write_package
 
 pytestmark = [pytest.mark.rustc, pytest.mark.wasm]
 

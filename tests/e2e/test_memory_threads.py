@@ -4,12 +4,11 @@ calls, and concurrent calls from several threads (ctypes releases the GIL) are c
 from __future__ import annotations
 
 import sys
-import threading
 
 import pytest
 from support.memory import rss_growth
-
-from .harness import RulePackage, build_rule_package
+from support.rule_package import RulePackage, build_rule_package
+from support.threads import on_threads
 
 pytestmark = [pytest.mark.rustc, pytest.mark.wasm]
 
@@ -74,11 +73,7 @@ def test_concurrent_native_calls_are_correct(rules: RulePackage) -> None:
             if got != expected_tag(name, xs):
                 failures.append(f"{name}: {got!r}")
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    on_threads(worker, range(8))
     assert failures == []
 
 
@@ -94,9 +89,5 @@ def test_concurrent_wasm_sandboxes_are_correct(rules: RulePackage) -> None:
             if got != expected_tag(name, xs):
                 failures.append(f"{name}: {got!r}")
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    on_threads(worker, range(4))
     assert failures == []

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from .harness import RulePackage, build_rule_package, evaluated, outcome
+import support.evaluation as evaluation
+from support.rule_package import RulePackage, build_rule_package, outcome
 
 pytestmark = [pytest.mark.rustc, pytest.mark.wasm]
 
@@ -42,7 +42,7 @@ def rules(tmp_path_factory: pytest.TempPathFactory) -> RulePackage:
 
 
 def oracle(rule: str, args: tuple[Any, ...]) -> Any:
-    return evaluated(rule, RULES[rule], args)
+    return evaluation.outcome(RULES[rule], *args, name=rule)
 
 
 run = outcome  # what the compiled rule gives on a backend: its value or its error's kind

@@ -5,8 +5,7 @@ and the values a call builds, never an out-of-memory kill."""
 from __future__ import annotations
 
 import pytest
-
-from .harness import RulePackage, build_rule_package, outcome
+from support.rule_package import RulePackage, build_rule_package, outcome
 
 pytestmark = [pytest.mark.rustc, pytest.mark.wasm]
 

@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from .harness import RulePackage, build_rule_package, outcome, same
+from support.rule_package import RulePackage, build_rule_package, outcome, same
 
 pytestmark = [pytest.mark.rustc, pytest.mark.wasm]
 

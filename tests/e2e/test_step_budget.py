@@ -18,8 +18,7 @@ from types import ModuleType
 
 import pytest
 from support.hosts import GATES, SHIM
-
-from .harness import RulePackage, build_rule_package
+from support.rule_package import RulePackage, build_rule_package
 
 pytestmark = [pytest.mark.rustc, pytest.mark.wasm]
 

@@ -8,34 +8,17 @@ from __future__ import annotations
 
 import array
 import math
-import struct
-from decimal import Decimal
 from typing import Any
 
 import pytest
-
-from .harness import RulePackage, build_rule_package, outcome, same
+from support.rule_package import RulePackage, build_rule_package, outcome, same
+from support.runtime_models import float_order_key, float_text
 
 pytestmark = [pytest.mark.rustc, pytest.mark.wasm]
 
 I64_MAX = 2**63 - 1
 NAN = float("nan")
 BACKENDS = ["native", "wasm"]
-
-
-def rust_display(x: float) -> str:
-    """Rust's ``{}`` of an f64: shortest round-trip digits, plain decimal, no ``.0``."""
-    if math.isnan(x):
-        return "NaN"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    text = format(Decimal(repr(x)), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def total_order_key(x: float) -> int:
-    bits = struct.unpack("<q", struct.pack("<d", x))[0]
-    return bits ^ 0x7FFF_FFFF_FFFF_FFFF if bits < 0 else bits
 
 
 def ascii_upper(s: str) -> str:
@@ -187,15 +170,15 @@ def test_case(
 def test_float_to_text_is_rust_display(rules: RulePackage, backend: str) -> None:
     box = rules["ftext"].Sandbox(backend=backend)
     for x in FLOAT_TEXTS:
-        assert box.main(x) == rust_display(x), x
+        assert box.main(x) == float_text(x), x
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_float_sort_is_total_order_and_stable(rules: RulePackage, backend: str) -> None:
     values = [3.0, -0.0, NAN, 0.0, -math.inf, -0.0, 1e-300, -NAN]
     result = rules["fsort"].Sandbox(backend=backend).main(values)
-    expected = sorted(values, key=total_order_key)
-    assert [total_order_key(v) for v in result] == [total_order_key(v) for v in expected]
+    expected = sorted(values, key=float_order_key)
+    assert [float_order_key(v) for v in result] == [float_order_key(v) for v in expected]
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -10,14 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.rule_package import RulePackage, build_rule_package
 
 from relon_build_backend._relon_runtime.abi import (
     VALUE_SENTINELS,
     call_value_symbol,
     main_value_symbol,
 )
-
-from .harness import RulePackage, build_rule_package
 
 pytestmark = [pytest.mark.rustc, pytest.mark.wasm]
 

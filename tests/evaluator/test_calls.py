@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from support.evaluation import check, outcome
 
 from relon_build_backend.evaluator import EvaluationError, evaluate
 from relon_build_backend.frontend.hosts import HostFunction
 from relon_build_backend.frontend.source import SourceFile, Span
-
-from .helpers import check, outcome
 
 SHIM = SourceFile("host_shim.rs", "fn clock() {}")
 SPAN = Span(SHIM, 0, 5)

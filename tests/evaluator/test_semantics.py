@@ -11,8 +11,7 @@ import math
 import struct
 
 import pytest
-
-from .helpers import outcome
+from support.evaluation import outcome
 
 MAX = 2**63 - 1
 MIN = -(2**63)

@@ -6,8 +6,7 @@ from __future__ import annotations
 import math
 
 import pytest
-
-from .helpers import outcome
+from support.evaluation import outcome
 
 NAN = math.nan
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import importlib
 import inspect
 import math
-import threading
 from typing import Any
 
 import pytest
 from support.fake_library import FakePackage
+from support.threads import on_threads
 
 
 @pytest.fixture(params=["native", "wasm", "wasm-public"])
@@ -253,9 +253,5 @@ def test_threads_get_their_own_results(quote: Any, backend: str) -> None:
             if got != float(n):
                 failures.append((n, got))
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(1, 9)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    on_threads(worker, range(1, 9))
     assert failures == []

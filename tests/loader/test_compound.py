@@ -11,7 +11,6 @@ import ctypes
 import importlib
 import inspect
 import math
-import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import pytest
 from support.compound_package import MAX_PAGES, RULES, CompoundPackage, make_compound_package
 from support.memory import rss_growth
+from support.threads import on_threads
 
 pytest.importorskip("wasmtime")
 
@@ -371,11 +371,7 @@ def test_concurrent_native_calls(rules: dict[str, Any]) -> None:
             if not ok:
                 failures.append(f"{seed}/{i}")
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    on_threads(worker, range(6))
     assert failures == []
 
 
@@ -393,11 +389,7 @@ def test_shared_wasm_sandbox_across_threads(rules: dict[str, Any]) -> None:
             ):
                 failures.append(f"{seed}/{i}")
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    on_threads(worker, range(4))
     assert failures == []
 
 

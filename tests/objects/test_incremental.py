@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from e2e.harness import write_loaders
+from support.rule_package import write_loaders
 
 from relon_build_backend.compiler import CompileOptions, RuleSource, compile_package
 from relon_build_backend.errors import RelonBuildError

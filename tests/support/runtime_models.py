@@ -1,4 +1,8 @@
-"""Python models of the runtime functions (the semantics of ir/nodes.py StringOp/ListOp)."""
+"""Python models of the runtime functions (the semantics of ir/nodes.py StringOp/ListOp).
+
+The runtime tests check every ``relon_rt_*`` function against them; the end-to-end
+tests check compiled rules' float text and float sort order against two of them, so
+Rust's float Display and IEEE totalOrder are modelled once."""
 
 from __future__ import annotations
 

@@ -2,7 +2,11 @@
 
 ``build_rule_package`` runs the compiler driver (front end, codegen, rustc co-compile,
 cc / wasm-ld), writes the generated loaders and the runtime next to the artifacts, and
-imports every rule module, exactly as an installed wheel would lay them out.
+imports every rule module, exactly as an installed wheel would lay them out. The
+end-to-end tests, the incremental-build tests (:func:`write_loaders`), the stress script
+and the benchmarks all build their packages here, so they test one layout. It imports
+nothing else of tests/support, so ``tests.support.rule_package`` (the benchmarks, run
+from the repository root) works as well as ``support.rule_package`` (the tests).
 """
 
 from __future__ import annotations
@@ -112,21 +116,6 @@ def outcome(package: RulePackage, rule: str, args: tuple[Any, ...], backend: str
     try:
         return module.Sandbox(backend=backend).main(*args)
     except module.RelonError as exc:
-        return exc.kind
-
-
-def evaluated(rule: str, source: str, args: tuple[Any, ...]) -> Any:
-    """What the reference evaluator gives for ``source`` (no host functions) and
-    ``args``: its value, or its error's ``.kind``."""
-    from relon_build_backend.evaluator import EvaluationError, evaluate
-    from relon_build_backend.frontend.checker import check_module
-    from relon_build_backend.frontend.parser import parse_module
-    from relon_build_backend.frontend.source import SourceFile
-
-    checked = check_module(parse_module(SourceFile(f"{rule}.relon", source)), ())
-    try:
-        return evaluate(checked, args)
-    except EvaluationError as exc:
         return exc.kind
 
 
