@@ -64,7 +64,6 @@ else:
 
 __all__ = ["BatchRows", "BatchShape", "NativeRows", "batch_entry", "load_batch", "row_error"]
 
-# buffer formats that already are the column layout (memoryview.format; itemsize checked too)
 _NUMPY_TYPES = {"Int": "int64", "Float": "float64", "Bool": "bool"}
 
 
