@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import enum
 
+from .rows import by_spelling
+
 __all__ = ["ListOp"]
 
 
@@ -57,10 +59,4 @@ class ListOp(enum.Enum):
     @classmethod
     def spelled(cls, spelling: str) -> ListOp:
         """The row whose IR spelling is ``spelling``. :raises ValueError: if none."""
-        op = _BY_SPELLING.get(spelling)
-        if op is None:
-            raise ValueError(f"no list operation {spelling!r}")
-        return op
-
-
-_BY_SPELLING = {op.value: op for op in ListOp}
+        return by_spelling(cls, spelling, "list operation")

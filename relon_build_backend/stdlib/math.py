@@ -11,6 +11,8 @@ from __future__ import annotations
 import enum
 from typing import Literal
 
+from .rows import by_spelling
+
 __all__ = ["FLOAT_ONLY", "INT_IDENTITY", "MATH_ARITY", "MathOp"]
 
 Operand = Literal["Int", "Float"]
@@ -60,14 +62,10 @@ class MathOp(enum.Enum):
     @classmethod
     def spelled(cls, spelling: str) -> MathOp:
         """The row whose IR spelling is ``spelling``. :raises ValueError: if none."""
-        op = _BY_SPELLING.get(spelling)
-        if op is None:
-            raise ValueError(f"no math function {spelling!r}")
-        return op
+        return by_spelling(cls, spelling, "math function")
 
 
 _BY_NAME = {(op.function, op.operand): op for op in MathOp}
-_BY_SPELLING = {op.value: op for op in MathOp}
 
 #: Every math function and its number of arguments.
 MATH_ARITY: dict[str, int] = {op.function: op.arity for op in MathOp}

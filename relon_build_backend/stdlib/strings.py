@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import enum
 
+from .rows import by_spelling
+
 __all__ = ["Emit", "StringOp"]
 
 
@@ -78,10 +80,7 @@ class StringOp(enum.Enum):
     @classmethod
     def spelled(cls, spelling: str) -> StringOp:
         """The operation whose IR spelling is ``spelling``. :raises ValueError: if none."""
-        op = _BY_SPELLING.get(spelling)
-        if op is None:
-            raise ValueError(f"no string operation {spelling!r}")
-        return op
+        return by_spelling(cls, spelling, "string operation")
 
     @classmethod
     def methods(cls, subject: str) -> tuple[str, ...]:
@@ -90,4 +89,3 @@ class StringOp(enum.Enum):
 
 
 _BY_METHOD = {(op.params[0], op.method): op for op in StringOp}
-_BY_SPELLING = {op.value: op for op in StringOp}
