@@ -427,9 +427,7 @@ class Rows(Shape):
         columns: list[Any] = []
         for kind in self.element.kinds():
             if _is_list(kind):  # a list leaf's column: offsets and elements
-                offsets: Any = leaves[at]
-                elements: Any = leaves[at + 1]
-                columns.append([list(elements[a:b]) for a, b in pairwise(offsets)])
+                columns.append(_lists_of(leaves[at], leaves[at + 1]))
                 at += 2
             else:
                 columns.append(leaves[at])
@@ -471,9 +469,7 @@ class Lists(Shape):
         return _offsets_and_elements(row)
 
     def take(self, leaves: Sequence[object], at: int) -> tuple[object, int]:
-        offsets: Any = leaves[at]
-        elements: Any = leaves[at + 1]
-        return [list(elements[a:b]) for a, b in pairwise(offsets)], at + 2
+        return _lists_of(leaves[at], leaves[at + 1]), at + 2
 
     def to_python(self, row: object) -> object:
         return row
@@ -543,6 +539,7 @@ def _lists(kind: str, value: object, path: str, *, columns_ok: bool) -> object:
 
 
 def _element(kind: str, value: Any, path: str) -> object:
+    """A String, Int, Float or Bool checked and converted by the entry's own checks."""
     if kind == "String":
         encode_text(path, value)
         return str.__str__(value)
@@ -550,8 +547,13 @@ def _element(kind: str, value: Any, path: str) -> object:
 
 
 def _offsets_and_elements(lists: Sequence[Any]) -> list[Any]:
-    """A column of lists (a list leaf of a list of records) as the entry takes it."""
+    """Lists as the entry takes them (a column of list fields, a list of lists)."""
     return [[0, *accumulate(map(len, lists))], list(chain.from_iterable(lists))]
+
+
+def _lists_of(offsets: Any, elements: Any) -> list[list[object]]:
+    """The lists of :func:`_offsets_and_elements`' ``[offsets, elements]``."""
+    return [list(elements[a:b]) for a, b in pairwise(offsets)]
 
 
 def _leaf(kind: str, value: object, path: str, *, top: bool) -> object:
@@ -561,15 +563,12 @@ def _leaf(kind: str, value: object, path: str, *, top: bool) -> object:
     if top:
         return value  # the flat entry converts and checks it, as for any argument
     try:
-        if kind == "String":
-            encode_text(path, value)  # the entry's own checks
-            return str.__str__(value)
-        if kind.startswith("List<"):
+        if _is_list(kind):
             items = _sequence(value, path, kind)
             return [
                 _leaf(kind[5:-1], item, f"{path}[{i}]", top=False) for i, item in enumerate(items)
             ]
-        return convert_scalar(path, kind, value)
+        return _element(kind, value, path)
     except MainArgTypeMismatch as error:
         raise in_record(error) from None
 
